@@ -1,0 +1,130 @@
+/* addr.c - RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "addr.h"
+#include "link.h"
+
+static int addr_change(struct ns *ns, int type, int flags, const char *dev,
+		       const struct inaddr *p, unsigned ifa_flags)
+{
+	char buf[512];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct nl *nl;
+	size_t alen = p->family == AF_INET ? 4 : 16;
+	int err = 0, index;
+
+	if (!(nl = ns_rt(ns, &err)))
+		return err;
+	if ((index = link_index(ns, dev)) < 0)
+		return index;
+	nlh = nl_put(buf, type, flags, sizeof(*ifa));
+	ifa = mnl_nlmsg_get_payload(nlh);
+	ifa->ifa_family = (unsigned char)p->family;
+	ifa->ifa_prefixlen = (unsigned char)p->len;
+	ifa->ifa_index = (unsigned)index;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, p->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, p->addr);
+	if (ifa_flags) {
+		ifa->ifa_flags = (unsigned char)ifa_flags;
+		mnl_attr_put_u32(nlh, IFA_FLAGS, ifa_flags);
+	}
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int addr_add(struct ns *ns, const char *dev, const struct inaddr *p, int flags)
+{
+	unsigned f = 0;
+
+	if ((flags & ADDR_NODAD) && p->family == AF_INET6)
+		f |= IFA_F_NODAD;
+	return addr_change(ns, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, dev, p, f);
+}
+
+int addr_del(struct ns *ns, const char *dev, const struct inaddr *p)
+{
+	return addr_change(ns, RTM_DELADDR, 0, dev, p, 0);
+}
+
+struct dump_ctx {
+	addr_cb cb;
+	void *arg;
+	int index;
+};
+
+static int on_addr(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *local = NULL, *address = NULL, *use;
+	struct addr_info ai;
+	size_t alen;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return MNL_CB_OK;
+	if (c->index && (int)ifa->ifa_index != c->index)
+		return MNL_CB_OK;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	memset(&ai, 0, sizeof(ai));
+	ai.index = (int)ifa->ifa_index;
+	ai.family = ifa->ifa_family;
+	ai.prefixlen = ifa->ifa_prefixlen;
+	ai.scope = ifa->ifa_scope;
+	ai.flags = ifa->ifa_flags;
+	alen = ai.family == AF_INET ? 4 : 16;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFA_LOCAL:
+			if (mnl_attr_get_payload_len(a) == alen)
+				local = a;
+			break;
+		case IFA_ADDRESS:
+			if (mnl_attr_get_payload_len(a) == alen)
+				address = a;
+			break;
+		case IFA_FLAGS:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				ai.flags = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS the peer's
+	 * on point-to-point links */
+	use = local ? local : address;
+	if (!use)
+		return MNL_CB_OK;
+	memcpy(ai.addr, mnl_attr_get_payload(use), alen);
+	if (c->cb(&ai, c->arg)) {
+		errno = ECANCELED;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int addr_dump(struct ns *ns, int family, int index, addr_cb cb, void *arg)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct dump_ctx c = { .cb = cb, .arg = arg, .index = index };
+	struct nl *nl;
+	int err = 0, tries = 0, ret;
+
+	if (!(nl = ns_rt(ns, &err)))
+		return err;
+	do {
+		nlh = nl_put(buf, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
+		ifa = mnl_nlmsg_get_payload(nlh);
+		ifa->ifa_family = (unsigned char)family;
+		ret = nl_talk(nl, nlh, on_addr, &c);
+	} while (ret == -EINTR && ++tries < 10);
+	return ret;
+}

@@ -1,0 +1,24 @@
+/* addr.h - IPv4 and IPv6 addresses on devices. */
+#ifndef NETLAB_ADDR_H
+#define NETLAB_ADDR_H
+
+#include "ns.h"
+
+#define ADDR_NODAD 1		/* IPv6: skip duplicate address detection */
+
+struct addr_info {
+	int index;		/* device */
+	int family;
+	unsigned char addr[16];
+	int prefixlen;
+	int scope;		/* RT_SCOPE_* */
+	unsigned flags;		/* IFA_F_* */
+};
+
+int addr_add(struct ns *ns, const char *dev, const struct inaddr *p, int flags);
+int addr_del(struct ns *ns, const char *dev, const struct inaddr *p);
+/* every address of family (0: all) on device index (0: all) */
+typedef int (*addr_cb)(const struct addr_info *a, void *arg);
+int addr_dump(struct ns *ns, int family, int index, addr_cb cb, void *arg);
+
+#endif

@@ -1,0 +1,264 @@
+/* ns.c - create, open, list and delete named network namespaces, as iproute2 does. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/nsfs.h>
+
+#include "ns.h"
+
+#define SELF_NET "/proc/thread-self/ns/net"
+
+void ns_init(struct ns *ns)
+{
+	memset(ns, 0, sizeof(*ns));
+	ns->fd = -1;
+}
+
+int ns_enter(int fd, int *saved)
+{
+	int e;
+
+	*saved = open(SELF_NET, O_RDONLY | O_CLOEXEC);
+	if (*saved < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		e = errno;
+		close(*saved);
+		*saved = -1;
+		return -e;
+	}
+	return 0;
+}
+
+int ns_leave(int saved)
+{
+	int ret = 0;
+
+	if (setns(saved, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(saved);
+	if (ret) {
+		/* running on in the wrong namespace would send everything that
+		 * follows to the wrong place: refuse to go on */
+		fprintf(stderr, "netns: cannot return to the original network namespace: %s\n",
+			strerror(-ret));
+		abort();
+	}
+	return 0;
+}
+
+static void netns_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, NETNS_RUN_DIR "/%s", name);
+}
+
+/* /run/netns must be a shared mount so the bind mounts made in it reach
+ * every mount namespace (as iproute2 makes it) */
+static int prepare_run_dir(void)
+{
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+		return -errno;
+	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+int ns_add(struct ns *ns, const char *name)
+{
+	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	int fd, saved = -1, ret, mounted = 0;
+
+	netns_path(path, sizeof(path), name);
+	if ((ret = prepare_run_dir()) < 0) {
+		snprintf(ns->rt.err, sizeof(ns->rt.err), "preparing " NETNS_RUN_DIR);
+		return ret;
+	}
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	saved = open(SELF_NET, O_RDONLY | O_CLOEXEC);
+	if (saved < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		ret = -errno;
+		close(saved);
+		saved = -1;
+		goto fail;
+	}
+	if (mount(SELF_NET, path, "none", MS_BIND, NULL) < 0) {
+		ret = -errno;
+		snprintf(ns->rt.err, sizeof(ns->rt.err), "bind-mounting %s", path);
+		goto fail;
+	}
+	mounted = 1;
+	ns->fd = open(SELF_NET, O_RDONLY | O_CLOEXEC);
+	if (ns->fd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	/* already inside: the socket costs no extra switch */
+	if ((ret = nl_open(&ns->rt, NETLINK_ROUTE)) < 0)
+		goto fail;
+	ns_leave(saved);
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	return 0;
+fail:
+	if (saved >= 0)
+		ns_leave(saved);
+	if (ns->fd >= 0)
+		close(ns->fd);
+	ns->fd = -1;
+	if (mounted)
+		umount2(path, MNT_DETACH);
+	unlink(path);
+	return ret;
+}
+
+int ns_open(struct ns *ns, const char *name)
+{
+	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	int fd, type;
+
+	netns_path(path, sizeof(path), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* a plain file in /run/netns is not a namespace */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWNET) {
+		close(fd);
+		return type < 0 && errno != ENOTTY ? -errno : -EINVAL;
+	}
+	ns->fd = fd;
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	return 0;
+}
+
+int ns_host(struct ns *ns)
+{
+	ns->fd = open(SELF_NET, O_RDONLY | O_CLOEXEC);
+	if (ns->fd < 0)
+		return -errno;
+	ns->name[0] = '\0';
+	return 0;
+}
+
+int ns_delete(const char *name)
+{
+	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	struct stat st;
+
+	netns_path(path, sizeof(path), name);
+	if (lstat(path, &st) < 0)
+		return -errno;
+	/* EINVAL: not a mount point (a crashed add); the file still goes */
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
+		return -errno;
+	if (unlink(path) < 0)
+		return -errno;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void ns_list_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int ns_list(char ***names, size_t *n)
+{
+	DIR *d = opendir(NETNS_RUN_DIR);
+	struct dirent *e;
+	char **v = NULL, **nv;
+	size_t cap = 0, len = 0;
+	int ret = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' && (!e->d_name[1] ||
+		    (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (!(nv = realloc(v, cap * sizeof(*v)))) {
+				ret = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if (!(v[len] = strdup(e->d_name))) {
+			ret = -ENOMEM;
+			break;
+		}
+		len++;
+	}
+	closedir(d);
+	if (ret) {
+		ns_list_free(v, len);
+		return ret;
+	}
+	qsort(v, len, sizeof(*v), cmp_names);
+	*names = v;
+	*n = len;
+	return 0;
+}
+
+void ns_close(struct ns *ns)
+{
+	nl_close(&ns->rt);
+	if (ns->fd >= 0)
+		close(ns->fd);
+	ns->fd = -1;
+}
+
+struct nl *ns_rt(struct ns *ns, int *err)
+{
+	int saved, ret;
+
+	if (ns->rt.sock)
+		return &ns->rt;
+	if (ns->fd < 0) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if ((ret = ns_enter(ns->fd, &saved)) < 0) {
+		*err = ret;
+		return NULL;
+	}
+	ret = nl_open(&ns->rt, NETLINK_ROUTE);
+	ns_leave(saved);
+	if (ret < 0) {
+		*err = ret;
+		return NULL;
+	}
+	return &ns->rt;
+}

@@ -1,0 +1,38 @@
+/* ns.h - named network namespaces (iproute2-compatible) and the handle every other object uses. */
+#ifndef NETLAB_NS_H
+#define NETLAB_NS_H
+
+#include "nl.h"
+#include "parse.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+
+struct ns {
+	char name[NAME_MAX_LEN + 1];	/* "" for a namespace without a name */
+	int fd;				/* the namespace, -1 once closed */
+	struct nl rt;			/* rtnetlink socket living in it, opened on first use */
+};
+
+void ns_init(struct ns *ns);
+/* Create /run/netns/NAME as `ip netns add` does; ns gets its fd and a socket. */
+int ns_add(struct ns *ns, const char *name);
+/* Open an existing /run/netns/NAME. */
+int ns_open(struct ns *ns, const char *name);
+/* The namespace the calling thread is in. */
+int ns_host(struct ns *ns);
+/* Remove /run/netns/NAME; the kernel frees the namespace once unused. */
+int ns_delete(const char *name);
+/* Sorted names under /run/netns; *names is malloc'd, free with ns_list_free. */
+int ns_list(char ***names, size_t *n);
+void ns_list_free(char **names, size_t n);
+void ns_close(struct ns *ns);
+
+/* The rtnetlink socket of ns, opened inside it the first time. */
+struct nl *ns_rt(struct ns *ns, int *err);
+
+/* Switch the calling thread into the namespace fd; *saved receives an fd of
+ * the one it was in. ns_leave switches back and closes saved. */
+int ns_enter(int fd, int *saved);
+int ns_leave(int saved);
+
+#endif

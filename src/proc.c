@@ -1,0 +1,306 @@
+/* proc.c - fork/exec of user commands inside a namespace, with captured output and a timeout. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int buf_read(struct buf *b, int fd)
+{
+	ssize_t n;
+	char *np;
+
+	for (;;) {
+		if (b->cap - b->len < 16384) {
+			size_t cap = b->cap ? b->cap * 2 : 65536;
+			if (!(np = realloc(b->p, cap)))
+				return -ENOMEM;
+			b->p = np;
+			b->cap = cap;
+		}
+		n = read(fd, b->p + b->len, b->cap - b->len - 1);
+		if (n > 0) {
+			b->len += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return 1;	/* EOF */
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN ? 0 : -errno;
+	}
+}
+
+/* In the child: enter the namespace the way `ip netns exec` does, then exec.
+ * Only async-signal-safe calls until exec; failures go to errfd. */
+static void child(struct ns *ns, const struct run_req *req, int in, int out,
+		  int err, int errfd)
+{
+	sigset_t all;
+	int e, i;
+
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (i = 1; i < NSIG; i++)
+		if (i != SIGKILL && i != SIGSTOP)
+			signal(i, SIG_DFL);
+	setpgid(0, 0);	/* its own group: a timeout kills what it started too */
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		goto fail;
+	if (ns->name[0]) {
+		if (setns(ns->fd, CLONE_NEWNET) < 0)
+			goto fail;
+		/* a private /sys that lists this namespace's devices */
+		if (unshare(CLONE_NEWNS) < 0)
+			goto fail;
+		if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+			goto fail;
+		if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
+			mount(ns->name, "/sys", "sysfs", 0, NULL);
+	} else if (setns(ns->fd, CLONE_NEWNET) < 0) {
+		goto fail;
+	}
+	if (req->env)
+		for (i = 0; req->env[i]; i++)
+			putenv(req->env[i]);
+	execvp(req->argv[0], req->argv);
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0) {
+		/* nothing left to tell */
+	}
+	_exit(127);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int ex[2] = { -1, -1 }, pidfd = -1, ret = 0, status, e, exited = 0;
+	struct buf bo = { 0 }, be = { 0 };
+	size_t inoff = 0;
+	double deadline = req->timeout > 0 ? now() + req->timeout : 0;
+	struct pollfd pf[4];
+	sigset_t pipeset, oldmask, pending;
+	int pipe_was_pending;
+	pid_t pid;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    pipe2(ex, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (req->in) {
+		if (pipe2(in, O_CLOEXEC) < 0) {
+			ret = -errno;
+			goto out;
+		}
+	} else if ((in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (pid == 0)
+		child(ns, req, in[0], out[1], err[1], ex[1]);
+	setpgid(pid, pid);	/* as the child does: no race with a kill */
+
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(ex[1]);
+	in[0] = out[1] = err[1] = ex[1] = -1;
+
+	/* exec failed when the child wrote its errno before the pipe closed */
+	do {
+		n = read(ex[0], &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(e)) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		ret = -e;
+		goto out;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	set_nonblock(out[0]);
+	set_nonblock(err[0]);
+	/* a command that exits without reading its stdin must not kill us
+	 * with SIGPIPE: block it while writing, swallow it afterwards */
+	sigemptyset(&pipeset);
+	sigaddset(&pipeset, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipeset, &oldmask);
+	sigpending(&pending);
+	pipe_was_pending = sigismember(&pending, SIGPIPE);
+	if (in[1] >= 0) {
+		set_nonblock(in[1]);
+		if (req->inlen == 0) {
+			close(in[1]);
+			in[1] = -1;
+		}
+	}
+
+	/* until the child has exited and its output is read; output still held
+	 * open by something it left in the background is not waited for */
+	while (!exited || out[0] >= 0 || err[0] >= 0) {
+		int timeout_ms = -1, nfds = 0, r, io = -1, oo = -1, eo = -1, po = -1;
+
+		if (deadline) {
+			double left = deadline - now();
+			if (left <= 0) {
+				kill(-pid, SIGKILL);
+				kill(pid, SIGKILL);
+				res->timed_out = 1;
+				break;
+			}
+			timeout_ms = (int)(left * 1000) + 1;
+		}
+		if (out[0] >= 0) {
+			pf[nfds] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+			oo = nfds++;
+		}
+		if (err[0] >= 0) {
+			pf[nfds] = (struct pollfd){ .fd = err[0], .events = POLLIN };
+			eo = nfds++;
+		}
+		if (in[1] >= 0) {
+			pf[nfds] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
+			io = nfds++;
+		}
+		if (pidfd >= 0 && !exited) {
+			pf[nfds] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+			po = nfds++;
+		}
+		if (exited)
+			timeout_ms = 0;	/* drain what is there, then stop */
+		r = poll(pf, (nfds_t)nfds, timeout_ms);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (r == 0 && exited)
+			break;
+		if (oo >= 0 && pf[oo].revents) {
+			r = buf_read(&bo, out[0]);
+			if (r != 0) {
+				close(out[0]);
+				out[0] = -1;
+			}
+		}
+		if (eo >= 0 && pf[eo].revents) {
+			r = buf_read(&be, err[0]);
+			if (r != 0) {
+				close(err[0]);
+				err[0] = -1;
+			}
+		}
+		if (io >= 0 && pf[io].revents) {
+			n = (pf[io].revents & POLLOUT)
+				? write(in[1], req->in + inoff, req->inlen - inoff) : -1;
+			if (n > 0)
+				inoff += (size_t)n;
+			if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
+			    inoff == req->inlen) {
+				close(in[1]);	/* EOF, or the reader is gone */
+				in[1] = -1;
+			}
+		}
+		if (po >= 0 && pf[po].revents)
+			exited = 1;
+		if (pidfd < 0 && out[0] < 0 && err[0] < 0)
+			exited = 1;	/* no pidfd: EOF on both is the end */
+	}
+	sigpending(&pending);
+	if (!pipe_was_pending && sigismember(&pending, SIGPIPE)) {
+		struct timespec zero = { 0, 0 };
+		sigtimedwait(&pipeset, NULL, &zero);
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	if (WIFEXITED(status)) {
+		res->status = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+		res->status = 128 + res->signal;
+	}
+	/* whatever the command left running in its group goes with it */
+	if (res->timed_out)
+		kill(-pid, SIGKILL);
+out:
+	if (ret == 0) {
+		if ((!bo.p && !(bo.p = malloc(1))) || (!be.p && !(be.p = malloc(1)))) {
+			ret = -ENOMEM;
+		} else {
+			bo.p[bo.len] = be.p[be.len] = '\0';
+			res->out = bo.p;
+			res->outlen = bo.len;
+			res->err = be.p;
+			res->errlen = be.len;
+			bo.p = be.p = NULL;
+		}
+	}
+	free(bo.p);
+	free(be.p);
+	for (e = 0; e < 2; e++) {
+		if (in[e] >= 0)
+			close(in[e]);
+		if (out[e] >= 0)
+			close(out[e]);
+		if (err[e] >= 0)
+			close(err[e]);
+		if (ex[e] >= 0)
+			close(ex[e]);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
+}
+
+void run_result_free(struct run_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+}
