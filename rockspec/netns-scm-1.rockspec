@@ -1,0 +1,43 @@
+-- netns-scm-1.rockspec - builds the netns Lua module, the netlab library and the netlab interpreter with CMake.
+rockspec_format = "3.0"
+package = "netns"
+version = "scm-1"
+
+source = {
+  url = "git+https://github.com/netlab/netlab.git",
+}
+
+description = {
+  summary = "Linux network namespaces, veth, bridges, addresses, routes and NAT from Lua",
+  detailed = [[
+netns drives Linux network namespaces from Lua 5.4 over netlink (libmnl,
+libnftnl): namespaces, veth pairs, bridges, addresses, routes, neighbours,
+sysctls and NAT, without running ip, nft or a shell. The netlab interpreter
+runs topology scripts with it preloaded and tears the lab down afterwards.
+]],
+  homepage = "https://github.com/netlab/netlab",
+  license = "MIT",
+  labels = { "linux", "network", "netlink", "namespaces" },
+}
+
+supported_platforms = { "linux" }
+
+dependencies = {
+  "lua >= 5.4, < 5.5",
+}
+
+external_dependencies = {
+  MNL = { header = "libmnl/libmnl.h" },
+  NFTNL = { header = "libnftnl/table.h" },
+}
+
+build = {
+  type = "cmake",
+  variables = {
+    CMAKE_BUILD_TYPE = "Release",
+    LUA_INCDIR = "$(LUA_INCDIR)",
+    LIBDIR = "$(LIBDIR)",
+    LUADIR = "$(LUADIR)",
+    BINDIR = "$(BINDIR)",
+  },
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# setup.sh - install the Debian packages netlab needs (only the missing ones) and build it into build/.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev
+          lua-busted iproute2 iputils-ping nftables luarocks)
+
+missing=()
+for p in "${packages[@]}"; do
+  # dpkg-query fails for unknown packages and prints e.g. "deinstall ok config-files"
+  # for removed ones: only "install ok installed" counts.
+  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  if ((EUID == 0)); then
+    sudo=()
+  elif command -v sudo >/dev/null; then
+    sudo=(sudo)
+  else
+    echo "setup.sh: missing packages (${missing[*]}) and not root, and sudo is not available" >&2
+    exit 1
+  fi
+  echo "setup.sh: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The build log is shown only when it has something to say: a failure or a warning.
+cmake -S . -B build >/dev/null
+if ! cmake --build build -j2 >build/build.log 2>&1; then
+  cat build/build.log >&2
+  echo "setup.sh: build failed" >&2
+  exit 1
+fi
+if grep -q 'warning:' build/build.log; then
+  cat build/build.log >&2
+fi
+echo "setup.sh: built build/netlab and build/netns.so"

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# test.sh - build netlab, then run the busted suite (TAP) inside a private network + mount namespace and check it leaked nothing.
+# Usage: scripts/test.sh [busted args]   (default root: spec/)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+# Outside: build, then start over in fresh namespaces so nothing the suite
+# does can reach the real host's network. NETLAB_TEST_OUTER_NS records the
+# namespace we left, so the inner run can prove it really is elsewhere.
+if [[ -z "${NETLAB_TEST_OUTER_NS:-}" ]]; then
+  bash scripts/setup.sh
+  if ((EUID != 0)); then
+    echo "test.sh: the suite needs root (it creates network namespaces)" >&2
+    exit 1
+  fi
+  mkdir -p /run/netns /run/netlab
+  NETLAB_TEST_OUTER_NS=$(readlink /proc/self/ns/net) \
+    exec unshare --net --mount --propagation private bash "$root/scripts/test.sh" "$@"
+fi
+
+if [[ "$(readlink /proc/self/ns/net)" == "$NETLAB_TEST_OUTER_NS" ]]; then
+  echo "test.sh: refusing to run: not in a private network namespace" >&2
+  exit 1
+fi
+unset NETLAB_TEST_OUTER_NS
+
+# Namespaces made by the suite live only in this mount namespace: they vanish
+# with it, and the host's /run/netns is never seen or touched.
+mount -t tmpfs -o mode=0755 netlab-netns /run/netns
+mount -t tmpfs -o mode=0755 netlab-run /run/netlab
+ip link set lo up
+
+export NETLAB_BIN="$root/build/netlab"
+# Ours first; an empty variable stands for Lua's defaults (";;").
+ours_path="$root/lua/?.lua;$root/lua/?/init.lua"
+ours_cpath="$root/build/?.so"
+export LUA_PATH="$ours_path;${LUA_PATH:-;}"
+export LUA_CPATH="$ours_cpath;${LUA_CPATH:-;}"
+# Lua 5.4 prefers the versioned variables when they are set.
+if [[ -n "${LUA_PATH_5_4+x}" ]]; then export LUA_PATH_5_4="$ours_path;${LUA_PATH_5_4:-;}"; fi
+if [[ -n "${LUA_CPATH_5_4+x}" ]]; then export LUA_CPATH_5_4="$ours_cpath;${LUA_CPATH_5_4:-;}"; fi
+
+# busted defaults to spec/ when no root is given.
+if (($# == 0)); then
+  set -- spec
+fi
+
+tap=$(mktemp)
+trap 'rm -f "$tap"' EXIT
+
+set +e
+busted --lua=lua5.4 -o TAP "$@" | tee "$tap"
+busted_status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -c '^ok ' "$tap" || true)
+skipped=$(grep -c '^ok [0-9]* - # SKIP' "$tap" || true)
+failed=$(grep -c '^not ok ' "$tap" || true)
+passed=$((passed - skipped))
+planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+
+report() { # report ok|fail message: one more test, in TAP's words
+  if [[ $1 == ok ]]; then
+    passed=$((passed + 1))
+    echo "ok - $2"
+  else
+    failed=$((failed + 1))
+    echo "not ok - $2"
+  fi
+}
+
+# busted can die without reporting (its TAP handler crashes on a spec file
+# with a syntax error): a missing or short plan is a failure of its own.
+if [[ -z "$planned" ]]; then
+  report fail "busted ran to completion (no TAP plan; exit status $busted_status)"
+elif ((planned != passed + skipped + failed)); then
+  report fail "busted ran to completion (plan 1..$planned, $((passed + skipped + failed)) results)"
+elif ((busted_status != 0 && failed == 0)); then
+  report fail "busted ran to completion (exit status $busted_status with no failed test)"
+fi
+
+left=$(ip netns list | awk '{ print $1 }' | tr '\n' ' ')
+if [[ -z "$left" ]]; then
+  report ok "leak check: no network namespace left"
+else
+  report fail "leak check: network namespaces left: ${left% }"
+fi
+
+left=$(ip -j link | grep -o '"ifname":"[^"]*"' | sed 's/"ifname":"\(.*\)"/\1/' | grep -vx lo | tr '\n' ' ' || true)
+if [[ -z "$left" ]]; then
+  report ok "leak check: only lo left in the suite's namespace"
+else
+  report fail "leak check: links left in the suite's namespace: ${left% }"
+fi
+
+if ((skipped)); then
+  echo "# $skipped skipped"
+fi
+echo "$passed passed, $failed failed"
+((failed == 0))
