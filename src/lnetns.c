@@ -10,17 +10,25 @@
 #include <lua.h>
 #include <lauxlib.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include "addr.h"
 #include "link.h"
+#include "neigh.h"
 #include "ns.h"
 #include "parse.h"
+#include "probe.h"
 #include "proc.h"
+#include "route.h"
+#include "sysctl.h"
 
 #ifndef NETLAB_VERSION
 #define NETLAB_VERSION "0.0.0"
 #endif
 
 #define NS_MT "netns.ns"
+#define PROC_MT "netns.proc"
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -834,6 +842,662 @@ static int m_run(lua_State *L)
 	return 1;
 }
 
+/* ---- routes ---------------------------------------------------------- */
+
+static const char *const route_opts[] = { "dst", "via", "dev", "metric", "table", "family", NULL };
+
+static int opt_family(lua_State *L, int arg)
+{
+	const char *f = opt_string(L, arg, "family");
+
+	if (!f)
+		return 0;
+	if (!strcmp(f, "inet") || !strcmp(f, "ipv4") || !strcmp(f, "4"))
+		return AF_INET;
+	if (!strcmp(f, "inet6") || !strcmp(f, "ipv6") || !strcmp(f, "6"))
+		return AF_INET6;
+	return bad_arg(L, lua_pushfstring(L, "option 'family' '%s' is not inet or inet6", f));
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "inet" : "inet6";
+}
+
+/* the route a table of options describes; *dst_s gets opts.dst */
+static void check_route(lua_State *L, int arg, struct route_req *r, struct inaddr *via,
+			const char **dst_s, int need_nexthop)
+{
+	const char *s, *why;
+	int family;
+
+	check_table(L, arg, "route");
+	check_opts(L, arg, route_opts);
+	memset(r, 0, sizeof(*r));
+	if (!(s = opt_string(L, arg, "dst")))
+		bad_arg(L, "option 'dst' is required (\"default\" or a prefix)");
+	if ((why = parse_net(s, &r->dst)))
+		bad_arg(L, lua_pushfstring(L, "option 'dst': prefix '%s' %s", s, why));
+	*dst_s = s;
+	if ((s = opt_string(L, arg, "via"))) {
+		if ((why = parse_addr(s, via)))
+			bad_arg(L, lua_pushfstring(L, "option 'via': gateway '%s' %s", s, why));
+		r->via = via;
+	}
+	r->dev = opt_name(L, arg, "dev");
+	if (get_opt(L, arg, "metric") != LUA_TNIL) {
+		r->metric = (unsigned)opt_int(L, arg, "metric", 0, 0xffffffffLL, 0);
+		r->has_metric = 1;
+	}
+	lua_pop(L, 1);
+	if (get_opt(L, arg, "table") == LUA_TSTRING) {
+		if (strcmp(lua_tostring(L, -1), "main"))
+			bad_arg(L, lua_pushfstring(L, "option 'table' '%s' is not \"main\" or a number",
+						   lua_tostring(L, -1)));
+	} else {
+		r->table = (unsigned)opt_int(L, arg, "table", 1, 0xffffffffLL, 0);
+		if (r->table == RT_TABLE_LOCAL)
+			bad_arg(L, "option 'table': 255 is the kernel's local table");
+	}
+	lua_pop(L, 1);
+	family = opt_family(L, arg);
+	/* the family comes from the prefix, the gateway or the option, and they agree */
+	r->family = r->dst.family ? r->dst.family : r->via ? via->family : family ? family : AF_INET;
+	if ((r->via && via->family != r->family) || (family && family != r->family))
+		bad_arg(L, lua_pushfstring(L, "route to '%s' mixes IPv4 and IPv6", *dst_s));
+	if (!r->dst.family)
+		r->dst.family = r->family;
+	if (need_nexthop && !r->via && !r->dev)
+		bad_arg(L, lua_pushfstring(L, "route to '%s' needs 'via' or 'dev'", *dst_s));
+}
+
+static int m_route_add(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct route_req r;
+	struct inaddr via;
+	const char *dst;
+	int ret;
+
+	lua_settop(L, 2);
+	check_route(L, 2, &r, &via, &dst, 1);
+	if ((ret = route_add(ns, &r)) < 0)
+		return kernel_error(L, "route_add", dst, ns, ret);
+	return 0;
+}
+
+static int m_route_del(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct route_req r;
+	struct inaddr via;
+	const char *dst;
+	int ret;
+
+	lua_settop(L, 2);
+	check_route(L, 2, &r, &via, &dst, 0);
+	if ((ret = route_del(ns, &r)) < 0)
+		return kernel_error(L, "route_del", dst, ns, ret);
+	return 0;
+}
+
+struct route_list {
+	struct route_info *v;
+	size_t n, cap;
+};
+
+static int collect_route(const struct route_info *r, void *arg)
+{
+	struct route_list *rl = arg;
+	struct route_info *nv;
+
+	if (rl->n == rl->cap) {
+		size_t cap = rl->cap ? rl->cap * 2 : 16;
+		if (!(nv = realloc(rl->v, cap * sizeof(*nv))))
+			return -1;
+		rl->v = nv;
+		rl->cap = cap;
+	}
+	rl->v[rl->n++] = *r;
+	return 0;
+}
+
+static const char *link_name(const struct link_list *ll, int index)
+{
+	size_t i;
+
+	for (i = 0; i < ll->n; i++)
+		if (ll->v[i].index == index)
+			return ll->v[i].name;
+	return NULL;
+}
+
+static void set_dev(lua_State *L, const struct link_list *ll, int index)
+{
+	const char *name = link_name(ll, index);
+
+	if (name)
+		lua_pushstring(L, name);
+	else
+		lua_pushinteger(L, index);
+	lua_setfield(L, -2, "dev");
+}
+
+static const char *proto_name(int p, char *buf, size_t len)
+{
+	switch (p) {
+	case RTPROT_UNSPEC: return "unspec";
+	case RTPROT_REDIRECT: return "redirect";
+	case RTPROT_KERNEL: return "kernel";
+	case RTPROT_BOOT: return "boot";
+	case RTPROT_STATIC: return "static";
+	case RTPROT_RA: return "ra";
+	case RTPROT_DHCP: return "dhcp";
+	}
+	snprintf(buf, len, "%d", p);
+	return buf;
+}
+
+static const char *rtype_name(int t)
+{
+	switch (t) {
+	case RTN_BLACKHOLE: return "blackhole";
+	case RTN_UNREACHABLE: return "unreachable";
+	case RTN_PROHIBIT: return "prohibit";
+	}
+	return "unicast";
+}
+
+static int check_family_arg(lua_State *L, int arg)
+{
+	const char *f;
+
+	if (lua_isnoneornil(L, arg))
+		return 0;
+	f = check_str(L, arg, "family");
+	if (!strcmp(f, "inet") || !strcmp(f, "ipv4") || !strcmp(f, "4"))
+		return AF_INET;
+	if (!strcmp(f, "inet6") || !strcmp(f, "ipv6") || !strcmp(f, "6"))
+		return AF_INET6;
+	return arg_error(L, arg, "family", f, "is not inet or inet6");
+}
+
+static int m_routes(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	int family = check_family_arg(L, 2), ret;
+	struct link_list ll;
+	struct route_list rl = { 0 };
+	char buf[INET6_ADDRSTRLEN], pbuf[16];
+	size_t i;
+
+	dump_links(L, ns, &ll, "routes");
+	if ((ret = route_dump(ns, family, collect_route, &rl)) < 0) {
+		free(ll.v);
+		free(rl.v);
+		return kernel_error(L, "routes", "routes", ns, ret == -ECANCELED ? -ENOMEM : ret);
+	}
+	lua_createtable(L, (int)rl.n, 0);
+	for (i = 0; i < rl.n; i++) {
+		const struct route_info *r = &rl.v[i];
+		lua_createtable(L, 0, 10);
+		if (r->dst_len == 0)
+			lua_pushliteral(L, "default");
+		else
+			lua_pushfstring(L, "%s/%d", format_addr(r->family, r->dst, buf, sizeof(buf)),
+					r->dst_len);
+		lua_setfield(L, -2, "dst");
+		if (r->has_via) {
+			lua_pushstring(L, format_addr(r->family, r->via, buf, sizeof(buf)));
+			lua_setfield(L, -2, "via");
+		}
+		if (r->oif)
+			set_dev(L, &ll, r->oif);
+		if (r->has_prefsrc) {
+			lua_pushstring(L, format_addr(r->family, r->prefsrc, buf, sizeof(buf)));
+			lua_setfield(L, -2, "src");
+		}
+		if (r->has_metric) {
+			lua_pushinteger(L, r->metric);
+			lua_setfield(L, -2, "metric");
+		}
+		lua_pushinteger(L, r->table);
+		lua_setfield(L, -2, "table");
+		lua_pushstring(L, proto_name(r->protocol, pbuf, sizeof(pbuf)));
+		lua_setfield(L, -2, "proto");
+		lua_pushstring(L, scope_name(r->scope));
+		lua_setfield(L, -2, "scope");
+		lua_pushstring(L, rtype_name(r->type));
+		lua_setfield(L, -2, "type");
+		lua_pushstring(L, family_name(r->family));
+		lua_setfield(L, -2, "family");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	free(ll.v);
+	free(rl.v);
+	return 1;
+}
+
+/* ---- neighbours ------------------------------------------------------ */
+
+static const char *const neigh_add_opts[] = { "dst", "lladdr", "dev", NULL };
+static const char *const neigh_del_opts[] = { "dst", "dev", NULL };
+
+static const char *check_neigh(lua_State *L, const char *const *known, struct inaddr *dst,
+			       const char **dev)
+{
+	const char *s, *why;
+
+	check_table(L, 2, "neighbour");
+	check_opts(L, 2, known);
+	if (!(s = opt_string(L, 2, "dst")))
+		bad_arg(L, "option 'dst' (an address) is required");
+	if ((why = parse_addr(s, dst)))
+		bad_arg(L, lua_pushfstring(L, "option 'dst': address '%s' %s", s, why));
+	if (!(*dev = opt_name(L, 2, "dev")))
+		bad_arg(L, "option 'dev' (the device) is required");
+	return s;
+}
+
+static int m_neigh_add(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct inaddr dst;
+	const char *dev, *s;
+	const unsigned char *ll;
+	unsigned char mac[6];
+	int ret;
+
+	lua_settop(L, 2);
+	s = check_neigh(L, neigh_add_opts, &dst, &dev);
+	opt_mac(L, 2, "lladdr", mac, &ll);
+	if (!ll)
+		return bad_arg(L, "option 'lladdr' (a MAC address) is required");
+	if ((ret = neigh_add(ns, dev, &dst, ll)) < 0) {
+		lua_pushfstring(L, "%s on %s", s, dev);
+		return kernel_error(L, "neigh_add", lua_tostring(L, -1), ns, ret);
+	}
+	return 0;
+}
+
+static int m_neigh_del(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct inaddr dst;
+	const char *dev, *s;
+	int ret;
+
+	lua_settop(L, 2);
+	s = check_neigh(L, neigh_del_opts, &dst, &dev);
+	if ((ret = neigh_del(ns, dev, &dst)) < 0) {
+		lua_pushfstring(L, "%s on %s", s, dev);
+		return kernel_error(L, "neigh_del", lua_tostring(L, -1), ns, ret);
+	}
+	return 0;
+}
+
+struct neigh_list {
+	struct neigh_info *v;
+	size_t n, cap;
+};
+
+static int collect_neigh(const struct neigh_info *n, void *arg)
+{
+	struct neigh_list *nl = arg;
+	struct neigh_info *nv;
+
+	if (nl->n == nl->cap) {
+		size_t cap = nl->cap ? nl->cap * 2 : 16;
+		if (!(nv = realloc(nl->v, cap * sizeof(*nv))))
+			return -1;
+		nl->v = nv;
+		nl->cap = cap;
+	}
+	nl->v[nl->n++] = *n;
+	return 0;
+}
+
+static int m_neighs(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *dev = lua_isnoneornil(L, 2) ? NULL : check_name(L, 2, "interface name");
+	struct link_list ll;
+	struct neigh_list nl = { 0 };
+	char buf[INET6_ADDRSTRLEN], mac[3 * 32 + 1], st[80];
+	int index = 0, ret;
+	size_t i;
+
+	dump_links(L, ns, &ll, "neighs");
+	if (dev) {
+		for (i = 0; i < ll.n && strcmp(ll.v[i].name, dev); i++)
+			;
+		if (i == ll.n) {
+			free(ll.v);
+			return kernel_error(L, "neighs", dev, ns, -ENODEV);
+		}
+		index = ll.v[i].index;
+	}
+	if ((ret = neigh_dump(ns, index, collect_neigh, &nl)) < 0) {
+		free(ll.v);
+		free(nl.v);
+		return kernel_error(L, "neighs", dev ? dev : "neighbours", ns,
+				    ret == -ECANCELED ? -ENOMEM : ret);
+	}
+	lua_createtable(L, (int)nl.n, 0);
+	for (i = 0; i < nl.n; i++) {
+		const struct neigh_info *n = &nl.v[i];
+		lua_createtable(L, 0, 6);
+		lua_pushstring(L, format_addr(n->family, n->dst, buf, sizeof(buf)));
+		lua_setfield(L, -2, "dst");
+		if (n->lladdr_len) {
+			lua_pushstring(L, format_mac(n->lladdr, n->lladdr_len, mac, sizeof(mac)));
+			lua_setfield(L, -2, "lladdr");
+		}
+		set_dev(L, &ll, n->index);
+		lua_pushstring(L, neigh_state_name(n->state, st, sizeof(st)));
+		lua_setfield(L, -2, "state");
+		lua_pushstring(L, family_name(n->family));
+		lua_setfield(L, -2, "family");
+		if (n->router) {
+			lua_pushboolean(L, 1);
+			lua_setfield(L, -2, "router");
+		}
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	free(ll.v);
+	free(nl.v);
+	return 1;
+}
+
+/* ---- sysctl ---------------------------------------------------------- */
+
+static int m_sysctl(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *key = check_str(L, 2, "sysctl key"), *why, *value = NULL;
+	char path[512], buf[4096];
+	int ret;
+
+	if ((why = sysctl_path(key, path, sizeof(path))))
+		return arg_error(L, 2, "sysctl key", key, why);
+	if (!lua_isnoneornil(L, 3)) {
+		if (lua_type(L, 3) != LUA_TSTRING && lua_type(L, 3) != LUA_TNUMBER)
+			return bad_arg(L, lua_pushfstring(L, "sysctl value for '%s' must be a string or number, not %s",
+							  key, luaL_typename(L, 3)));
+		value = lua_tostring(L, 3);
+		ns->rt.err[0] = '\0';
+		if ((ret = sysctl_set(ns, path, value)) < 0)
+			return kernel_error(L, "sysctl", key, ns, ret);
+		return 0;
+	}
+	ns->rt.err[0] = '\0';
+	if ((ret = sysctl_get(ns, path, buf, sizeof(buf))) < 0)
+		return kernel_error(L, "sysctl", key, ns, ret);
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+/* ---- background processes -------------------------------------------- */
+
+struct lproc {
+	int pid;		/* -1 once reaped */
+	int pidfd;
+	int status, signal;	/* valid once reaped */
+	int reaped;
+};
+
+static const char *const spawn_opts[] = { "env", "stdout", "stderr", "append", NULL };
+
+static struct lproc *check_proc(lua_State *L)
+{
+	return luaL_checkudata(L, 1, PROC_MT);
+}
+
+static int m_spawn(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct spawn_req req = { 0 };
+	struct lproc *p;
+	int ret;
+
+	lua_settop(L, 3);
+	req.argv = check_argv(L, 2);
+	check_opts(L, 3, spawn_opts);
+	req.out = opt_string(L, 3, "stdout");
+	req.err = opt_string(L, 3, "stderr");
+	if (req.err && !strcmp(req.err, "stdout")) {
+		req.err = NULL;
+		req.err_to_out = 1;
+	}
+	req.append = opt_bool(L, 3, "append") == 1;
+	req.env = opt_env(L, 3);
+	p = lua_newuserdatauv(L, sizeof(*p), 0);
+	p->pid = p->pidfd = -1;
+	p->reaped = 1;
+	luaL_setmetatable(L, PROC_MT);
+	if ((ret = proc_spawn(ns, &req, &p->pid, &p->pidfd)) < 0) {
+		ns->rt.err[0] = '\0';
+		return kernel_error(L, "spawn", req.argv[0], ns, ret);
+	}
+	p->reaped = 0;
+	return 1;
+}
+
+static int reap(lua_State *L, struct lproc *p, double timeout)
+{
+	int ret;
+
+	if (p->reaped)
+		return 1;
+	ret = proc_wait(p->pid, p->pidfd, timeout, &p->status, &p->signal);
+	if (ret < 0)
+		return luaL_error(L, "netns: wait %d: %s", p->pid, strerror(-ret));
+	if (ret == 1) {
+		p->reaped = 1;
+		if (p->pidfd >= 0)
+			close(p->pidfd);
+		p->pidfd = -1;
+	}
+	return ret;
+}
+
+static int p_wait(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	double timeout = -1;
+
+	if (!lua_isnoneornil(L, 2)) {
+		int ok = 0;
+		timeout = lua_tonumberx(L, 2, &ok);
+		if (!ok || timeout < 0)
+			return bad_arg(L, lua_pushfstring(L, "timeout must be a number of seconds >= 0, not '%s'",
+							  luaL_tolstring(L, 2, NULL)));
+	}
+	if (p->pid < 0)
+		return luaL_error(L, "netns: wait: the process was never started");
+	if (!reap(L, p, timeout)) {
+		lua_pushnil(L);
+		lua_pushliteral(L, "timeout");
+		return 2;
+	}
+	lua_pushinteger(L, p->status);
+	if (p->signal) {
+		lua_pushinteger(L, p->signal);
+		return 2;
+	}
+	return 1;
+}
+
+static const struct { const char *name; int sig; } signames[] = {
+	{ "TERM", SIGTERM }, { "KILL", SIGKILL }, { "INT", SIGINT }, { "HUP", SIGHUP },
+	{ "QUIT", SIGQUIT }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	{ "STOP", SIGSTOP }, { "CONT", SIGCONT }, { NULL, 0 },
+};
+
+static int p_kill(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	int sig = SIGTERM, i;
+
+	if (lua_type(L, 2) == LUA_TNUMBER) {
+		int isint = 0;
+		sig = (int)lua_tointegerx(L, 2, &isint);
+		if (!isint || sig < 0 || sig >= NSIG)
+			return bad_arg(L, lua_pushfstring(L, "signal '%s' is not a signal number",
+							  luaL_tolstring(L, 2, NULL)));
+	} else if (!lua_isnoneornil(L, 2)) {
+		const char *s = check_str(L, 2, "signal");
+		const char *n = strncmp(s, "SIG", 3) ? s : s + 3;
+		for (i = 0; signames[i].name && strcmp(signames[i].name, n); i++)
+			;
+		if (!signames[i].name)
+			return arg_error(L, 2, "signal", s, "is not a known signal name");
+		sig = signames[i].sig;
+	}
+	if (p->reaped || p->pid < 0 || reap(L, p, 0)) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	/* the whole group: what the command started goes too */
+	if (kill(-p->pid, sig) < 0 && kill(p->pid, sig) < 0)
+		return luaL_error(L, "netns: kill %d: %s", p->pid, strerror(errno));
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int p_running(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+
+	lua_pushboolean(L, p->pid >= 0 && !reap(L, p, 0));
+	return 1;
+}
+
+static int p_index(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	const char *k = lua_tostring(L, 2);
+
+	if (k && !strcmp(k, "pid")) {
+		lua_pushinteger(L, p->pid);
+		return 1;
+	}
+	lua_getmetatable(L, 1);
+	lua_getfield(L, -1, "__methods");
+	lua_pushvalue(L, 2);
+	lua_rawget(L, -2);
+	return 1;
+}
+
+/* a handle that goes away takes its process with it: no orphan, no zombie */
+static int p_gc(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	int status, sig;
+
+	if (p->pid >= 0 && !p->reaped) {
+		if (proc_wait(p->pid, p->pidfd, 0, &status, &sig) == 0) {
+			kill(-p->pid, SIGKILL);
+			kill(p->pid, SIGKILL);
+			proc_wait(p->pid, p->pidfd, -1, &status, &sig);
+		}
+		p->reaped = 1;
+	}
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
+	return 0;
+}
+
+static int p_tostring(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+
+	lua_pushfstring(L, "netns.proc (%d%s)", p->pid, p->reaped ? ", ended" : "");
+	return 1;
+}
+
+/* ---- probes ---------------------------------------------------------- */
+
+static const char *const ping_opts[] = { "count", "timeout", NULL };
+static const char *const connect_opts[] = { "timeout", NULL };
+
+static double opt_timeout(lua_State *L, int arg, double def)
+{
+	double v = def;
+	int ok = 0;
+
+	if (get_opt(L, arg, "timeout") != LUA_TNIL) {
+		v = lua_tonumberx(L, -1, &ok);
+		if (!ok || !(v > 0) || v > 86400)
+			bad_arg(L, lua_pushfstring(L, "option 'timeout' must be a number of seconds > 0, not '%s'",
+						   luaL_tolstring(L, -1, NULL)));
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+static int push_probe(lua_State *L, const struct probe_result *r)
+{
+	if (r->ok) {
+		lua_pushboolean(L, 1);
+		lua_pushnumber(L, r->rtt_ms);
+	} else {
+		lua_pushboolean(L, 0);
+		lua_pushstring(L, r->reason);
+	}
+	return 2;
+}
+
+static int m_ping(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *s = check_str(L, 2, "address"), *why;
+	struct inaddr dst;
+	struct probe_result r;
+	double timeout;
+	int count, ret;
+
+	lua_settop(L, 3);
+	if ((why = parse_addr(s, &dst)))
+		return arg_error(L, 2, "address", s, why);
+	check_opts(L, 3, ping_opts);
+	timeout = opt_timeout(L, 3, 1.0);
+	/* by default one echo every 250 ms of the timeout: a reply lost while a
+	 * link or a neighbour entry settles does not decide the answer */
+	count = (int)opt_int(L, 3, "count", 1, 64,
+			     timeout >= 16 ? 64 : timeout <= 0.25 ? 1 : (lua_Integer)(timeout / 0.25 + 0.999));
+	if ((ret = probe_ping(ns, &dst, count, timeout, &r)) < 0) {
+		ns->rt.err[0] = '\0';
+		return kernel_error(L, "ping", s, ns, ret);
+	}
+	return push_probe(L, &r);
+}
+
+static int m_connect(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *s = check_str(L, 2, "address"), *why;
+	struct inaddr dst;
+	struct probe_result r;
+	lua_Integer port;
+	int isint = 0, ret;
+
+	lua_settop(L, 4);
+	if ((why = parse_addr(s, &dst)))
+		return arg_error(L, 2, "address", s, why);
+	port = lua_tointegerx(L, 3, &isint);
+	if (!isint || port < 1 || port > 65535)
+		return bad_arg(L, lua_pushfstring(L, "port '%s' is not an integer in 1..65535",
+						  luaL_tolstring(L, 3, NULL)));
+	check_opts(L, 4, connect_opts);
+	if ((ret = probe_connect(ns, &dst, (unsigned)port, opt_timeout(L, 4, 1.0), &r)) < 0) {
+		ns->rt.err[0] = '\0';
+		return kernel_error(L, "connect", s, ns, ret);
+	}
+	return push_probe(L, &r);
+}
+
 /* ---- module ---------------------------------------------------------- */
 
 static const luaL_Reg ns_methods[] = {
@@ -848,6 +1512,31 @@ static const luaL_Reg ns_methods[] = {
 	{ "addr_del", m_addr_del },
 	{ "addrs", m_addrs },
 	{ "run", m_run },
+	{ "route_add", m_route_add },
+	{ "route_del", m_route_del },
+	{ "routes", m_routes },
+	{ "neigh_add", m_neigh_add },
+	{ "neigh_del", m_neigh_del },
+	{ "neighs", m_neighs },
+	{ "sysctl", m_sysctl },
+	{ "spawn", m_spawn },
+	{ "ping", m_ping },
+	{ "connect", m_connect },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg proc_methods[] = {
+	{ "wait", p_wait },
+	{ "kill", p_kill },
+	{ "running", p_running },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg proc_meta[] = {
+	{ "__gc", p_gc },
+	{ "__close", p_gc },
+	{ "__tostring", p_tostring },
+	{ "__index", p_index },
 	{ NULL, NULL }
 };
 
@@ -887,6 +1576,13 @@ int luaopen_netns(lua_State *L)
 		lua_setfield(L, -2, "__methods");
 		lua_pushliteral(L, NS_MT);
 		lua_setfield(L, -2, "__name");
+	}
+	lua_pop(L, 1);
+	if (luaL_newmetatable(L, PROC_MT)) {
+		set_named_funcs(L, proc_meta);
+		lua_newtable(L);
+		set_named_funcs(L, proc_methods);
+		lua_setfield(L, -2, "__methods");
 	}
 	lua_pop(L, 1);
 	lua_newtable(L);

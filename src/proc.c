@@ -56,8 +56,8 @@ static int buf_read(struct buf *b, int fd)
 
 /* In the child: enter the namespace the way `ip netns exec` does, then exec.
  * Only async-signal-safe calls until exec; failures go to errfd. */
-static void child(struct ns *ns, const struct run_req *req, int in, int out,
-		  int err, int errfd)
+static void child(struct ns *ns, char *const *argv, char *const *env, int in,
+		  int out, int err, int errfd)
 {
 	sigset_t all;
 	int e, i;
@@ -83,10 +83,10 @@ static void child(struct ns *ns, const struct run_req *req, int in, int out,
 	} else if (setns(ns->fd, CLONE_NEWNET) < 0) {
 		goto fail;
 	}
-	if (req->env)
-		for (i = 0; req->env[i]; i++)
-			putenv(req->env[i]);
-	execvp(req->argv[0], req->argv);
+	if (env)
+		for (i = 0; env[i]; i++)
+			putenv(env[i]);
+	execvp(argv[0], argv);
 fail:
 	e = errno;
 	if (write(errfd, &e, sizeof(e)) < 0) {
@@ -94,6 +94,8 @@ fail:
 	}
 	_exit(127);
 }
+
+static int exec_result(int pid, int fd);
 
 static int set_nonblock(int fd)
 {
@@ -136,7 +138,7 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
 		goto out;
 	}
 	if (pid == 0)
-		child(ns, req, in[0], out[1], err[1], ex[1]);
+		child(ns, req->argv, req->env, in[0], out[1], err[1], ex[1]);
 	setpgid(pid, pid);	/* as the child does: no race with a kill */
 
 	close(in[0]);
@@ -145,16 +147,8 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
 	close(ex[1]);
 	in[0] = out[1] = err[1] = ex[1] = -1;
 
-	/* exec failed when the child wrote its errno before the pipe closed */
-	do {
-		n = read(ex[0], &e, sizeof(e));
-	} while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof(e)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		ret = -e;
+	if ((ret = exec_result(pid, ex[0])) < 0)
 		goto out;
-	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	set_nonblock(out[0]);
 	set_nonblock(err[0]);
@@ -303,4 +297,111 @@ void run_result_free(struct run_result *res)
 	free(res->out);
 	free(res->err);
 	res->out = res->err = NULL;
+}
+
+/* the child's errno if exec failed (the CLOEXEC pipe carried it), else 0 */
+static int exec_result(int pid, int fd)
+{
+	ssize_t n;
+	int e, status;
+
+	do {
+		n = read(fd, &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(e))
+		return 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return -e;
+}
+
+int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfdp)
+{
+	int in = -1, out = -1, err = -1, ex[2] = { -1, -1 }, ret = 0;
+	int oflags = O_WRONLY | O_CREAT | O_CLOEXEC | (req->append ? O_APPEND : O_TRUNC);
+	pid_t pid;
+
+	*pidp = -1;
+	*pidfdp = -1;
+	/* files are opened here, so a bad path is the caller's error, not the child's */
+	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (out = req->out ? open(req->out, oflags, 0644)
+			    : open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (req->err_to_out)
+		err = dup(out);
+	else
+		err = req->err ? open(req->err, oflags, 0644)
+			       : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (err < 0 || pipe2(ex, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (pid == 0)
+		child(ns, req->argv, req->env, in, out, err, ex[1]);
+	setpgid(pid, pid);
+	close(ex[1]);
+	ex[1] = -1;
+	if ((ret = exec_result(pid, ex[0])) < 0)
+		goto out;
+	*pidp = pid;
+	*pidfdp = (int)syscall(SYS_pidfd_open, pid, 0);
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	if (ex[0] >= 0)
+		close(ex[0]);
+	if (ex[1] >= 0)
+		close(ex[1]);
+	return ret;
+}
+
+int proc_wait(int pid, int pidfd, double timeout, int *status, int *sig)
+{
+	double deadline = timeout > 0 ? now() + timeout : 0;
+	int st, r;
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == pid)
+			break;
+		if (timeout == 0)
+			return 0;
+		if (timeout > 0 && now() >= deadline)
+			return 0;
+		if (pidfd >= 0) {
+			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+			int ms = timeout < 0 ? -1 : (int)((deadline - now()) * 1000) + 1;
+			r = poll(&pf, 1, ms < 0 && timeout >= 0 ? 0 : ms);
+			if (r < 0 && errno != EINTR)
+				return -errno;
+		} else {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	*sig = 0;
+	if (WIFEXITED(st)) {
+		*status = WEXITSTATUS(st);
+	} else {
+		*sig = WTERMSIG(st);
+		*status = 128 + *sig;
+	}
+	return 1;
 }

@@ -27,4 +27,21 @@ struct run_result {
 int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res);
 void run_result_free(struct run_result *res);
 
+struct spawn_req {
+	char *const *argv;
+	char *const *env;
+	const char *out;	/* file for stdout, NULL: /dev/null */
+	const char *err;	/* file for stderr, NULL: /dev/null */
+	int err_to_out;		/* stderr goes where stdout goes */
+	int append;		/* append to the files instead of truncating */
+};
+
+/* Start argv inside ns in the background, in a process group of its own.
+ * *pidfd (poll it for the exit) belongs to the caller. Returns 0 or -errno
+ * (an output file that cannot be opened, exec's errno). */
+int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pid, int *pidfd);
+/* Reap pid if it has exited: 1 and *status (128 + signal when killed) if
+ * it has, 0 if it runs, -errno. With timeout < 0 wait for ever. */
+int proc_wait(int pid, int pidfd, double timeout, int *status, int *signal);
+
 #endif

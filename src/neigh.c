@@ -1,0 +1,141 @@
+/* neigh.c - RTM_NEWNEIGH / RTM_DELNEIGH / RTM_GETNEIGH. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include "link.h"
+#include "neigh.h"
+
+static int neigh_change(struct ns *ns, int type, int flags, const char *dev,
+			const struct inaddr *dst, const unsigned char *lladdr)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	struct nl *nl;
+	int err = 0, index;
+
+	if (!(nl = ns_rt(ns, &err)))
+		return err;
+	if ((index = link_index(ns, dev)) < 0)
+		return index;
+	nlh = nl_put(buf, type, flags, sizeof(*ndm));
+	ndm = mnl_nlmsg_get_payload(nlh);
+	ndm->ndm_family = (unsigned char)dst->family;
+	ndm->ndm_ifindex = index;
+	ndm->ndm_state = type == RTM_NEWNEIGH ? NUD_PERMANENT : 0;
+	mnl_attr_put(nlh, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr);
+	if (lladdr)
+		mnl_attr_put(nlh, NDA_LLADDR, 6, lladdr);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int neigh_add(struct ns *ns, const char *dev, const struct inaddr *dst,
+	      const unsigned char lladdr[6])
+{
+	return neigh_change(ns, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, dev, dst, lladdr);
+}
+
+int neigh_del(struct ns *ns, const char *dev, const struct inaddr *dst)
+{
+	return neigh_change(ns, RTM_DELNEIGH, 0, dev, dst, NULL);
+}
+
+struct dump_ctx {
+	neigh_cb cb;
+	void *arg;
+	int index;
+};
+
+static int on_neigh(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	struct neigh_info ni;
+	size_t alen;
+	int have_dst = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ndm))
+		return MNL_CB_OK;
+	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
+		return MNL_CB_OK;
+	if (ndm->ndm_state & NUD_NOARP)
+		return MNL_CB_OK;
+	if (c->index && ndm->ndm_ifindex != c->index)
+		return MNL_CB_OK;
+	memset(&ni, 0, sizeof(ni));
+	ni.family = ndm->ndm_family;
+	ni.index = ndm->ndm_ifindex;
+	ni.state = ndm->ndm_state;
+	ni.router = !!(ndm->ndm_flags & NTF_ROUTER);
+	alen = ni.family == AF_INET ? 4 : 16;
+	mnl_attr_for_each(a, nlh, sizeof(*ndm)) {
+		switch (mnl_attr_get_type(a)) {
+		case NDA_DST:
+			if (mnl_attr_get_payload_len(a) == alen) {
+				memcpy(ni.dst, mnl_attr_get_payload(a), alen);
+				have_dst = 1;
+			}
+			break;
+		case NDA_LLADDR:
+			if (mnl_attr_get_payload_len(a) <= sizeof(ni.lladdr)) {
+				ni.lladdr_len = (int)mnl_attr_get_payload_len(a);
+				memcpy(ni.lladdr, mnl_attr_get_payload(a), (size_t)ni.lladdr_len);
+			}
+			break;
+		}
+	}
+	if (!have_dst)
+		return MNL_CB_OK;
+	if (c->cb(&ni, c->arg)) {
+		errno = ECANCELED;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int neigh_dump(struct ns *ns, int index, neigh_cb cb, void *arg)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	struct dump_ctx c = { .cb = cb, .arg = arg, .index = index };
+	struct nl *nl;
+	int err = 0, tries = 0, ret;
+
+	if (!(nl = ns_rt(ns, &err)))
+		return err;
+	do {
+		nlh = nl_put(buf, RTM_GETNEIGH, NLM_F_DUMP, sizeof(*ndm));
+		ndm = mnl_nlmsg_get_payload(nlh);
+		ndm->ndm_family = AF_UNSPEC;
+		ret = nl_talk(nl, nlh, on_neigh, &c);
+	} while (ret == -EINTR && ++tries < 10);
+	return ret;
+}
+
+const char *neigh_state_name(int state, char *buf, size_t len)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ NUD_INCOMPLETE, "INCOMPLETE" }, { NUD_REACHABLE, "REACHABLE" },
+		{ NUD_STALE, "STALE" }, { NUD_DELAY, "DELAY" }, { NUD_PROBE, "PROBE" },
+		{ NUD_FAILED, "FAILED" }, { NUD_NOARP, "NOARP" },
+		{ NUD_PERMANENT, "PERMANENT" },
+	};
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && off < len; i++)
+		if (state & names[i].bit)
+			off += (size_t)snprintf(buf + off, len - off,
+						"%s%s", off ? "|" : "", names[i].name);
+	if (!buf[0])
+		snprintf(buf, len, "NONE");
+	return buf;
+}

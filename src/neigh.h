@@ -1,0 +1,27 @@
+/* neigh.h - the neighbour table: ARP for IPv4, NDP for IPv6. */
+#ifndef NETLAB_NEIGH_H
+#define NETLAB_NEIGH_H
+
+#include "ns.h"
+
+struct neigh_info {
+	int family;
+	unsigned char dst[16];
+	unsigned char lladdr[32];
+	int lladdr_len;
+	int index;
+	int state;		/* NUD_* */
+	int router;		/* NTF_ROUTER */
+};
+
+/* a permanent entry, replacing what the kernel learned for dst */
+int neigh_add(struct ns *ns, const char *dev, const struct inaddr *dst,
+	      const unsigned char lladdr[6]);
+int neigh_del(struct ns *ns, const char *dev, const struct inaddr *dst);
+/* every entry but NOARP ones (as `ip neigh` shows), of device index (0: all) */
+typedef int (*neigh_cb)(const struct neigh_info *n, void *arg);
+int neigh_dump(struct ns *ns, int index, neigh_cb cb, void *arg);
+/* "REACHABLE", "STALE", "PERMANENT", ... ("A|B" for combined states) */
+const char *neigh_state_name(int state, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,283 @@
+/* probe.c - ICMP/ICMPv6 echo and TCP connect from inside a namespace: a socket made there, no fork. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+
+#include "probe.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* a socket living in ns: made inside it, used from here */
+static int socket_in(struct ns *ns, int domain, int type, int proto)
+{
+	int saved, fd, e, ret;
+
+	if ((ret = ns_enter(ns->fd, &saved)) < 0)
+		return ret;
+	fd = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	e = errno;
+	ns_leave(saved);
+	return fd < 0 ? -e : fd;
+}
+
+static void to_sockaddr(const struct inaddr *a, unsigned port,
+			struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_port = htons((unsigned short)port);
+		memcpy(&s->sin_addr, a->addr, 4);
+		*len = sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons((unsigned short)port);
+		memcpy(&s->sin6_addr, a->addr, 16);
+		*len = sizeof(*s);
+	}
+}
+
+static unsigned short checksum(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	unsigned long sum = 0;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (unsigned)(p[0] << 8 | p[1]);
+	if (len)
+		sum += (unsigned)(p[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((unsigned short)~sum);
+}
+
+struct echo {
+	unsigned short id, seq;
+	double sent;
+};
+
+/* Is this datagram our echo reply (1), an error about our echo (2), or other (0)? */
+static int classify(int family, const unsigned char *p, size_t n, unsigned short id,
+		    unsigned short *seq, const char **what)
+{
+	if (family == AF_INET) {
+		const struct ip *ip = (const void *)p;
+		size_t hl;
+		const struct icmp *ic;
+
+		if (n < sizeof(struct ip) || (hl = (size_t)ip->ip_hl * 4) + 8 > n)
+			return 0;
+		ic = (const void *)(p + hl);
+		if (ic->icmp_type == ICMP_ECHOREPLY && ntohs(ic->icmp_id) == id) {
+			*seq = ntohs(ic->icmp_seq);
+			return 1;
+		}
+		if (ic->icmp_type == ICMP_UNREACH || ic->icmp_type == ICMP_TIMXCEED) {
+			/* the original datagram follows: our echo inside? */
+			const struct ip *oip = (const void *)(p + hl + 8);
+			size_t ohl;
+			const struct icmp *oic;
+			if (n < hl + 8 + sizeof(struct ip) ||
+			    (ohl = (size_t)oip->ip_hl * 4) + hl + 8 + 8 > n)
+				return 0;
+			oic = (const void *)(p + hl + 8 + ohl);
+			if (oic->icmp_type != ICMP_ECHO || ntohs(oic->icmp_id) != id)
+				return 0;
+			*seq = ntohs(oic->icmp_seq);
+			if (ic->icmp_type == ICMP_TIMXCEED)
+				*what = "time to live exceeded";
+			else if (ic->icmp_code == ICMP_UNREACH_NET)
+				*what = "destination network unreachable";
+			else if (ic->icmp_code == ICMP_UNREACH_HOST)
+				*what = "destination host unreachable";
+			else
+				*what = "destination unreachable";
+			return 2;
+		}
+		return 0;
+	}
+	if (n < 8)
+		return 0;
+	{
+		const struct icmp6_hdr *ic = (const void *)p;
+		if (ic->icmp6_type == ICMP6_ECHO_REPLY && ntohs(ic->icmp6_id) == id) {
+			*seq = ntohs(ic->icmp6_seq);
+			return 1;
+		}
+		if ((ic->icmp6_type == ICMP6_DST_UNREACH || ic->icmp6_type == ICMP6_TIME_EXCEEDED) &&
+		    n >= 8 + 40 + 8) {
+			const struct icmp6_hdr *o = (const void *)(p + 8 + 40);
+			if (o->icmp6_type != ICMP6_ECHO_REQUEST || ntohs(o->icmp6_id) != id)
+				return 0;
+			*seq = ntohs(o->icmp6_seq);
+			*what = ic->icmp6_type == ICMP6_TIME_EXCEEDED ? "time to live exceeded"
+				: ic->icmp6_code == ICMP6_DST_UNREACH_ADDR ? "destination host unreachable"
+				: ic->icmp6_code == ICMP6_DST_UNREACH_NOROUTE ? "destination network unreachable"
+				: "destination unreachable";
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static int same_source(int family, const struct sockaddr_storage *from, const struct inaddr *dst)
+{
+	if (family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)from)->sin_addr, dst->addr, 4);
+	return !memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr, dst->addr, 16);
+}
+
+int probe_ping(struct ns *ns, const struct inaddr *dst, int count, double timeout,
+	       struct probe_result *res)
+{
+	int v4 = dst->family == AF_INET, fd, sent = 0, kind;
+	double start = now(), deadline = start + timeout, next = start;
+	double interval = count > 1 ? timeout / count : timeout;
+	unsigned short id, seq;
+	struct sockaddr_storage to, from;
+	socklen_t tolen, fromlen;
+	unsigned char pkt[64], in[1500];
+	double sent_at[64];
+	const char *what = NULL;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	if (count > 64)
+		count = 64;
+	fd = socket_in(ns, v4 ? AF_INET : AF_INET6, SOCK_RAW, v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+	if (fd < 0)
+		return fd;
+	if (!v4) {
+		struct icmp6_filter f;
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
+		setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+	to_sockaddr(dst, 0, &to, &tolen);
+	/* the echo id tells our replies from everybody else's on this raw socket */
+	id = (unsigned short)((getpid() ^ (unsigned long)(start * 1e6)) & 0xffff);
+
+	for (;;) {
+		double t = now();
+		int wait_ms;
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+		if (sent < count && t >= next) {
+			memset(pkt, 0, sizeof(pkt));
+			if (v4) {
+				struct icmp *ic = (void *)pkt;
+				ic->icmp_type = ICMP_ECHO;
+				ic->icmp_id = htons(id);
+				ic->icmp_seq = htons((unsigned short)sent);
+				ic->icmp_cksum = checksum(pkt, sizeof(pkt));
+			} else {
+				struct icmp6_hdr *ic = (void *)pkt;
+				ic->icmp6_type = ICMP6_ECHO_REQUEST;
+				ic->icmp6_id = htons(id);
+				ic->icmp6_seq = htons((unsigned short)sent);
+				/* the kernel computes the ICMPv6 checksum */
+			}
+			sent_at[sent] = t;
+			if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, tolen) < 0) {
+				/* no route, no address: the answer is already known */
+				snprintf(res->reason, sizeof(res->reason), "%s", strerror(errno));
+				close(fd);
+				return 0;
+			}
+			sent++;
+			next = t + interval;
+		}
+		if (t >= deadline)
+			break;
+		wait_ms = (int)(((sent < count && next < deadline ? next : deadline) - t) * 1000) + 1;
+		if (poll(&pf, 1, wait_ms) < 0 && errno != EINTR)
+			break;
+		while ((fromlen = sizeof(from),
+			n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fromlen)) > 0) {
+			kind = classify(dst->family, in, (size_t)n, id, &seq, &what);
+			if (kind == 1 && seq < sent && same_source(dst->family, &from, dst)) {
+				res->ok = 1;
+				res->rtt_ms = (now() - sent_at[seq]) * 1000;
+				close(fd);
+				return 0;
+			}
+			if (kind == 2 && seq < sent) {
+				snprintf(res->reason, sizeof(res->reason), "%s", what);
+				close(fd);
+				return 0;
+			}
+		}
+	}
+	close(fd);
+	snprintf(res->reason, sizeof(res->reason), "no reply within %gs", timeout);
+	return 0;
+}
+
+int probe_connect(struct ns *ns, const struct inaddr *dst, unsigned port, double timeout,
+		  struct probe_result *res)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen, elen = sizeof(int);
+	double start = now(), left;
+	int fd, err = 0, r;
+
+	memset(res, 0, sizeof(*res));
+	fd = socket_in(ns, dst->family, SOCK_STREAM, IPPROTO_TCP);
+	if (fd < 0)
+		return fd;
+	to_sockaddr(dst, port, &to, &tolen);
+	if (connect(fd, (struct sockaddr *)&to, tolen) < 0) {
+		if (errno != EINPROGRESS) {
+			err = errno;
+			goto done;
+		}
+		for (;;) {
+			struct pollfd pf = { .fd = fd, .events = POLLOUT };
+			left = start + timeout - now();
+			if (left <= 0) {
+				err = ETIMEDOUT;
+				goto done;
+			}
+			r = poll(&pf, 1, (int)(left * 1000) + 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				err = errno;
+				goto done;
+			}
+			if (r > 0)
+				break;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+			err = errno;
+	}
+done:
+	res->rtt_ms = (now() - start) * 1000;
+	if (err)
+		snprintf(res->reason, sizeof(res->reason), "%s", strerror(err));
+	else
+		res->ok = 1;
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* route.h - IPv4 and IPv6 routes: default and prefix, via a gateway or a device. */
+#ifndef NETLAB_ROUTE_H
+#define NETLAB_ROUTE_H
+
+#include "ns.h"
+
+struct route_req {
+	int family;		/* AF_INET or AF_INET6 */
+	struct inaddr dst;	/* len 0: default */
+	const struct inaddr *via;	/* NULL: directly connected */
+	const char *dev;	/* NULL: the kernel picks from the gateway */
+	unsigned metric;	/* 0: none */
+	int has_metric;
+	unsigned table;		/* 0: main */
+};
+
+struct route_info {
+	int family;
+	unsigned char dst[16];
+	int dst_len;
+	int has_via;
+	unsigned char via[16];
+	unsigned char prefsrc[16];
+	int has_prefsrc;
+	int oif;
+	unsigned metric;
+	int has_metric;
+	unsigned table;
+	int protocol;
+	int scope;
+	int type;
+};
+
+int route_add(struct ns *ns, const struct route_req *r);
+int route_del(struct ns *ns, const struct route_req *r);
+/* unicast, blackhole, unreachable and prohibit routes of every table but
+ * "local"; family 0 for both */
+typedef int (*route_cb)(const struct route_info *r, void *arg);
+int route_dump(struct ns *ns, int family, route_cb cb, void *arg);
+
+#endif
