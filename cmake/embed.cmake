@@ -1,4 +1,6 @@
 # embed.cmake - turn lua/netlab/*.lua into a C table of (module name, source) for the interpreter.
+file(GLOB_RECURSE FILES ${ROOT}/netlab/*.lua)
+list(SORT FILES)
 set(body "")
 set(table "")
 set(i 0)

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "link.h"
+#include "nat.h"
 #include "neigh.h"
 #include "ns.h"
 #include "parse.h"
@@ -38,16 +39,22 @@ static const char *ns_label(const struct ns *ns)
 }
 
 /* netns: <op> <object> in <ns>: <strerror> (<ERRNO>)[: <kernel text>] */
-static int kernel_error(lua_State *L, const char *op, const char *obj,
-			const struct ns *ns, int err)
+static int raise_kernel(lua_State *L, const char *op, const char *obj,
+			const struct ns *ns, int err, const char *text)
 {
 	const char *ename = strerrorname_np(-err);
-	const char *text = ns ? ns->rt.err : "";
 
 	lua_pushfstring(L, "netns: %s %s in %s: %s (%s)%s%s", op, obj,
 			ns_label(ns), strerror(-err), ename ? ename : "?",
 			text[0] ? ": " : "", text);
 	return lua_error(L);
+}
+
+/* a failure of an rtnetlink conversation (or a syscall: text is then "") */
+static int kernel_error(lua_State *L, const char *op, const char *obj,
+			const struct ns *ns, int err)
+{
+	return raise_kernel(L, op, obj, ns, err, ns ? ns->rt.err : "");
 }
 
 /* Every function carries its own name as upvalue 1, so a bad argument is
@@ -1498,6 +1505,207 @@ static int m_connect(lua_State *L)
 	return push_probe(L, &r);
 }
 
+/* ---- NAT ------------------------------------------------------------- */
+
+/* Rules live in netlab's own nf_tables table ("inet netlab") of the
+ * namespace; other tables are never read, changed or flushed. Each call is
+ * one transaction: it applies whole or not at all. Forwarding between
+ * interfaces needs net.ipv4.ip_forward=1 (IPv6: net.ipv6.conf.all.forwarding=1)
+ * in the namespace that forwards; these functions leave sysctls alone (see
+ * ns:sysctl). */
+
+static const char *const masq_opts[] = { "src", "oif", NULL };
+static const char *const snat_opts[] = { "src", "to", "oif", NULL };
+static const char *const dnat_opts[] = { "proto", "dport", "to", "iif", NULL };
+
+/* as kernel_error, with the netfilter socket's text and the part of the
+ * transaction that failed */
+static int nat_error(lua_State *L, const char *op, const char *obj, const char *part,
+		     const struct ns *ns, int err)
+{
+	if (part)
+		obj = lua_pushfstring(L, "%s (%s)", obj, part);
+	return raise_kernel(L, op, obj, ns, err, ns->nf.err);
+}
+
+static const char *opt_src(lua_State *L, int arg, struct inaddr *p)
+{
+	const char *s = opt_string(L, arg, "src"), *why;
+
+	if (!s)
+		bad_arg(L, "option 'src' (a source prefix) is required");
+	if ((why = parse_prefix(s, p)))
+		bad_arg(L, lua_pushfstring(L, "option 'src': prefix '%s' %s", s, why));
+	return s;
+}
+
+static void opt_ifname(lua_State *L, int arg, const char *key, char *buf, size_t len)
+{
+	const char *s = opt_name(L, arg, key);
+
+	if (s)
+		snprintf(buf, len, "%s", s);
+}
+
+static int nat_apply(lua_State *L, struct ns *ns, const char *op, const char *obj,
+		     const struct nat_rule *r)
+{
+	const char *failed;
+	int ret = nat_add(ns, r, &failed);
+
+	if (ret < 0)
+		return nat_error(L, op, obj, failed, ns, ret);
+	return 0;
+}
+
+/* ns:nat_masquerade{ src = PREFIX [, oif = DEV] } */
+static int m_nat_masquerade(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct nat_rule r;
+	const char *src;
+
+	lua_settop(L, 2);
+	check_table(L, 2, "options");
+	check_opts(L, 2, masq_opts);
+	memset(&r, 0, sizeof(r));
+	r.kind = NAT_MASQUERADE;
+	src = opt_src(L, 2, &r.src);
+	r.family = r.src.family;
+	opt_ifname(L, 2, "oif", r.oif, sizeof(r.oif));
+	return nat_apply(L, ns, "nat_masquerade", src, &r);
+}
+
+/* ns:nat_snat{ src = PREFIX, to = ADDR [, oif = DEV] } */
+static int m_nat_snat(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct nat_rule r;
+	const char *src, *to, *why;
+
+	lua_settop(L, 2);
+	check_table(L, 2, "options");
+	check_opts(L, 2, snat_opts);
+	memset(&r, 0, sizeof(r));
+	r.kind = NAT_SNAT;
+	src = opt_src(L, 2, &r.src);
+	r.family = r.src.family;
+	if (!(to = opt_string(L, 2, "to")))
+		return bad_arg(L, "option 'to' (the new source address) is required");
+	if ((why = parse_addr(to, &r.to)))
+		return bad_arg(L, lua_pushfstring(L, "option 'to': address '%s' %s", to, why));
+	if (r.to.family != r.family)
+		return bad_arg(L, lua_pushfstring(L, "snat from '%s' to '%s' mixes IPv4 and IPv6",
+						  src, to));
+	opt_ifname(L, 2, "oif", r.oif, sizeof(r.oif));
+	return nat_apply(L, ns, "nat_snat", src, &r);
+}
+
+/* ns:nat_dnat{ proto = "tcp"|"udp", dport = PORT, to = "addr[:port]" [, iif = DEV] } */
+static int m_nat_dnat(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct nat_rule r;
+	const char *proto, *to, *why;
+
+	lua_settop(L, 2);
+	check_table(L, 2, "options");
+	check_opts(L, 2, dnat_opts);
+	memset(&r, 0, sizeof(r));
+	r.kind = NAT_DNAT;
+	if (!(proto = opt_string(L, 2, "proto")))
+		return bad_arg(L, "option 'proto' (\"tcp\" or \"udp\") is required");
+	if (!strcmp(proto, "tcp"))
+		r.proto = IPPROTO_TCP;
+	else if (!strcmp(proto, "udp"))
+		r.proto = IPPROTO_UDP;
+	else
+		return bad_arg(L, lua_pushfstring(L, "option 'proto' '%s' is not tcp or udp", proto));
+	if (get_opt(L, 2, "dport") == LUA_TNIL)
+		return bad_arg(L, "option 'dport' (the port to forward) is required");
+	lua_pop(L, 1);
+	r.dport = (unsigned)opt_int(L, 2, "dport", 1, 65535, 0);
+	if (!(to = opt_string(L, 2, "to")))
+		return bad_arg(L, "option 'to' (\"addr\", \"addr:port\" or \"[addr6]:port\") is required");
+	if ((why = nat_parse_to(to, &r.to, &r.to_port)))
+		return bad_arg(L, lua_pushfstring(L, "option 'to': '%s' %s", to, why));
+	r.family = r.to.family;
+	opt_ifname(L, 2, "iif", r.iif, sizeof(r.iif));
+	return nat_apply(L, ns, "nat_dnat", lua_pushfstring(L, "%s/%d", proto, (int)r.dport), &r);
+}
+
+static void set_str(lua_State *L, const char *key, const char *value)
+{
+	lua_pushstring(L, value);
+	lua_setfield(L, -2, key);
+}
+
+/* ns:nat_rules() --> { { kind = "masquerade"|"snat"|"dnat"|"other", ... }, ... } */
+static int m_nat_rules(lua_State *L)
+{
+	static const char *const kinds[] = { "masquerade", "snat", "dnat", "other" };
+	struct ns *ns = check_ns(L, 1);
+	struct nat_rule *v;
+	char buf[INET6_ADDRSTRLEN];
+	size_t n, i;
+	int ret;
+
+	if ((ret = nat_list(ns, &v, &n)) < 0)
+		return nat_error(L, "nat_rules", "table inet " NAT_TABLE, NULL, ns, ret);
+	lua_createtable(L, (int)n, 0);
+	for (i = 0; i < n; i++) {
+		const struct nat_rule *r = &v[i];
+		lua_createtable(L, 0, 7);
+		set_str(L, "kind", kinds[r->kind]);
+		if (r->kind == NAT_OTHER) {
+			set_str(L, "chain", r->chain);
+			lua_pushinteger(L, (lua_Integer)r->handle);
+			lua_setfield(L, -2, "handle");
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+			continue;
+		}
+		set_str(L, "family", family_name(r->family));
+		if (r->kind != NAT_DNAT) {
+			lua_pushfstring(L, "%s/%d", format_addr(r->family, r->src.addr, buf, sizeof(buf)),
+					r->src.len);
+			lua_setfield(L, -2, "src");
+		} else {
+			set_str(L, "proto", r->proto == IPPROTO_TCP ? "tcp" : "udp");
+			lua_pushinteger(L, r->dport);
+			lua_setfield(L, -2, "dport");
+		}
+		if (r->kind != NAT_MASQUERADE) {
+			format_addr(r->family, r->to.addr, buf, sizeof(buf));
+			if (!r->to_port)
+				lua_pushstring(L, buf);
+			else if (r->family == AF_INET6)
+				lua_pushfstring(L, "[%s]:%d", buf, (int)r->to_port);
+			else
+				lua_pushfstring(L, "%s:%d", buf, (int)r->to_port);
+			lua_setfield(L, -2, "to");
+		}
+		if (r->oif[0])
+			set_str(L, "oif", r->oif);
+		if (r->iif[0])
+			set_str(L, "iif", r->iif);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	free(v);
+	return 1;
+}
+
+/* ns:nat_flush(): netlab's table goes, with every rule in it; no error when absent */
+static int m_nat_flush(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *failed;
+	int ret = nat_flush(ns, &failed);
+
+	if (ret < 0)
+		return nat_error(L, "nat_flush", "table inet " NAT_TABLE, failed, ns, ret);
+	return 0;
+}
+
 /* ---- module ---------------------------------------------------------- */
 
 static const luaL_Reg ns_methods[] = {
@@ -1522,6 +1730,11 @@ static const luaL_Reg ns_methods[] = {
 	{ "spawn", m_spawn },
 	{ "ping", m_ping },
 	{ "connect", m_connect },
+	{ "nat_masquerade", m_nat_masquerade },
+	{ "nat_snat", m_nat_snat },
+	{ "nat_dnat", m_nat_dnat },
+	{ "nat_rules", m_nat_rules },
+	{ "nat_flush", m_nat_flush },
 	{ NULL, NULL }
 };
 

@@ -1,6 +1,7 @@
 /* nl.c - the netlink conversation every kernel object file shares. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -133,5 +134,78 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			}
 		}
 	}
+	return ret;
+}
+
+int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
+{
+	char rbuf[32768];
+	const struct nlmsghdr *m;
+	unsigned seq[NL_BATCH_MAX];
+	char want[NL_BATCH_MAX], wait[NL_BATCH_MAX];
+	struct pollfd pfd;
+	int n = 0, i, pending = 0, ret = 0, rest = (int)len;
+	ssize_t got;
+
+	*failed = -1;
+	if (!nl->sock)
+		return -EBADF;
+	nl->err[0] = '\0';
+	for (m = buf; mnl_nlmsg_ok(m, rest); m = mnl_nlmsg_next(m, &rest)) {
+		if (n == NL_BATCH_MAX)
+			return -E2BIG;
+		seq[n] = m->nlmsg_seq;
+		want[n] = wait[n] = (m->nlmsg_flags & NLM_F_ACK) != 0;
+		pending += wait[n];
+		n++;
+	}
+	if (mnl_socket_sendto(nl->sock, buf, len) < 0)
+		return -errno;
+	pfd.fd = mnl_socket_get_fd(nl->sock);
+	pfd.events = POLLIN;
+	while (pending) {
+		/* nfnetlink answers the whole batch before sendmsg returns; after
+		 * a failure it may have dropped the acks still missing (a batch
+		 * refused as a whole): take what is queued, wait for nothing */
+		if (ret && poll(&pfd, 1, 0) <= 0)
+			break;
+		got = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
+		if (got < 0) {
+			if (!ret)
+				ret = -errno;
+			break;
+		}
+		rest = (int)got;
+		for (m = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(m, rest);
+		     m = mnl_nlmsg_next(m, &rest)) {
+			int e;
+
+			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_pid != nl->portid)
+				continue;
+			for (i = 0; i < n && seq[i] != m->nlmsg_seq; i++)
+				;
+			if (i == n)
+				continue;	/* a stale answer */
+			if (wait[i]) {
+				wait[i] = 0;
+				pending--;
+			}
+			/* the kernel answers in batch order: keep the first failure */
+			if (ret)
+				continue;
+			if ((e = nl_error(nl, m)) < 0) {
+				ret = e;
+				/* a message that wanted no ack (the batch's begin or
+				 * end) failed: the batch as a whole was refused and
+				 * nothing more will come */
+				if (want[i])
+					*failed = i;
+				else
+					pending = 0;
+			}
+		}
+	}
+	if (!ret && pending)
+		ret = -EPROTO;
 	return ret;
 }

@@ -25,6 +25,17 @@ void nl_close(struct nl *nl);
  * the extended-ack text when the kernel gave one. */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/* Most messages one nl_talk_batch call takes. */
+#define NL_BATCH_MAX 64
+
+/* Send a batch of messages already numbered (each with its own nlmsg_seq)
+ * in one sendmsg, as nfnetlink transactions need, and collect the answer to
+ * every message that asked for NLM_F_ACK. Returns 0 or the -errno of the
+ * first message that failed; *failed gets that message's position in buf
+ * (0 = the first), or -1 when no message can be blamed. nl->err holds its
+ * extended-ack text when the kernel gave one. */
+int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed);
+
 /* Put a request header of the given type and flags (NLM_F_REQUEST added)
  * into buf, with a zeroed family header of hdrlen bytes. */
 struct nlmsghdr *nl_put(void *buf, int type, int flags, size_t hdrlen);

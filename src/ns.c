@@ -235,17 +235,19 @@ int ns_list(char ***names, size_t *n)
 void ns_close(struct ns *ns)
 {
 	nl_close(&ns->rt);
+	nl_close(&ns->nf);
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
 }
 
-struct nl *ns_rt(struct ns *ns, int *err)
+/* a socket of protocol proto living in ns, opened inside it the first time */
+static struct nl *ns_sock(struct ns *ns, struct nl *nl, int proto, int *err)
 {
 	int saved, ret;
 
-	if (ns->rt.sock)
-		return &ns->rt;
+	if (nl->sock)
+		return nl;
 	if (ns->fd < 0) {
 		*err = -EBADF;
 		return NULL;
@@ -254,11 +256,21 @@ struct nl *ns_rt(struct ns *ns, int *err)
 		*err = ret;
 		return NULL;
 	}
-	ret = nl_open(&ns->rt, NETLINK_ROUTE);
+	ret = nl_open(nl, proto);
 	ns_leave(saved);
 	if (ret < 0) {
 		*err = ret;
 		return NULL;
 	}
-	return &ns->rt;
+	return nl;
+}
+
+struct nl *ns_rt(struct ns *ns, int *err)
+{
+	return ns_sock(ns, &ns->rt, NETLINK_ROUTE, err);
+}
+
+struct nl *ns_nf(struct ns *ns, int *err)
+{
+	return ns_sock(ns, &ns->nf, NETLINK_NETFILTER, err);
 }

@@ -11,6 +11,7 @@ struct ns {
 	char name[NAME_MAX_LEN + 1];	/* "" for a namespace without a name */
 	int fd;				/* the namespace, -1 once closed */
 	struct nl rt;			/* rtnetlink socket living in it, opened on first use */
+	struct nl nf;			/* nfnetlink (nf_tables) socket, likewise */
 };
 
 void ns_init(struct ns *ns);
@@ -29,6 +30,8 @@ void ns_close(struct ns *ns);
 
 /* The rtnetlink socket of ns, opened inside it the first time. */
 struct nl *ns_rt(struct ns *ns, int *err);
+/* The netfilter (nf_tables) socket of ns, opened inside it the first time. */
+struct nl *ns_nf(struct ns *ns, int *err);
 
 /* Switch the calling thread into the namespace fd; *saved receives an fd of
  * the one it was in. ns_leave switches back and closes saved. */

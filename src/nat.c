@@ -1,0 +1,846 @@
+/* nat.c - masquerade, snat and dnat rules in netlab's own table, one nf_tables transaction per call, and reading them back. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+
+#include "nat.h"
+
+#define IFNAME_LEN (NAME_MAX_LEN + 1)	/* an exact name match compares all 16 bytes */
+#define BATCH_LIMIT 8192		/* libmnl wants a buffer twice the limit */
+
+/* NF_IP_PRI_NAT_SRC / NF_IP_PRI_NAT_DST: what nft calls srcnat and dstnat */
+static const struct {
+	const char *name;
+	unsigned hooknum;
+	int prio;
+} hooks[NAT_HOOKS] = {
+	[NAT_POSTROUTING] = { "postrouting", NF_INET_POST_ROUTING, 100 },
+	[NAT_PREROUTING] = { "prerouting", NF_INET_PRE_ROUTING, -100 },
+	[NAT_OUTPUT] = { "output", NF_INET_LOCAL_OUT, -100 },
+};
+
+const char *nat_chain_name(int hook)
+{
+	return hook >= 0 && hook < NAT_HOOKS ? hooks[hook].name : "?";
+}
+
+/* ---- parsing a target ----------------------------------------------- */
+
+static int parse_port(const char *s, unsigned *port)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]) || strlen(s) > 5)
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v < 1 || v > 65535)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+const char *nat_parse_to(const char *s, struct inaddr *a, unsigned *port)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *colon = strchr(s, ':'), *close;
+	size_t n;
+
+	*port = 0;
+	if (s[0] == '[') {
+		close = strchr(s, ']');
+		n = close ? (size_t)(close - s - 1) : 0;
+		if (!close || n == 0 || n >= sizeof(host))
+			return "is not an address, address:port or [IPv6 address]:port";
+		memcpy(host, s + 1, n);
+		host[n] = '\0';
+		if (parse_addr(host, a) || a->family != AF_INET6)
+			return "has no IPv6 address inside [ ]";
+		if (close[1] == '\0')
+			return NULL;
+		if (close[1] != ':' || parse_port(close + 2, port))
+			return "has a port that is not an integer in 1..65535";
+		return NULL;
+	}
+	/* one colon: IPv4 address and port; more: a bare IPv6 address */
+	if (colon && !strchr(colon + 1, ':')) {
+		n = (size_t)(colon - s);
+		if (n == 0 || n >= sizeof(host))
+			return "is not an address, address:port or [IPv6 address]:port";
+		memcpy(host, s, n);
+		host[n] = '\0';
+		if (parse_addr(host, a) || a->family != AF_INET)
+			return "is not an address, address:port or [IPv6 address]:port";
+		if (parse_port(colon + 1, port))
+			return "has a port that is not an integer in 1..65535";
+		return NULL;
+	}
+	if (parse_addr(s, a))
+		return "is not an address, address:port or [IPv6 address]:port";
+	return NULL;
+}
+
+/* ---- building expressions: each returns 0 or -ENOMEM ------------------ */
+
+static int add(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (!e)
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, e);	/* the rule owns it now */
+	return 0;
+}
+
+static int add_meta(struct nftnl_rule *r, unsigned key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	}
+	return add(r, e);
+}
+
+static int add_payload(struct nftnl_rule *r, unsigned base, unsigned off, unsigned len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	}
+	return add(r, e);
+}
+
+static int add_cmp_eq(struct nftnl_rule *r, const void *data, unsigned len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	}
+	return add(r, e);
+}
+
+/* reg 1 = (reg 1 & mask) ^ 0: how nft matches a prefix */
+static int add_mask(struct nftnl_rule *r, const void *mask, unsigned len)
+{
+	static const unsigned char zero[16];
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	return add(r, e);
+}
+
+static int add_imm(struct nftnl_rule *r, unsigned reg, const void *data, unsigned len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+	}
+	return add(r, e);
+}
+
+/* meta KEY == data */
+static int add_meta_eq(struct nftnl_rule *r, unsigned key, const void *data, unsigned len)
+{
+	int ret = add_meta(r, key);
+
+	return ret ? ret : add_cmp_eq(r, data, len);
+}
+
+/* meta nfproto ipv4|ipv6: the first match of every rule in an inet table */
+static int add_nfproto(struct nftnl_rule *r, int family)
+{
+	unsigned char p = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+
+	return add_meta_eq(r, NFT_META_NFPROTO, &p, 1);
+}
+
+static int add_ifname(struct nftnl_rule *r, unsigned key, const char *name)
+{
+	char buf[IFNAME_LEN] = { 0 };
+
+	memcpy(buf, name, strnlen(name, NAME_MAX_LEN));
+	return add_meta_eq(r, key, buf, sizeof(buf));
+}
+
+/* tcp|udp dport PORT */
+static int add_dport(struct nftnl_rule *r, int proto, unsigned port)
+{
+	unsigned char p = (unsigned char)proto;
+	uint16_t be = htons((uint16_t)port);
+	int ret = add_meta_eq(r, NFT_META_L4PROTO, &p, 1);
+
+	if (!ret)
+		ret = add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	return ret ? ret : add_cmp_eq(r, &be, sizeof(be));
+}
+
+/* ip saddr NET/LEN, ip6 saddr NET/LEN; nothing for /0 */
+static int add_saddr(struct nftnl_rule *r, const struct inaddr *p)
+{
+	unsigned char mask[16] = { 0 }, net[16];
+	unsigned alen = p->family == AF_INET ? 4 : 16, i;
+	int ret;
+
+	if (p->len == 0)
+		return 0;
+	for (i = 0; i < alen; i++) {
+		int bits = p->len - (int)i * 8;
+		mask[i] = bits >= 8 ? 0xff : bits > 0 ? (unsigned char)(0xff << (8 - bits)) : 0;
+		net[i] = p->addr[i] & mask[i];
+	}
+	if ((ret = add_payload(r, NFT_PAYLOAD_NETWORK_HEADER,
+			       p->family == AF_INET ? 12 : 8, alen)))
+		return ret;
+	if (p->len < (int)alen * 8 && (ret = add_mask(r, mask, alen)))
+		return ret;
+	return add_cmp_eq(r, net, alen);
+}
+
+static int add_nat(struct nftnl_rule *r, const struct nat_rule *nr)
+{
+	struct nftnl_expr *e;
+	unsigned alen = nr->to.family == AF_INET ? 4 : 16;
+	uint16_t port = htons((uint16_t)nr->to_port);
+	int ret;
+
+	if ((ret = add_imm(r, NFT_REG_1, nr->to.addr, alen)))
+		return ret;
+	if (nr->to_port && (ret = add_imm(r, NFT_REG_2, &port, sizeof(port))))
+		return ret;
+	if ((e = nftnl_expr_alloc("nat"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE,
+				   nr->kind == NAT_SNAT ? NFT_NAT_SNAT : NFT_NAT_DNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY,
+				   nr->to.family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		if (nr->to_port) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+			/* what nft sets whenever a port is given */
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+		}
+	}
+	return add(r, e);
+}
+
+/* the expressions of nr, for the chain of hook (in output there is no iif) */
+static struct nftnl_rule *rule_new(const struct nat_rule *nr, int hook)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int err;
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NAT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, hooks[hook].name);
+	err = add_nfproto(r, nr->family);
+	switch (nr->kind) {
+	case NAT_MASQUERADE:
+	case NAT_SNAT:
+		if (!err)
+			err = add_saddr(r, &nr->src);
+		if (!err && nr->oif[0])
+			err = add_ifname(r, NFT_META_OIFNAME, nr->oif);
+		if (!err)
+			err = nr->kind == NAT_SNAT ? add_nat(r, nr) : add(r, nftnl_expr_alloc("masq"));
+		break;
+	case NAT_DNAT:
+		if (!err && nr->iif[0] && hook == NAT_PREROUTING)
+			err = add_ifname(r, NFT_META_IIFNAME, nr->iif);
+		if (!err)
+			err = add_dport(r, nr->proto, nr->dport);
+		if (!err)
+			err = add_nat(r, nr);
+		break;
+	}
+	if (err) {
+		nftnl_rule_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- the transaction ------------------------------------------------- */
+
+struct txn {
+	struct nl *nl;
+	struct mnl_nlmsg_batch *b;
+	const char *what[NL_BATCH_MAX];	/* message position -> the part it makes */
+	int n;
+	int err;			/* the first failure while building */
+};
+
+static struct nlmsghdr *txn_put(struct txn *t, int type, int flags, const char *what)
+{
+	if (t->n >= NL_BATCH_MAX - 1) {
+		t->err = -E2BIG;
+		return NULL;
+	}
+	t->what[t->n] = what;
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(t->b), (uint16_t)type,
+				     NFPROTO_INET, (uint16_t)(flags | NLM_F_ACK), ++t->nl->seq);
+}
+
+static void txn_next(struct txn *t)
+{
+	t->n++;
+	if (!mnl_nlmsg_batch_next(t->b) && !t->err)
+		t->err = -EMSGSIZE;
+}
+
+static int txn_begin(struct txn *t, struct nl *nl, char *buf)
+{
+	memset(t, 0, sizeof(*t));
+	t->nl = nl;
+	if (!(t->b = mnl_nlmsg_batch_start(buf, BATCH_LIMIT)))
+		return -ENOMEM;
+	t->what[0] = NULL;	/* the batch itself */
+	nftnl_batch_begin(mnl_nlmsg_batch_current(t->b), ++nl->seq);
+	txn_next(t);
+	return 0;
+}
+
+static void txn_table(struct txn *t, int type, int flags)
+{
+	struct nftnl_table *tb = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!tb) {
+		t->err = -ENOMEM;
+		return;
+	}
+	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, NAT_TABLE);
+	if ((nlh = txn_put(t, type, flags, "table inet " NAT_TABLE))) {
+		nftnl_table_nlmsg_build_payload(nlh, tb);
+		txn_next(t);
+	}
+	nftnl_table_free(tb);
+}
+
+/* "add chain": a chain that exists with the same hook is left as it is */
+static void txn_chain(struct txn *t, int hook)
+{
+	static const char *const what[NAT_HOOKS] = {
+		"chain postrouting", "chain prerouting", "chain output",
+	};
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c) {
+		t->err = -ENOMEM;
+		return;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NAT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, hooks[hook].name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[hook].hooknum);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, hooks[hook].prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	if ((nlh = txn_put(t, NFT_MSG_NEWCHAIN, NLM_F_CREATE, what[hook]))) {
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		txn_next(t);
+	}
+	nftnl_chain_free(c);
+}
+
+static void txn_rule(struct txn *t, const struct nat_rule *nr, int hook)
+{
+	static const char *const what[NAT_HOOKS] = {
+		"rule in chain postrouting", "rule in chain prerouting", "rule in chain output",
+	};
+	struct nftnl_rule *r = rule_new(nr, hook);
+	struct nlmsghdr *nlh;
+
+	if (!r) {
+		t->err = -ENOMEM;
+		return;
+	}
+	if ((nlh = txn_put(t, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, what[hook]))) {
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		txn_next(t);
+	}
+	nftnl_rule_free(r);
+}
+
+/* close the batch and send it; on a failure *failed names the part */
+static int txn_commit(struct txn *t, const char **failed)
+{
+	int at, ret;
+
+	nftnl_batch_end(mnl_nlmsg_batch_current(t->b), ++t->nl->seq);
+	t->what[t->n] = NULL;
+	txn_next(t);
+	if (t->err) {
+		ret = t->err;
+		goto out;
+	}
+	ret = nl_talk_batch(t->nl, mnl_nlmsg_batch_head(t->b),
+			    mnl_nlmsg_batch_size(t->b), &at);
+	if (ret < 0 && at >= 0 && at < t->n)
+		*failed = t->what[at];
+out:
+	mnl_nlmsg_batch_stop(t->b);
+	return ret;
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+static int check_rule(const struct nat_rule *r)
+{
+	int fam = r->family;
+
+	if (fam != AF_INET && fam != AF_INET6)
+		return -EINVAL;
+	switch (r->kind) {
+	case NAT_SNAT:
+		if (r->to.family != fam)
+			return -EINVAL;
+		/* fall through */
+	case NAT_MASQUERADE:
+		if (r->src.family != fam || r->src.len < 0 ||
+		    r->src.len > (fam == AF_INET ? 32 : 128))
+			return -EINVAL;
+		break;
+	case NAT_DNAT:
+		if (r->to.family != fam || r->dport < 1 || r->dport > 65535 ||
+		    r->to_port > 65535 ||
+		    (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (parse_name(r->oif[0] ? r->oif : "x") || parse_name(r->iif[0] ? r->iif : "x"))
+		return -EINVAL;
+	return 0;
+}
+
+int nat_add(struct ns *ns, const struct nat_rule *r, const char **failed)
+{
+	char buf[2 * BATCH_LIMIT];
+	struct txn t;
+	struct nl *nl;
+	int err = 0;
+
+	*failed = NULL;
+	ns->nf.err[0] = '\0';
+	if ((err = check_rule(r)) < 0)
+		return err;
+	if (!(nl = ns_nf(ns, &err)))
+		return err;
+	if ((err = txn_begin(&t, nl, buf)) < 0)
+		return err;
+	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	if (r->kind == NAT_DNAT) {
+		txn_chain(&t, NAT_PREROUTING);
+		txn_rule(&t, r, NAT_PREROUTING);
+		/* traffic the namespace makes itself never passes prerouting;
+		 * an input interface never matches there */
+		if (!r->iif[0]) {
+			txn_chain(&t, NAT_OUTPUT);
+			txn_rule(&t, r, NAT_OUTPUT);
+		}
+	} else {
+		txn_chain(&t, NAT_POSTROUTING);
+		txn_rule(&t, r, NAT_POSTROUTING);
+	}
+	return txn_commit(&t, failed);
+}
+
+int nat_flush(struct ns *ns, const char **failed)
+{
+	char buf[2 * BATCH_LIMIT];
+	struct txn t;
+	struct nl *nl;
+	int err = 0;
+
+	*failed = NULL;
+	ns->nf.err[0] = '\0';
+	if (!(nl = ns_nf(ns, &err)))
+		return err;
+	/* "add" then "delete" in one transaction: gone either way, and an
+	 * absent table is no error */
+	if ((err = txn_begin(&t, nl, buf)) < 0)
+		return err;
+	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	txn_table(&t, NFT_MSG_DELTABLE, 0);
+	return txn_commit(&t, failed);
+}
+
+/* ---- reading rules back ------------------------------------------------ */
+
+/* what register 1 holds while a rule is decoded */
+enum { L_NONE, L_NFPROTO, L_L4PROTO, L_IIF, L_OIF, L_SADDR, L_DPORT };
+
+struct decode {
+	struct nat_rule *r;
+	int loaded;
+	unsigned loadlen;
+	int plen;			/* from a bitwise mask, -1: none */
+	unsigned char imm1[16], imm2[2];
+	uint32_t imm1len;
+	int has_imm2;
+	int done;			/* the nat statement came: nothing may follow */
+};
+
+static uint32_t eu32(const struct nftnl_expr *e, uint16_t attr)
+{
+	return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : 0;
+}
+
+/* the number of leading one bits of a contiguous mask, -1 if it is not one */
+static int mask_len(const unsigned char *m, unsigned len)
+{
+	unsigned i;
+	int n = 0, b, ended = 0;
+
+	for (i = 0; i < len; i++)
+		for (b = 7; b >= 0; b--) {
+			if (m[i] & (1 << b)) {
+				if (ended)
+					return -1;
+				n++;
+			} else {
+				ended = 1;
+			}
+		}
+	return n;
+}
+
+static int decode_cmp(struct decode *d, const struct nftnl_expr *e)
+{
+	struct nat_rule *r = d->r;
+	const unsigned char *v;
+	uint32_t len = 0;
+
+	if (eu32(e, NFTNL_EXPR_CMP_SREG) != NFT_REG_1 || eu32(e, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ)
+		return -1;
+	if (!(v = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len)))
+		return -1;
+	switch (d->loaded) {
+	case L_NFPROTO:
+		if (len != 1 || r->family)
+			return -1;
+		r->family = v[0] == NFPROTO_IPV4 ? AF_INET : v[0] == NFPROTO_IPV6 ? AF_INET6 : 0;
+		if (!r->family)
+			return -1;
+		break;
+	case L_L4PROTO:
+		if (len != 1 || (v[0] != IPPROTO_TCP && v[0] != IPPROTO_UDP) || r->proto)
+			return -1;
+		r->proto = v[0];
+		break;
+	case L_IIF:
+	case L_OIF: {
+		char *name = d->loaded == L_IIF ? r->iif : r->oif;
+		/* exactly the zero-padded name: a shorter match is a wildcard */
+		if (len != IFNAME_LEN || v[NAME_MAX_LEN] || !v[0] || name[0])
+			return -1;
+		memcpy(name, v, IFNAME_LEN);
+		break;
+	}
+	case L_SADDR:
+		if (len != d->loadlen || r->src.len)
+			return -1;
+		memcpy(r->src.addr, v, len);
+		r->src.len = d->plen >= 0 ? d->plen : (int)len * 8;
+		break;
+	case L_DPORT:
+		if (len != 2 || r->dport)
+			return -1;
+		r->dport = (unsigned)v[0] << 8 | v[1];
+		break;
+	default:
+		return -1;
+	}
+	d->loaded = L_NONE;
+	return 0;
+}
+
+static int decode_expr(struct nftnl_expr *e, void *data)
+{
+	struct decode *d = data;
+	struct nat_rule *r = d->r;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const unsigned char *v;
+	uint32_t len = 0, base, off;
+
+	if (!name || d->done)
+		return -1;
+	if (!strcmp(name, "meta")) {
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
+		    eu32(e, NFTNL_EXPR_META_DREG) != NFT_REG_1)
+			return -1;
+		switch (eu32(e, NFTNL_EXPR_META_KEY)) {
+		case NFT_META_NFPROTO: d->loaded = L_NFPROTO; break;
+		case NFT_META_L4PROTO: d->loaded = L_L4PROTO; break;
+		case NFT_META_IIFNAME: d->loaded = L_IIF; break;
+		case NFT_META_OIFNAME: d->loaded = L_OIF; break;
+		default: return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "payload")) {
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) ||
+		    eu32(e, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1)
+			return -1;
+		base = eu32(e, NFTNL_EXPR_PAYLOAD_BASE);
+		off = eu32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+		len = eu32(e, NFTNL_EXPR_PAYLOAD_LEN);
+		/* nft also loads only the bytes a byte-aligned prefix needs */
+		if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET &&
+		    off == 12 && len >= 1 && len <= 4)
+			d->loaded = L_SADDR;
+		else if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET6 &&
+			 off == 8 && len >= 1 && len <= 16)
+			d->loaded = L_SADDR;
+		else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && r->proto && off == 2 && len == 2)
+			d->loaded = L_DPORT;
+		else
+			return -1;
+		d->loadlen = len;
+		d->plen = -1;
+		return 0;
+	}
+	if (!strcmp(name, "bitwise")) {
+		const unsigned char *x;
+		uint32_t xlen = 0;
+		unsigned i;
+
+		if (d->loaded != L_SADDR || d->plen >= 0 ||
+		    eu32(e, NFTNL_EXPR_BITWISE_SREG) != NFT_REG_1 ||
+		    eu32(e, NFTNL_EXPR_BITWISE_DREG) != NFT_REG_1 ||
+		    eu32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL ||
+		    eu32(e, NFTNL_EXPR_BITWISE_LEN) != d->loadlen)
+			return -1;
+		v = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+		x = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
+		if (!v || !x || len != d->loadlen || xlen != len)
+			return -1;
+		for (i = 0; i < xlen; i++)
+			if (x[i])
+				return -1;
+		return (d->plen = mask_len(v, len)) < 0 ? -1 : 0;
+	}
+	if (!strcmp(name, "cmp"))
+		return decode_cmp(d, e);
+	if (!strcmp(name, "immediate")) {
+		uint32_t reg = eu32(e, NFTNL_EXPR_IMM_DREG);
+
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) ||
+		    !(v = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len)))
+			return -1;
+		if (reg == NFT_REG_1 && !d->imm1len && (len == 4 || len == 16)) {
+			memcpy(d->imm1, v, len);
+			d->imm1len = len;
+		} else if (reg == NFT_REG_2 && !d->has_imm2 && len == 2) {
+			memcpy(d->imm2, v, 2);
+			d->has_imm2 = 1;
+		} else {
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "masq")) {
+		if (eu32(e, NFTNL_EXPR_MASQ_FLAGS) ||
+		    nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN) || d->imm1len)
+			return -1;
+		r->kind = NAT_MASQUERADE;
+		d->done = 1;
+		return 0;
+	}
+	if (!strcmp(name, "nat")) {
+		uint32_t type = eu32(e, NFTNL_EXPR_NAT_TYPE), fam = eu32(e, NFTNL_EXPR_NAT_FAMILY);
+		int has_pmin = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
+
+		if (eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN) != NFT_REG_1 ||
+		    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) &&
+		     eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) != NFT_REG_1) ||
+		    has_pmin != d->has_imm2 ||
+		    (has_pmin && eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN) != NFT_REG_2) ||
+		    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) &&
+		     eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) != NFT_REG_2))
+			return -1;
+		if (fam == NFPROTO_IPV4 && d->imm1len == 4)
+			r->to.family = AF_INET;
+		else if (fam == NFPROTO_IPV6 && d->imm1len == 16)
+			r->to.family = AF_INET6;
+		else
+			return -1;
+		memcpy(r->to.addr, d->imm1, d->imm1len);
+		r->to.len = (int)d->imm1len * 8;
+		if (d->has_imm2)
+			r->to_port = (unsigned)d->imm2[0] << 8 | d->imm2[1];
+		if (type == NFT_NAT_SNAT)
+			r->kind = NAT_SNAT;
+		else if (type == NFT_NAT_DNAT)
+			r->kind = NAT_DNAT;
+		else
+			return -1;
+		d->done = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* 0 when the rule is one netlab writes; r describes it */
+static int decode_rule(struct nftnl_rule *nr, struct nat_rule *r)
+{
+	struct decode d = { .r = r, .plen = -1 };
+
+	if (nftnl_expr_foreach(nr, decode_expr, &d) < 0 || !d.done || !r->family ||
+	    d.loaded != L_NONE)
+		return -1;
+	switch (r->kind) {
+	case NAT_MASQUERADE:
+	case NAT_SNAT:
+		if (r->proto || r->dport || r->iif[0] || (r->kind == NAT_SNAT &&
+		    r->to.family != r->family) || r->to_port)
+			return -1;
+		r->src.family = r->family;	/* no address match: any source */
+		break;
+	case NAT_DNAT:
+		if (!r->proto || !r->dport || r->src.len || r->oif[0] ||
+		    r->to.family != r->family)
+			return -1;
+		break;
+	}
+	return 0;
+}
+
+struct list_ctx {
+	struct nat_rule *v;
+	size_t n, cap;
+};
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_ctx *c = data;
+	struct nftnl_rule *nr;
+	struct nat_rule r;
+	const char *table, *chain;
+
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
+		return MNL_CB_OK;
+	if (!(nr = nftnl_rule_alloc())) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0)
+		goto skip;	/* nothing we could read */
+	table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
+	if (nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) != NFPROTO_INET || !table ||
+	    strcmp(table, NAT_TABLE) || !chain)
+		goto skip;
+	memset(&r, 0, sizeof(r));
+	if (decode_rule(nr, &r) < 0) {
+		memset(&r, 0, sizeof(r));
+		r.kind = NAT_OTHER;
+	}
+	snprintf(r.chain, sizeof(r.chain), "%s", chain);
+	r.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct nat_rule *nv = realloc(c->v, cap * sizeof(*nv));
+		if (!nv) {
+			nftnl_rule_free(nr);
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = r;
+skip:
+	nftnl_rule_free(nr);
+	return MNL_CB_OK;
+}
+
+/* the output chain's copy of a prerouting dnat rule */
+static int is_copy(const struct nat_rule *o, const struct nat_rule *v, size_t n)
+{
+	size_t i;
+
+	if (o->kind != NAT_DNAT || strcmp(o->chain, hooks[NAT_OUTPUT].name))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[i].kind == NAT_DNAT && !strcmp(v[i].chain, hooks[NAT_PREROUTING].name) &&
+		    !v[i].iif[0] && v[i].family == o->family && v[i].proto == o->proto &&
+		    v[i].dport == o->dport && v[i].to_port == o->to_port &&
+		    !memcmp(v[i].to.addr, o->to.addr, sizeof(o->to.addr)))
+			return 1;
+	return 0;
+}
+
+int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n)
+{
+	char buf[512];
+	struct list_ctx c = { 0 };
+	struct nftnl_rule *filter;
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	size_t i, k;
+	int err = 0, tries = 0, ret;
+
+	*rules = NULL;
+	*n = 0;
+	ns->nf.err[0] = '\0';
+	if (!(nl = ns_nf(ns, &err)))
+		return err;
+	if (!(filter = nftnl_rule_alloc()))
+		return -ENOMEM;
+	/* the kernel dumps only the rules of the table named here */
+	nftnl_rule_set_str(filter, NFTNL_RULE_TABLE, NAT_TABLE);
+	do {
+		c.n = 0;
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
+		nftnl_rule_nlmsg_build_payload(nlh, filter);
+		ret = nl_talk(nl, nlh, on_rule, &c);
+	} while (ret == -EINTR && ++tries < 10);
+	nftnl_rule_free(filter);
+	if (ret < 0) {
+		free(c.v);
+		return ret;
+	}
+	/* compacting in place keeps every prerouting rule somewhere in
+	 * v[0..k) or v[i..n), which is all is_copy looks at */
+	for (i = k = 0; i < c.n; i++)
+		if (!is_copy(&c.v[i], c.v, c.n))
+			c.v[k++] = c.v[i];
+	*rules = c.v;
+	*n = k;
+	return 0;
+}
