@@ -81,6 +81,8 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, r->address);
 	if (r->master >= 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)r->master);
+	if (r->alias)
+		mnl_attr_put(nlh, IFLA_IFALIAS, strlen(r->alias), r->alias);	/* "" clears */
 	if (r->up >= 0) {
 		ifm->ifi_change = IFF_UP;
 		ifm->ifi_flags = r->up ? IFF_UP : 0;

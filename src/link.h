@@ -23,6 +23,7 @@ struct link_set_req {
 	int master;		/* ifindex, 0 to release, -1 unchanged */
 	int ns_fd;		/* move into this namespace, -1: stay */
 	const char *newname;	/* rename, NULL: keep */
+	const char *alias;	/* IFLA_IFALIAS, "" clears it, NULL: keep */
 };
 
 struct link_info {

@@ -11,7 +11,9 @@
 #include <lauxlib.h>
 
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 #include "link.h"
@@ -368,6 +370,16 @@ static int m_index(lua_State *L)
 			lua_pushnil(L);
 		return 1;
 	}
+	if (k && !strcmp(k, "id")) {
+		/* the namespace's inode: what `ls -i /run/netns/NAME` and
+		 * `readlink /proc/PID/ns/net` show, the same for every handle */
+		struct stat st;
+		if (ns->fd < 0 || fstat(ns->fd, &st) < 0)
+			lua_pushnil(L);
+		else
+			lua_pushinteger(L, (lua_Integer)st.st_ino);
+		return 1;
+	}
 	if (k && !strcmp(k, "path")) {
 		if (ns->name[0])
 			lua_pushfstring(L, NETNS_RUN_DIR "/%s", ns->name);
@@ -424,7 +436,7 @@ static int m_link_add(lua_State *L)
 	return 0;
 }
 
-static const char *const link_set_opts[] = { "up", "mtu", "address", "master", "ns", "name", NULL };
+static const char *const link_set_opts[] = { "up", "mtu", "address", "master", "ns", "name", "alias", NULL };
 
 static int m_link_set(lua_State *L)
 {
@@ -441,6 +453,9 @@ static int m_link_set(lua_State *L)
 	r.mtu = (unsigned)opt_int(L, 3, "mtu", 68, 65535, 0);
 	opt_mac(L, 3, "address", mac, &r.address);
 	r.newname = opt_name(L, 3, "name");
+	r.alias = opt_string(L, 3, "alias");
+	if (r.alias && strlen(r.alias) > 255)
+		bad_arg(L, "option 'alias' is longer than 255 bytes");
 	t = get_opt(L, 3, "master");
 	if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
 		r.master = 0;
@@ -1406,7 +1421,8 @@ static int p_gc(lua_State *L)
 		if (proc_wait(p->pid, p->pidfd, 0, &status, &sig) == 0) {
 			kill(-p->pid, SIGKILL);
 			kill(p->pid, SIGKILL);
-			proc_wait(p->pid, p->pidfd, -1, &status, &sig);
+			while (proc_wait(p->pid, p->pidfd, -1, &status, &sig) == -EINTR)
+				;
 		}
 		p->reaped = 1;
 	}
@@ -1706,6 +1722,34 @@ static int m_nat_flush(lua_State *L)
 	return 0;
 }
 
+/* ---- time ------------------------------------------------------------ */
+
+/* seconds on the monotonic clock: for timing and deadlines in scripts */
+static int l_clock(lua_State *L)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+	return 1;
+}
+
+static int l_sleep(lua_State *L)
+{
+	int ok = 0;
+	double s = lua_tonumberx(L, 1, &ok);
+	struct timespec ts;
+
+	if (!ok || s < 0 || s > 86400)
+		return bad_arg(L, lua_pushfstring(L, "seconds must be a number in 0..86400, not '%s'",
+						  luaL_tolstring(L, 1, NULL)));
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	/* an interrupting signal ends the sleep: the interpreter's hook then stops the script */
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
 /* ---- module ---------------------------------------------------------- */
 
 static const luaL_Reg ns_methods[] = {
@@ -1767,6 +1811,8 @@ static const luaL_Reg funcs[] = {
 	{ "host", l_host },
 	{ "list", l_list },
 	{ "delete", l_delete },
+	{ "clock", l_clock },
+	{ "sleep", l_sleep },
 	{ NULL, NULL }
 };
 

@@ -1,9 +1,14 @@
 /* netlab.c - the netlab interpreter: Lua 5.4 with netns and the netlab library preloaded (after lua.c). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -34,15 +39,107 @@ static volatile sig_atomic_t caught_signal;
 static void print_usage(FILE *f)
 {
 	fputs("usage: " PROGNAME " [options] script.lua [args]\n"
-	      "Run a Lua 5.4 script with the netns module and the netlab library preloaded.\n"
+	      "       " PROGNAME " clean [NAME]\n"
+	      "Run a Lua 5.4 topology script with the netns module and the netlab library\n"
+	      "preloaded and a ready-made lab in 'lab'; everything the lab made is torn down\n"
+	      "when the script ends, fails or is interrupted.\n"
 	      "Options:\n"
+	      "  --host         build in the real host's network namespace instead of a private\n"
+	      "                 one (namespaces visible to 'ip netns list'; a journal under\n"
+	      "                 /run/netlab lets 'netlab clean' undo a crashed run)\n"
+	      "  --name NAME    the lab's name (default: the script's name)\n"
+	      "  --trace        print every kernel operation as the equivalent ip / nft command\n"
+	      "  -i             an interactive prompt after the script, with the lab still up\n"
 	      "  -e stmt        execute the Lua statement stmt (repeatable; the script is then optional)\n"
 	      "  -h, --help     show this help and exit\n"
 	      "  -v, --version  show version information and exit\n"
 	      "  --             stop handling options\n"
 	      "  -              read the script from standard input\n"
-	      "The script's arguments are in the table 'arg' (arg[0] is the script) and in '...'.\n",
+	      "The script's arguments are in the table 'arg' (arg[0] is the script) and in '...'.\n"
+	      "'netlab clean [NAME]' removes what crashed --host labs left, and nothing else.\n"
+	      "Exit status: 0, 1 when the script failed or an expectation did not hold,\n"
+	      "2 for bad usage, 128 + N when stopped by signal N.\n",
 	      f);
+}
+
+struct options {
+	int host, trace, interactive, clean;
+	const char *name;
+};
+
+/* ---- isolation ----------------------------------------------------- */
+
+/*
+ * The lab's host becomes a fresh network namespace, and /run/netns a tmpfs
+ * seen only in a fresh mount namespace: nothing the script makes is visible
+ * to the real host, two labs never collide, and when this process dies,
+ * even by SIGKILL, the namespaces and their mounts die with it.
+ */
+static int isolate(void)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
+		return -errno;
+	/* nothing mounted from here on propagates back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	if (mkdir("/run/netns", 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("netlab", "/run/netns", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755") < 0)
+		return -errno;
+	/* a /sys that lists this namespace's devices, for the commands the
+	 * script runs in the lab's host; without it they would see the real one */
+	if (umount2("/sys", MNT_DETACH) == 0)
+		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	return 0;
+}
+
+/* netlab.sys: the few file-system calls the Lua half needs (the journal) */
+static int sys_mkdir(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		luaL_pushfail(L);
+		lua_pushfstring(L, "%s: %s", path, strerror(errno));
+		return 2;
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int sys_listdir(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d) {
+		luaL_pushfail(L);
+		lua_pushfstring(L, "%s: %s", path, strerror(errno));
+		return 2;
+	}
+	lua_newtable(L);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			lua_pushstring(L, e->d_name);
+			lua_rawseti(L, -2, ++n);
+		}
+	closedir(d);
+	return 1;
+}
+
+static int open_sys(lua_State *L)
+{
+	static const luaL_Reg funcs[] = {
+		{ "mkdir", sys_mkdir },
+		{ "listdir", sys_listdir },
+		{ NULL, NULL }
+	};
+
+	luaL_newlib(L, funcs);
+	return 1;
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -213,6 +310,8 @@ static void preload_modules(lua_State *L)
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, luaopen_netns);
 	lua_setfield(L, -2, "netns");
+	lua_pushcfunction(L, open_sys);
+	lua_setfield(L, -2, "netlab.sys");
 	for (e = netlab_embedded; e->name; e++) {
 		lua_pushlightuserdata(L, (void *)e);
 		lua_pushcclosure(L, load_embedded, 1);
@@ -239,10 +338,19 @@ static int is_opt(const char *a, const char *s, const char *l)
  * *script gets the index of the script in argv (argc when there is none).
  * Returns -1 to go on, or the status to exit with.
  */
-static int parse_args(char **argv, int argc, int *script)
+static int parse_args(char **argv, int argc, int *script, struct options *o)
 {
 	int i, has_e = 0;
 
+	memset(o, 0, sizeof(*o));
+	if (argc > 1 && strcmp(argv[1], "clean") == 0) {
+		if (argc > 3)
+			return usage_error("too many arguments to", "clean");
+		o->clean = 1;
+		o->name = argc > 2 ? argv[2] : NULL;
+		*script = argc;
+		return -1;
+	}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -260,6 +368,24 @@ static int parse_args(char **argv, int argc, int *script)
 			printf(PROGNAME " " NETLAB_VERSION " (" LUA_RELEASE ")\n");
 			return EXIT_SUCCESS;
 		}
+		if (strcmp(a, "--host") == 0) {
+			o->host = 1;
+			continue;
+		}
+		if (strcmp(a, "--trace") == 0) {
+			o->trace = 1;
+			continue;
+		}
+		if (strcmp(a, "-i") == 0) {
+			o->interactive = 1;
+			continue;
+		}
+		if (strcmp(a, "--name") == 0) {
+			if (++i >= argc)
+				return usage_error("missing lab name after", "--name");
+			o->name = argv[i];
+			continue;
+		}
 		if (strncmp(a, "-e", 2) == 0) {
 			/* "-e stmt" or, as lua.c allows, "-estmt" */
 			if (a[2] == '\0' && ++i >= argc)
@@ -270,7 +396,7 @@ static int parse_args(char **argv, int argc, int *script)
 		return usage_error("unrecognized option", a);
 	}
 	*script = i;
-	if (i == argc && !has_e)
+	if (i == argc && !has_e && !o->interactive)
 		return usage_error("no script given", NULL);
 	return -1;
 }
@@ -283,6 +409,10 @@ static int run_statements(lua_State *L, char **argv, int script)
 	for (i = 1; i < script; i++) {
 		const char *a = argv[i];
 
+		if (strcmp(a, "--name") == 0) {
+			i++;
+			continue;
+		}
 		if (strncmp(a, "-e", 2) != 0)
 			continue;
 		if (run_string(L, a[2] ? a + 2 : argv[++i]) != LUA_OK)
@@ -293,33 +423,123 @@ static int run_statements(lua_State *L, char **argv, int script)
 	return LUA_OK;
 }
 
+/* require(module)[func], pushed */
+static void push_func(lua_State *L, const char *module, const char *func)
+{
+	lua_getglobal(L, "require");
+	lua_pushstring(L, module);
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, func);
+	lua_remove(L, -2);
+}
+
+/* The lab's name: --name, else the script's base name without ".lua". */
+static void push_lab_name(lua_State *L, const struct options *o, char **argv, int argc, int script)
+{
+	const char *s, *slash, *dot;
+
+	if (o->name) {
+		lua_pushstring(L, o->name);
+		return;
+	}
+	if (script >= argc || strcmp(argv[script], "-") == 0) {
+		lua_pushliteral(L, "lab");
+		return;
+	}
+	s = argv[script];
+	slash = strrchr(s, '/');
+	s = slash ? slash + 1 : s;
+	dot = strrchr(s, '.');
+	lua_pushlstring(L, s, dot && dot != s ? (size_t)(dot - s) : strlen(s));
+}
+
+/* Teardown must finish: a signal now is only remembered. */
+static void remember_signal(int sig)
+{
+	if (!caught_signal)
+		caught_signal = sig;
+}
+
 /* Everything but creating the state runs here, protected, like lua.c's pmain. */
 static int pmain(lua_State *L)
 {
 	int argc = (int)lua_tointeger(L, 1);
 	char **argv = lua_touserdata(L, 2);
-	int script, status;
+	struct options o;
+	int script, status, code, lab, ret;
 
 	luaL_checkversion(L);
-	status = parse_args(argv, argc, &script);
+	status = parse_args(argv, argc, &script, &o);
 	if (status >= 0) {
 		lua_pushinteger(L, status);
+		return 1;
+	}
+	if (!o.host && !o.clean && (ret = isolate()) < 0) {
+		fprintf(stderr, PROGNAME ": cannot make a private network namespace: %s%s\n",
+			strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
+		lua_pushinteger(L, EXIT_SCRIPT);
 		return 1;
 	}
 	luaL_openlibs(L);
 	create_arg_table(L, argv, argc, script);
 	preload_modules(L);
 
+	if (o.clean) {
+		push_func(L, "netlab.run", "clean");
+		if (o.name)
+			lua_pushstring(L, o.name);
+		else
+			lua_pushnil(L);
+		status = report(L, docall(L, 1, 1));
+		lua_pushinteger(L, status == LUA_OK ? lua_tointeger(L, -1) : EXIT_SCRIPT);
+		return 1;
+	}
+
+	/* the ready-made lab */
+	push_func(L, "netlab.run", "start");
+	lua_createtable(L, 0, 4);
+	push_lab_name(L, &o, argv, argc, script);
+	lua_setfield(L, -2, "name");
+	lua_pushboolean(L, o.host);
+	lua_setfield(L, -2, "host");
+	lua_pushboolean(L, !o.host);
+	lua_setfield(L, -2, "isolated");
+	lua_pushboolean(L, o.trace);
+	lua_setfield(L, -2, "trace");
+	if (report(L, docall(L, 1, 1)) != LUA_OK) {
+		lua_pushinteger(L, EXIT_SCRIPT);
+		return 1;
+	}
+	lua_pushvalue(L, -1);
+	lua_setglobal(L, "lab");
+	lab = lua_gettop(L);
+
 	status = run_statements(L, argv, script);
 	if (status == LUA_OK && script < argc)
 		status = run_script(L, argv, argc, script);
+	if (o.interactive && !caught_signal) {
+		push_func(L, "netlab.run", "repl");
+		report(L, docall(L, 0, 0));
+	}
+
+	/* teardown, the summary and the verdict, whatever happened above */
+	set_signal(SIGINT, remember_signal);
+	set_signal(SIGTERM, remember_signal);
+	push_func(L, "netlab.run", "finish");
+	lua_pushvalue(L, lab);
+	lua_pushboolean(L, status == LUA_OK);
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, -4);
+	if (report(L, lua_pcall(L, 2, 1, -4)) == LUA_OK)
+		code = (int)lua_tointeger(L, -1);
+	else
+		code = EXIT_SCRIPT;
 
 	/* Even a script that swallowed the interrupt with pcall was cut
 	 * short: say so to the shell or CI that started it. */
 	if (caught_signal)
-		lua_pushinteger(L, 128 + caught_signal);
-	else
-		lua_pushinteger(L, status == LUA_OK ? EXIT_SUCCESS : EXIT_SCRIPT);
+		code = 128 + caught_signal;
+	lua_pushinteger(L, code);
 	return 1;
 }
 

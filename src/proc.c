@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,7 +58,7 @@ static int buf_read(struct buf *b, int fd)
 /* In the child: enter the namespace the way `ip netns exec` does, then exec.
  * Only async-signal-safe calls until exec; failures go to errfd. */
 static void child(struct ns *ns, char *const *argv, char *const *env, int in,
-		  int out, int err, int errfd)
+		  int out, int err, int errfd, pid_t parent)
 {
 	sigset_t all;
 	int e, i;
@@ -68,6 +69,11 @@ static void child(struct ns *ns, char *const *argv, char *const *env, int in,
 		if (i != SIGKILL && i != SIGSTOP)
 			signal(i, SIG_DFL);
 	setpgid(0, 0);	/* its own group: a timeout kills what it started too */
+	/* it dies with the process that started it: a killed lab leaves no
+	 * process holding one of its namespaces */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		goto fail;
 	if (ns->name[0]) {
@@ -114,7 +120,7 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
 	struct pollfd pf[4];
 	sigset_t pipeset, oldmask, pending;
 	int pipe_was_pending;
-	pid_t pid;
+	pid_t pid, parent;
 	ssize_t n;
 
 	memset(res, 0, sizeof(*res));
@@ -132,13 +138,14 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
 		ret = -errno;
 		goto out;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
 		goto out;
 	}
 	if (pid == 0)
-		child(ns, req->argv, req->env, in[0], out[1], err[1], ex[1]);
+		child(ns, req->argv, req->env, in[0], out[1], err[1], ex[1], parent);
 	setpgid(pid, pid);	/* as the child does: no race with a kill */
 
 	close(in[0]);
@@ -202,8 +209,8 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
 			timeout_ms = 0;	/* drain what is there, then stop */
 		r = poll(pf, (nfds_t)nfds, timeout_ms);
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+			/* EINTR: a signal with a handler (SIGINT, SIGTERM in the
+			 * interpreter) asks us to stop; the command stops with us */
 			ret = -errno;
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
@@ -319,7 +326,7 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfd
 {
 	int in = -1, out = -1, err = -1, ex[2] = { -1, -1 }, ret = 0;
 	int oflags = O_WRONLY | O_CREAT | O_CLOEXEC | (req->append ? O_APPEND : O_TRUNC);
-	pid_t pid;
+	pid_t pid, parent;
 
 	*pidp = -1;
 	*pidfdp = -1;
@@ -339,13 +346,14 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfd
 		ret = -errno;
 		goto out;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
 		goto out;
 	}
 	if (pid == 0)
-		child(ns, req->argv, req->env, in, out, err, ex[1]);
+		child(ns, req->argv, req->env, in, out, err, ex[1], parent);
 	setpgid(pid, pid);
 	close(ex[1]);
 	ex[1] = -1;
@@ -375,8 +383,6 @@ int proc_wait(int pid, int pidfd, double timeout, int *status, int *sig)
 
 	for (;;) {
 		w = waitpid(pid, &st, WNOHANG);
-		if (w < 0 && errno == EINTR)
-			continue;
 		if (w < 0)
 			return -errno;
 		if (w == pid)
@@ -389,8 +395,8 @@ int proc_wait(int pid, int pidfd, double timeout, int *status, int *sig)
 			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
 			int ms = timeout < 0 ? -1 : (int)((deadline - now()) * 1000) + 1;
 			r = poll(&pf, 1, ms < 0 && timeout >= 0 ? 0 : ms);
-			if (r < 0 && errno != EINTR)
-				return -errno;
+			if (r < 0)
+				return -errno;	/* EINTR too: the caller is asked to stop */
 		} else {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 			nanosleep(&ts, NULL);

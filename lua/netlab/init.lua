@@ -1,6 +1,470 @@
--- netlab: the lab library (nodes, links, bridges, addressing, teardown) over the netns module.
-local netlab = {
-  version = "0.1.0",
-}
+-- netlab: the lab library (nodes, links, bridges, addressing, assertions, teardown) over the netns module.
+local netns = require "netns"
 
-return netlab
+local M = { version = netns.version }
+
+local Lab = {}
+Lab.__index = Lab
+
+local function fail(msg, level)
+  error("netlab: " .. msg, (level or 1) + 1)
+end
+
+---------------------------------------------------------------------------
+-- nodes: a namespace handle with every netns method, plus a few of the lab's
+
+local Node = {}
+
+local function node_index(node, k)
+  local own = Node[k]
+  if own ~= nil then return own end
+  local ns = rawget(node, "ns")
+  local v = ns[k]
+  if type(v) == "function" then
+    -- node:addr_add(...) is ns:addr_add(...): cache the forwarder
+    local lab = rawget(node, "lab")
+    local f = function(self, ...)
+      if self ~= node then return v(self, ...) end
+      -- NAT in the lab's host is the one change teardown must undo by hand
+      if rawget(node, "is_host") and k:sub(1, 4) == "nat_" and not lab.nat_used then
+        lab.nat_used = true
+        lab:_record("nat", "host")
+      end
+      return v(ns, ...)
+    end
+    rawset(node, k, f)
+    return f
+  end
+  return v
+end
+
+local function new_node(lab, name, ns)
+  return setmetatable({ lab = lab, name = name, ns = ns, ifcount = 0 },
+    { __index = node_index, __tostring = function() return "netlab node " .. name end })
+end
+
+local function is_node(x)
+  return type(x) == "table" and getmetatable(x) and getmetatable(x).__index == node_index
+end
+
+-- the addresses of a node, without loopback and link-local ones
+function Node:addresses(family)
+  local out = {}
+  for _, a in ipairs(self.ns:addrs()) do
+    if a.dev ~= "lo" and a.scope == "global" and (not family or a.family == family) then
+      out[#out + 1] = a
+    end
+  end
+  return out
+end
+
+-- the first global address of the node (IPv4 first), as a string
+function Node:address(family)
+  local v4 = self:addresses(family or "inet")
+  if v4[1] then return v4[1].address end
+  if not family then
+    local v6 = self:addresses("inet6")
+    if v6[1] then return v6[1].address end
+  end
+  return nil
+end
+
+local function same_subnet(a, b, prefix)
+  local function bytes(s)
+    local v4 = { s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$") }
+    if #v4 == 4 then
+      for i = 1, 4 do v4[i] = tonumber(v4[i]) end
+      return v4
+    end
+    -- IPv6: expand "::" into 8 groups of two bytes
+    local head, tail = s:match("^(.-)::(.*)$")
+    local groups = {}
+    local function add(part)
+      for g in part:gmatch("[^:]+") do groups[#groups + 1] = tonumber(g, 16) end
+    end
+    if head then
+      add(head)
+      local t = {}
+      for g in tail:gmatch("[^:]+") do t[#t + 1] = tonumber(g, 16) end
+      for _ = 1, 8 - #groups - #t do groups[#groups + 1] = 0 end
+      for _, g in ipairs(t) do groups[#groups + 1] = g end
+    else
+      add(s)
+    end
+    local out = {}
+    for _, g in ipairs(groups) do
+      out[#out + 1] = g >> 8
+      out[#out + 1] = g & 0xff
+    end
+    return out
+  end
+  local x, y = bytes(a), bytes(b)
+  if #x ~= #y then return false end
+  for i = 1, #x do
+    local bits = math.max(0, math.min(8, prefix - (i - 1) * 8))
+    local mask = (0xff << (8 - bits)) & 0xff
+    if (x[i] & mask) ~= (y[i] & mask) then return false end
+  end
+  return true
+end
+
+-- default route(s) via a node (its address on a subnet we share, per family)
+-- or via an address
+function Node:gateway(via)
+  if type(via) == "string" then
+    self.ns:route_add { dst = "default", via = via }
+    return self
+  end
+  if not is_node(via) then fail("gateway: 'via' must be a node or an address", 2) end
+  local added = 0
+  for _, family in ipairs { "inet", "inet6" } do
+    local done = false
+    for _, mine in ipairs(self:addresses(family)) do
+      for _, theirs in ipairs(via:addresses(family)) do
+        if not done and same_subnet(mine.address, theirs.address, mine.prefix) then
+          self.ns:route_add { dst = "default", via = theirs.address }
+          done, added = true, added + 1
+        end
+      end
+    end
+  end
+  if added == 0 then
+    fail(("gateway: %s shares no subnet with %s"):format(self.name, via.name), 2)
+  end
+  return self
+end
+
+-- a background command the lab stops at teardown; with opts.port, wait until
+-- it accepts TCP connections on opts.addr (default: the node's address)
+function Node:service(argv, opts)
+  opts = opts or {}
+  local spawn_opts = {}
+  for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end
+  local p = self.ns:spawn(argv, spawn_opts)
+  local lab = self.lab
+  lab.procs[#lab.procs + 1] = p
+  if opts.port then
+    local addr = opts.addr or self:address() or "127.0.0.1"
+    local ok = lab:wait_until(function()
+      return self.ns:connect(addr, opts.port, { timeout = 0.2 })
+    end, opts.timeout or 5)
+    if not ok then
+      fail(("service %s did not accept connections on %s:%d"):format(argv[1], addr, opts.port), 2)
+    end
+  end
+  return p
+end
+
+---------------------------------------------------------------------------
+-- interface names: deterministic, unique, at most 15 bytes
+
+-- FNV-1a, 32 bits: a short stable fingerprint of a long name
+local function fnv(s)
+  local h = 0x811c9dc5
+  for i = 1, #s do
+    h = ((h ~ s:byte(i)) * 0x01000193) & 0xffffffff
+  end
+  return h
+end
+
+-- "<base>-<suffix>", the base shortened with a fingerprint when too long
+local function short_name(base, suffix)
+  local name = base .. "-" .. suffix
+  if #name <= 15 then return name end
+  local room = 15 - #suffix - 1 - 4
+  return ("%s%04x-%s"):format(base:sub(1, room), fnv(base) & 0xffff, suffix)
+end
+
+function Lab:_ifname(node, where)
+  -- node ends are eth0, eth1, ... in the node's own namespace
+  if where == nil then
+    local n = node.ifcount
+    node.ifcount = n + 1
+    return "eth" .. n
+  end
+  -- ends in the lab's host are named after the node, unique among the host's
+  local n, name = 0, nil
+  repeat
+    name = short_name(node.name, tostring(n))
+    n = n + 1
+  until not self.host_names[name]
+  self.host_names[name] = true
+  return name
+end
+
+---------------------------------------------------------------------------
+-- the lab
+
+local function clock()
+  return netns.clock()
+end
+
+local function out(lab, line)
+  if not lab.quiet then
+    lab.out:write(line, "\n")
+    lab.out:flush()
+  end
+end
+
+function M.lab(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then fail("lab: options must be a table", 2) end
+  local host = opts.host or netns.host()
+  local lab = setmetatable({
+    name = opts.name or "lab",
+    made = {},        -- what teardown undoes, in creation order
+    nodes = {},
+    bridges = {},
+    procs = {},
+    host_names = {},  -- interface names the lab made in the host
+    restore = {},     -- host sysctls to put back
+    passed = 0,
+    failed = 0,
+    count = 0,
+    quiet = opts.quiet,
+    out = opts.out or io.stdout,
+    journal = opts.journal,
+  }, Lab)
+  lab.host = new_node(lab, "host", host)
+  lab.host.is_host = true
+  return lab
+end
+
+function Lab:_record(kind, name, extra)
+  local e = { kind = kind, name = name }
+  for k, v in pairs(extra or {}) do e[k] = v end
+  self.made[#self.made + 1] = e
+  if self.journal then self.journal(e) end
+  return e
+end
+
+function Lab:node(name, opts)
+  if self.closed then fail("node: the lab is torn down", 2) end
+  opts = opts or {}
+  if type(name) ~= "string" then fail("node: the name must be a string", 2) end
+  if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
+  local ns = netns.add(name)
+  self:_record("ns", name, { ns = ns })
+  local node = new_node(self, name, ns)
+  self.nodes[name] = node
+  ns:link_set("lo", { up = true })
+  -- IPv6 addresses usable at once: a lab has no duplicates to detect
+  ns:sysctl("net.ipv6.conf.all.accept_dad", "0")
+  ns:sysctl("net.ipv6.conf.default.accept_dad", "0")
+  if opts.forward then
+    ns:sysctl("net.ipv4.ip_forward", "1")
+    ns:sysctl("net.ipv6.conf.all.forwarding", "1")
+  end
+  return node
+end
+
+function Lab:bridge(name)
+  if self.closed then fail("bridge: the lab is torn down", 2) end
+  if self.bridges[name] then fail(("bridge: '%s' exists already in this lab"):format(name), 2) end
+  local host = self.host.ns
+  host:link_add(name, "bridge")
+  self:_record("bridge", name)
+  self.host_names[name] = true
+  host:link_set(name, { up = true })
+  local br = { name = name, lab = self, is_bridge = true }
+  self.bridges[name] = br
+  return br
+end
+
+-- a forwarding host in host mode changes the machine: remember what to restore
+function Lab:forward(node)
+  node = node or self.host
+  for _, key in ipairs { "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding" } do
+    if node.is_host and self.restore[key] == nil then
+      self.restore[key] = node.ns:sysctl(key)
+    end
+    node.ns:sysctl(key, "1")
+  end
+  return node
+end
+
+local function addr_list(x)
+  if x == nil then return {} end
+  if type(x) == "string" then return { x } end
+  return x
+end
+
+-- a veth between two nodes, or a node and a bridge; both ends up
+function Lab:link(a, b, opts)
+  if self.closed then fail("link: the lab is torn down", 2) end
+  opts = opts or {}
+  if not is_node(a) then fail("link: the first end must be a node", 2) end
+  local to_bridge = type(b) == "table" and b.is_bridge
+  if not to_bridge and not is_node(b) then fail("link: the second end must be a node or a bridge", 2) end
+  if a == b then fail("link: both ends are " .. a.name, 2) end
+
+  -- addresses: "a/24" for a's end, or { a_addrs, b_addrs }, each a string or a list
+  local addrs_a, addrs_b
+  if type(opts.addr) == "table" and not to_bridge then
+    addrs_a, addrs_b = addr_list(opts.addr[1]), addr_list(opts.addr[2])
+  else
+    addrs_a, addrs_b = addr_list(opts.addr), {}
+  end
+
+  -- where each end lives: b's end is in the host when b is a bridge or the host
+  local b_node = to_bridge and self.host or b
+  local name_a = opts.names and opts.names[1]
+      or self:_ifname(a, a.is_host and "host" or nil)
+  local name_b = opts.names and opts.names[2]
+      or self:_ifname(to_bridge and a or b, (to_bridge or b.is_host) and "host" or nil)
+  local label_b = b.name
+
+  a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns })
+  -- the node's namespace takes the pair with it; teardown only waits for
+  -- the name of the end in the host to be free again
+  if a.is_host then self:_record("hostend", name_a) end
+  if b_node.is_host then self:_record("hostend", name_b) end
+
+  a.ns:link_set(name_a, { up = true, alias = ("%s -> %s"):format(a.name, label_b) })
+  b_node.ns:link_set(name_b, {
+    up = true,
+    master = to_bridge and b.name or nil,
+    alias = ("%s -> %s"):format(label_b, a.name),
+  })
+  for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) end
+  for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) end
+  return { a = a, b = b, dev_a = name_a, dev_b = name_b }
+end
+
+---------------------------------------------------------------------------
+-- assertions: one line each, counted for the closing summary
+
+function Lab:_report(ok, label, t0, detail)
+  self.count = self.count + 1
+  if ok then self.passed = self.passed + 1 else self.failed = self.failed + 1 end
+  local ms = (clock() - t0) * 1000
+  out(self, ("%s %d - %s (%.1f ms)%s"):format(ok and "ok" or "not ok", self.count, label, ms,
+    detail and detail ~= "" and (": " .. detail) or ""))
+  return ok
+end
+
+local function target(to)
+  if is_node(to) then
+    local addr = to:address()
+    if not addr then fail(("%s has no address to reach"):format(to.name), 3) end
+    return addr, ("%s (%s)"):format(to.name, addr)
+  end
+  if type(to) ~= "string" then fail("the target must be a node or an address", 3) end
+  return to, to
+end
+
+local function source(from)
+  if not is_node(from) then fail("the source must be a node", 3) end
+  return from
+end
+
+function Lab:expect_reach(from, to, opts)
+  opts = opts or {}
+  from = source(from)
+  local addr, label = target(to)
+  local t0 = clock()
+  local ok, why = from.ns:ping(addr, { timeout = opts.timeout or 2 })
+  return self:_report(ok, opts.label or ("%s reaches %s"):format(from.name, label), t0,
+    not ok and why or nil)
+end
+
+function Lab:expect_unreachable(from, to, opts)
+  opts = opts or {}
+  from = source(from)
+  local addr, label = target(to)
+  local t0 = clock()
+  local ok = from.ns:ping(addr, { timeout = opts.timeout or 0.5 })
+  return self:_report(not ok, opts.label or ("%s cannot reach %s"):format(from.name, label), t0,
+    ok and "it answered" or nil)
+end
+
+function Lab:expect(cond, label)
+  local t0 = clock()
+  local ok, detail = cond, nil
+  if type(cond) == "function" then
+    local success, v = pcall(cond)
+    if success then ok = v else ok, detail = false, tostring(v) end
+  end
+  return self:_report(not not ok, label or "expectation", t0, detail)
+end
+
+-- call fn until it returns true or the timeout (seconds) passes; with a
+-- label, the outcome is an assertion
+function Lab:wait_until(fn, timeout, label)
+  timeout = timeout or 5
+  local t0 = clock()
+  local ok
+  repeat
+    local success, v = pcall(fn)
+    ok = success and v
+    if ok then break end
+    netns.sleep(0.02)
+  until clock() - t0 >= timeout
+  if label then return self:_report(not not ok, label, t0, not ok and ("not within %gs"):format(timeout) or nil) end
+  return not not ok
+end
+
+function Lab:summary()
+  return ("%d passed, %d failed"):format(self.passed, self.failed)
+end
+
+---------------------------------------------------------------------------
+-- teardown: reverse order, namespaces and bridges whole, then wait until
+-- every name is free again
+
+function Lab:close()
+  if self.closed then return end
+  self.closed = true
+  local errors = {}
+  local function try(f, ...)
+    local ok, e = pcall(f, ...)
+    if not ok then errors[#errors + 1] = tostring(e) end
+  end
+  for i = #self.procs, 1, -1 do
+    local p = self.procs[i]
+    try(function()
+      if p:running() then p:kill("KILL") end
+      p:wait(2)
+    end)
+  end
+  local host = self.host.ns
+  local gone = {}
+  for i = #self.made, 1, -1 do
+    local e = self.made[i]
+    if e.kind == "ns" then
+      try(function()
+        e.ns:close()
+        netns.delete(e.name)
+      end)
+    elseif e.kind == "bridge" then
+      try(function()
+        if host:link(e.name) then host:link_del(e.name) end
+      end)
+      gone[#gone + 1] = e.name
+    elseif e.kind == "hostend" then
+      gone[#gone + 1] = e.name   -- goes with the namespace of its peer
+    elseif e.kind == "nat" then
+      try(host.nat_flush, host)
+    end
+  end
+  for key, value in pairs(self.restore) do try(host.sysctl, host, key, value) end
+  -- the kernel frees a deleted namespace's devices asynchronously: report
+  -- done only once their names can be taken again
+  local deadline = clock() + 5
+  for _, name in ipairs(gone) do
+    while host:link(name) and clock() < deadline do netns.sleep(0.005) end
+    if host:link(name) then errors[#errors + 1] = "interface " .. name .. " still exists" end
+  end
+  self.made, self.procs = {}, {}
+  if #errors > 0 then
+    error("netlab: teardown of lab " .. self.name .. ": " .. table.concat(errors, "; "), 0)
+  end
+end
+
+Lab.__close = Lab.close
+Lab.__gc = function(lab) pcall(Lab.close, lab) end
+
+M.is_node = is_node
+M._short_name = short_name
+
+return M
