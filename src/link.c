@@ -62,25 +62,55 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
+	struct link_info l;
+	struct ns *where = r->target ? r->target : ns;
+	const char *final = r->newname ? r->newname : name;
 	struct nl *nl;
-	int err = 0, index = 0;
+	int err = 0, index = 0, master = -1, ret;
 
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	/* a rename needs the index: IFLA_IFNAME then carries the new name */
-	if (r->newname && (index = link_index(ns, name)) < 0)
+	if ((index = link_index(ns, name)) < 0)
 		return index;
+	/* the name it will have must be free where it will be */
+	if (r->newname || r->target) {
+		ret = link_get(where, final, &l);
+		if (ret == 0 && !(ns_same(where, ns) && l.index == index)) {
+			snprintf(ns->rt.err, sizeof(ns->rt.err), "%s exists in %s", final,
+				 where->name[0] ? where->name : "host");
+			return -EEXIST;
+		}
+		if (ret < 0 && ret != -ENODEV)
+			return ret;
+	}
+	if (r->master) {
+		/* the master lives where the device ends up */
+		if ((ret = link_get(where, r->master, &l)) < 0) {
+			snprintf(ns->rt.err, sizeof(ns->rt.err), "master %s not found in %s", r->master,
+				 where->name[0] ? where->name : "host");
+			return ret;
+		}
+		if (strcmp(l.kind, "bridge")) {
+			snprintf(ns->rt.err, sizeof(ns->rt.err), "master %s is %s%s, not a bridge",
+				 r->master, l.kind[0] ? "a " : "a device without a kind", l.kind);
+			return -EOPNOTSUPP;
+		}
+		master = l.index;
+	} else if (r->nomaster) {
+		master = 0;
+	}
 	nlh = put_link(buf, RTM_NEWLINK, 0, index);
 	ifm = mnl_nlmsg_get_payload(nlh);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, r->newname ? r->newname : name);
-	if (r->ns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->ns_fd);
+	if (r->newname)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, r->newname);
+	if (r->target)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->target->fd);
 	if (r->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu);
 	if (r->address)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, r->address);
-	if (r->master >= 0)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)r->master);
+	if (master >= 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	if (r->alias)
 		mnl_attr_put(nlh, IFLA_IFALIAS, strlen(r->alias), r->alias);	/* "" clears */
 	if (r->up >= 0) {

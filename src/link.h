@@ -20,8 +20,9 @@ struct link_set_req {
 	int up;			/* 1 up, 0 down, -1 unchanged */
 	unsigned mtu;		/* 0: unchanged */
 	const unsigned char *address;
-	int master;		/* ifindex, 0 to release, -1 unchanged */
-	int ns_fd;		/* move into this namespace, -1: stay */
+	const char *master;	/* a bridge's name, NULL: unchanged */
+	int nomaster;		/* release from its master */
+	struct ns *target;	/* move into this namespace, NULL: stay */
 	const char *newname;	/* rename, NULL: keep */
 	const char *alias;	/* IFLA_IFALIAS, "" clears it, NULL: keep */
 };
@@ -41,6 +42,11 @@ struct link_info {
 };
 
 int link_add(struct ns *ns, const struct link_add_req *r);
+/* All changes in one request. The kernel applies them one by one and keeps
+ * what it did before a failure, so what can be known to fail is checked
+ * first: the master must be a bridge where the device ends up, and the
+ * device's (new) name must be free there. Such a refusal returns -errno
+ * with the reason in ns->rt.err. */
 int link_set(struct ns *ns, const char *name, const struct link_set_req *r);
 int link_del(struct ns *ns, const char *name);
 /* Fill *out for the device called name; -ENODEV when there is none. */

@@ -68,11 +68,31 @@ static int bad_arg(lua_State *L, const char *msg)
 	return luaL_error(L, "netns: %s: %s", fn ? fn : "?", msg);
 }
 
+/* value as it can be printed on one line: control bytes become \xNN */
+static const char *printable(lua_State *L, const char *s)
+{
+	luaL_Buffer b;
+
+	luaL_buffinit(L, &b);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f) {
+			char esc[5];
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			luaL_addstring(&b, esc);
+		} else {
+			luaL_addchar(&b, (char)c);
+		}
+	}
+	luaL_pushresult(&b);
+	return lua_tostring(L, -1);
+}
+
 static int arg_error(lua_State *L, int arg, const char *what,
 		     const char *value, const char *why)
 {
 	(void)arg;
-	return bad_arg(L, lua_pushfstring(L, "%s '%s' %s", what, value, why));
+	return bad_arg(L, lua_pushfstring(L, "%s '%s' %s", what, printable(L, value), why));
 }
 
 /* ---- argument helpers ------------------------------------------------ */
@@ -121,7 +141,11 @@ static void check_opts(lua_State *L, int arg, const char *const *known)
 				continue;
 			bad_arg(L, lua_pushfstring(L, "unknown option '%s'", k));
 		}
-		bad_arg(L, "option keys must be strings");
+		{
+			const char *type = luaL_typename(L, -1);
+			bad_arg(L, lua_pushfstring(L, "option keys must be strings, not %s '%s'",
+						   type, luaL_tolstring(L, -1, NULL)));
+		}
 	}
 }
 
@@ -154,7 +178,7 @@ static const char *opt_name(lua_State *L, int arg, const char *key)
 	const char *s = opt_string(L, arg, key), *why;
 
 	if (s && (why = parse_name(s)))
-		bad_arg(L, lua_pushfstring(L, "option '%s': name '%s' %s", key, s, why));
+		bad_arg(L, lua_pushfstring(L, "option '%s': name '%s' %s", key, printable(L, s), why));
 	return s;
 }
 
@@ -252,7 +276,7 @@ static struct ns *opt_ns(lua_State *L, int arg, const char *key, struct ns *tmp,
 		const char *name = lua_tostring(L, -1), *why;
 		if ((why = parse_name(name)))
 			bad_arg(L, lua_pushfstring(L, "option '%s': namespace name '%s' %s",
-							     key, name, why));
+							     key, printable(L, name), why));
 		if ((ret = ns_open(tmp, name)) < 0) {
 			self->rt.err[0] = '\0';
 			lua_pushfstring(L, "%s (namespace %s)", obj, name);
@@ -440,10 +464,10 @@ static const char *const link_set_opts[] = { "up", "mtu", "address", "master", "
 
 static int m_link_set(lua_State *L)
 {
-	struct ns *ns = check_ns(L, 1), tmp, *target;
-	const char *name = check_name(L, 2, "interface name"), *master = NULL;
+	struct ns *ns = check_ns(L, 1), tmp;
+	const char *name = check_name(L, 2, "interface name");
 	unsigned char mac[6];
-	struct link_set_req r = { .up = -1, .master = -1, .ns_fd = -1 };
+	struct link_set_req r = { .up = -1 };
 	int ret, t;
 
 	lua_settop(L, 3);	/* options at a fixed index, scratch values above */
@@ -457,31 +481,15 @@ static int m_link_set(lua_State *L)
 	if (r.alias && strlen(r.alias) > 255)
 		bad_arg(L, "option 'alias' is longer than 255 bytes");
 	t = get_opt(L, 3, "master");
-	if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
-		r.master = 0;
-	} else if (t == LUA_TSTRING) {
-		const char *why;
-		master = lua_tostring(L, -1);
-		if ((why = parse_name(master)))
-			bad_arg(L, lua_pushfstring(L, "option 'master': name '%s' %s", master, why));
-	} else if (t != LUA_TNIL) {
-		bad_arg(L, "option 'master' must be a device name or false");
-	}
+	if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		r.nomaster = 1;
+	else if (t != LUA_TNIL && t != LUA_TSTRING)
+		bad_arg(L, lua_pushfstring(L, "option 'master' must be a bridge's name or false, not '%s'",
+					   luaL_tolstring(L, -1, NULL)));
 	lua_pop(L, 1);
-	target = opt_ns(L, 3, "ns", &tmp, "link_set", name, ns);
-	if (target)
-		r.ns_fd = target->fd;
-	if (master) {
-		/* the master lives where the device ends up */
-		struct ns *where = target ? target : ns;
-		r.master = link_index(where, master);
-		if (r.master < 0) {
-			ret = r.master;
-			ns_close(&tmp);
-			lua_pushfstring(L, "%s (master %s)", name, master);
-			return kernel_error(L, "link_set", lua_tostring(L, -1), where, ret);
-		}
-	}
+	if (t == LUA_TSTRING)
+		r.master = opt_name(L, 3, "master");
+	r.target = opt_ns(L, 3, "ns", &tmp, "link_set", name, ns);
 	ret = link_set(ns, name, &r);
 	ns_close(&tmp);
 	if (ret < 0)
@@ -802,7 +810,8 @@ static char **opt_env(lua_State *L, int arg)
 	while (lua_next(L, tab)) {
 		const char *k, *v;
 		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-			bad_arg(L, "option 'env' must map string names to string values");
+			bad_arg(L, lua_pushfstring(L, "option 'env': '%s' must map a string name to a string value",
+						   luaL_tolstring(L, -2, NULL)));
 		k = lua_tostring(L, -2);
 		v = lua_tostring(L, -1);
 		if (!k[0] || strchr(k, '='))

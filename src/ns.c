@@ -232,6 +232,16 @@ int ns_list(char ***names, size_t *n)
 	return 0;
 }
 
+int ns_same(const struct ns *a, const struct ns *b)
+{
+	struct stat sa, sb;
+
+	if (a == b)
+		return 1;
+	return fstat(a->fd, &sa) == 0 && fstat(b->fd, &sb) == 0 &&
+	       sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
 void ns_close(struct ns *ns)
 {
 	nl_close(&ns->rt);

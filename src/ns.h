@@ -27,6 +27,8 @@ int ns_delete(const char *name);
 int ns_list(char ***names, size_t *n);
 void ns_list_free(char **names, size_t n);
 void ns_close(struct ns *ns);
+/* Do the two handles refer to the same namespace? */
+int ns_same(const struct ns *a, const struct ns *b);
 
 /* The rtnetlink socket of ns, opened inside it the first time. */
 struct nl *ns_rt(struct ns *ns, int *err);

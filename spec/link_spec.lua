@@ -1,0 +1,375 @@
+-- spec/link_spec.lua - links: veth and bridge creation, link_set, link_del, links() and link().
+local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
+local netns = require "netns"
+
+local P = "t-lk-"
+local A, B = P .. "a", P .. "b"
+
+-- What differs between one entry of links()/link() and the same device in
+-- `ip -j -d link`, or nil.
+local function mismatch(l, ipl)
+	if not ipl then
+		return "ip does not show " .. tostring(l and l.name)
+	end
+	local flags = h.flags(ipl)
+	local want = {
+		index = ipl.ifindex, name = ipl.ifname, mtu = ipl.mtu, address = ipl.address,
+		operstate = ipl.operstate, up = flags.UP == true, carrier = flags.LOWER_UP == true,
+		master = ipl.master, kind = h.kind(ipl),
+	}
+	for k, v in pairs(want) do
+		if l[k] ~= v then
+			return string.format("%s: %s is %s, ip says %s", ipl.ifname, k, tostring(l[k]), tostring(v))
+		end
+	end
+	return nil
+end
+
+-- Compare get() (one entry or the list) with ip's view of ns. Operstate and
+-- carrier follow changes asynchronously (linkwatch): retry until they agree.
+local function assert_like_ip(ns, get, name)
+	local why
+	h.wait_until(function()
+		local ip = h.links(ns)
+		local byname = {}
+		for _, l in ipairs(ip) do
+			byname[l.ifname] = l
+		end
+		if name then
+			why = mismatch(get(), byname[name])
+			return not why
+		end
+		local links = get()
+		if #links ~= #ip then
+			why = string.format("%d links, ip shows %d", #links, #ip)
+			return false
+		end
+		for _, l in ipairs(links) do
+			why = mismatch(l, byname[l.name])
+			if why then
+				return false
+			end
+		end
+		return true
+	end)
+	assert.is_nil(why)
+end
+
+-- wait for the operstate ip reports for a device to be one of want's
+-- ("DOWN|LOWERLAYERDOWN"); return it
+local function operstate(ns, name, want)
+	local got
+	h.wait_until(function()
+		got = h.link(ns, name).operstate
+		return ("|" .. want .. "|"):find("|" .. got .. "|", 1, true)
+	end)
+	return got
+end
+
+describe("links", function()
+	local a, b
+
+	before_each(function()
+		a = netns.add(A)
+		b = netns.add(B)
+	end)
+
+	after_each(function()
+		a:close()
+		b:close()
+		h.cleanup(P)
+	end)
+
+	it("places the veth peer directly in the other namespace #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+		local va = h.link(A, "veth-a")
+		assert.equal("veth", h.kind(va))
+		assert.is_nil(h.link(A, "veth-b"))
+		local vb = h.link(B, "veth-b")
+		assert.equal("veth", h.kind(vb))
+		assert.is_nil(h.link(B, "veth-a"))
+		-- each end points at the other: the peer index in another namespace
+		assert.equal(vb.ifindex, va.link_index)
+		assert.equal(va.ifindex, vb.link_index)
+		assert.is_not_nil(va.link_netnsid)
+	end)
+
+	it("never shows the veth peer in the creating namespace, not even for a moment #root", function()
+		local log = os.tmpname()
+		finally(function() os.remove(log) end)
+		-- watch A's link events while the pair is made
+		local pid = h.exec({ "sh", "-c", 'ip -n "$1" monitor link >"$2" 2>&1 & echo $!', "sh", A, log })
+		pid = assert(pid:match("%d+"))
+		local function seen(what)
+			local f = io.open(log)
+			local text = f and f:read("a") or ""
+			if f then
+				f:close()
+			end
+			return text:find(what, 1, true) ~= nil, text
+		end
+		local function wait_for(name)
+			local deadline = h.now() + 3
+			while not seen(name) do
+				assert(h.now() < deadline, "ip monitor did not report " .. name)
+				-- repeat the marker until the monitor is surely listening
+				if not a:link("mark") then
+					a:link_add("mark", "bridge")
+				else
+					a:link_del("mark")
+				end
+				h.exec({ "sleep", "0.01" })
+			end
+		end
+		local ok, err = pcall(function()
+			wait_for("mark")
+			a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+			a:link_add("end-mark", "bridge")
+			local deadline = h.now() + 3
+			while not seen("end-mark") do
+				assert(h.now() < deadline, "ip monitor did not report end-mark")
+				h.exec({ "sleep", "0.01" })
+			end
+		end)
+		h.exec({ "kill", pid })
+		assert(ok, err)
+		local _, text = seen("")
+		assert.is_true(seen("veth-a"), text)
+		assert.is_false(seen("veth-b"), text)
+		assert.is_not_nil(h.link(B, "veth-b"))
+	end)
+
+	it("accepts the peer namespace by name #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = B })
+		assert.is_not_nil(h.link(A, "veth-a"))
+		assert.is_nil(h.link(A, "veth-b"))
+		assert.is_not_nil(h.link(B, "veth-b"))
+	end)
+
+	it("creates both veth ends in one namespace when peer_ns is absent #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		local v0, v1 = h.link(A, "veth0"), h.link(A, "veth1")
+		assert.equal("veth", h.kind(v0))
+		assert.equal("veth", h.kind(v1))
+		-- ip names the peer when it is in the same namespace
+		assert.equal("veth1", v0.link)
+		assert.equal("veth0", v1.link)
+		assert.same({ "lo" }, h.link_names(B))
+	end)
+
+	it("creates a veth from the suite's namespace into another #root", function()
+		local host <close> = netns.host()
+		host:link_add(P .. "h", "veth", { peer = "veth-in-a", peer_ns = a })
+		assert.equal("veth", h.kind(h.link(nil, P .. "h")))
+		assert.is_nil(h.link(nil, "veth-in-a"))
+		assert.is_not_nil(h.link(A, "veth-in-a"))
+	end)
+
+	it("gives both veth ends the mtu, and the first end the address, at creation #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b, mtu = 1400,
+			address = "02:00:00:00:10:01" })
+		local va, vb = h.link(A, "veth-a"), h.link(B, "veth-b")
+		assert.equal(1400, va.mtu)
+		assert.equal(1400, vb.mtu)
+		assert.equal("02:00:00:00:10:01", va.address)
+		assert.not_equal("02:00:00:00:10:01", vb.address)
+	end)
+
+	it("creates a bridge #root", function()
+		a:link_add("br0", "bridge", { mtu = 1450, address = "02:00:00:00:10:02" })
+		local br = h.link(A, "br0")
+		assert.equal("bridge", h.kind(br))
+		assert.equal(1450, br.mtu)
+		assert.equal("02:00:00:00:10:02", br.address)
+	end)
+
+	it("brings a link up and down #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+		a:link_set("veth-a", { up = true })
+		local fa = h.flags(h.link(A, "veth-a"))
+		assert.is_true(fa.UP)
+		assert.is_nil(fa.LOWER_UP)	-- no carrier while its peer is down
+		b:link_set("veth-b", { up = true })
+		assert.is_true(h.flags(h.link(A, "veth-a")).LOWER_UP)
+		assert.is_true(h.flags(h.link(B, "veth-b")).LOWER_UP)
+		-- operstate follows asynchronously
+		assert.equal("UP", operstate(A, "veth-a", "UP"))
+		assert.equal("UP", operstate(B, "veth-b", "UP"))
+		a:link_set("veth-a", { up = false })
+		assert.is_nil(h.flags(h.link(A, "veth-a")).UP)
+		assert.is_nil(h.flags(h.link(B, "veth-b")).LOWER_UP)
+		assert.is_true(h.flags(h.link(B, "veth-b")).UP)
+	end)
+
+	it("sets the mtu #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { mtu = 9000 })
+		assert.equal(9000, h.link(A, "veth0").mtu)
+		assert.equal(1500, h.link(A, "veth1").mtu)
+		a:link_set("veth0", { mtu = 68 })
+		assert.equal(68, h.link(A, "veth0").mtu)
+	end)
+
+	it("sets the MAC address #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { address = "02:ab:cd:ef:01:23" })
+		assert.equal("02:ab:cd:ef:01:23", h.link(A, "veth0").address)
+		a:link_set("veth0", { address = "0A:BC:DE:F0:12:34" })
+		assert.equal("0a:bc:de:f0:12:34", h.link(A, "veth0").address)
+	end)
+
+	it("enslaves a link to a bridge and releases it with master = false #root", function()
+		a:link_add("br0", "bridge")
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { master = "br0" })
+		assert.equal("br0", h.link(A, "veth0").master)
+		assert.is_nil(h.link(A, "veth1").master)
+		a:link_set("veth0", { master = false })
+		assert.is_nil(h.link(A, "veth0").master)
+		assert.is_not_nil(h.link(A, "br0"))
+	end)
+
+	it("moves a link to another namespace given as a handle #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { ns = b })
+		assert.is_nil(h.link(A, "veth0"))
+		assert.is_not_nil(h.link(A, "veth1"))
+		local moved = h.link(B, "veth0")
+		assert.equal("veth", h.kind(moved))
+		assert.equal(h.link(A, "veth1").ifindex, moved.link_index)
+		assert.is_not_nil(moved.link_netnsid)
+	end)
+
+	it("moves a link to another namespace given by name #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { ns = B })
+		assert.is_nil(h.link(A, "veth0"))
+		assert.is_not_nil(h.link(B, "veth0"))
+	end)
+
+	it("renames a link #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		local index = h.link(A, "veth0").ifindex
+		a:link_set("veth0", { name = "renamed" })
+		assert.is_nil(h.link(A, "veth0"))
+		assert.equal(index, h.link(A, "renamed").ifindex)
+	end)
+
+	it("moves, renames and brings up a link in one call #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { ns = b, name = "eth0", up = true, mtu = 1300 })
+		assert.is_nil(h.link(A, "veth0"))
+		assert.is_nil(h.link(A, "eth0"))
+		local l = h.link(B, "eth0")
+		assert.is_not_nil(l)
+		assert.is_true(h.flags(l).UP)
+		assert.equal(1300, l.mtu)
+		assert.is_nil(h.link(B, "veth0"))
+	end)
+
+	it("moves a link into a namespace where its old name is taken, under its new name #root", function()
+		b:link_add("veth0", "bridge")
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { ns = b, name = "free" })
+		assert.is_nil(h.link(A, "veth0"))
+		assert.equal("veth", h.kind(h.link(B, "free")))
+		assert.equal("bridge", h.kind(h.link(B, "veth0")))
+	end)
+
+	it("moves a link and enslaves it to a bridge of the target namespace in one call #root", function()
+		b:link_add("br0", "bridge")
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { ns = b, master = "br0", up = true })
+		assert.is_nil(h.link(A, "veth0"))
+		local l = h.link(B, "veth0")
+		assert.equal("br0", l.master)
+		assert.is_true(h.flags(l).UP)
+	end)
+
+	it("deletes both ends of a veth, the peer in the other namespace too #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+		a:link_del("veth-a")
+		assert.same({ "lo" }, h.link_names(A))
+		assert.same({ "lo" }, h.link_names(B))
+	end)
+
+	it("deletes a veth by its peer's name #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_del("veth1")
+		assert.same({ "lo" }, h.link_names(A))
+	end)
+
+	it("deletes a bridge and frees its ports #root", function()
+		a:link_add("br0", "bridge")
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth0", { master = "br0" })
+		a:link_del("br0")
+		assert.is_nil(h.link(A, "br0"))
+		assert.is_nil(h.link(A, "veth0").master)
+	end)
+
+	it("lists every link as ip -j link shows it #root", function()
+		a:link_add("br0", "bridge")
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b, mtu = 1420 })
+		a:link_add("veth0", "veth", { peer = "veth1" })
+		a:link_set("veth-a", { master = "br0", up = true })
+		a:link_set("br0", { up = true })
+		a:link_set("veth0", { address = "02:00:00:00:10:03" })
+		h.ip("-n", A, "link", "set", "lo", "up")
+		assert_like_ip(A, function() return a:links() end)
+		local links = a:links()
+		-- and the interesting values explicitly
+		local mine = {}
+		for _, l in ipairs(links) do
+			mine[l.name] = l
+		end
+		assert.equal("br0", mine["veth-a"].master)
+		assert.equal("veth", mine["veth-a"].kind)
+		assert.equal("bridge", mine.br0.kind)
+		assert.equal(1420, mine["veth-a"].mtu)
+		assert.is_true(mine["veth-a"].up)
+		assert.is_false(mine.veth0.up)
+		assert.is_nil(mine.lo.kind)
+		assert.equal("02:00:00:00:10:03", mine.veth0.address)
+	end)
+
+	it("lists the links of the suite's namespace as ip -j link shows them #root", function()
+		local host <close> = netns.host()
+		host:link_add(P .. "br", "bridge")
+		assert_like_ip(nil, function() return host:links() end)
+		assert.is_not_nil(h.link(nil, P .. "br"))
+	end)
+
+	it("lists a namespace with more links than one netlink message holds #root", function()
+		for i = 1, 60 do
+			a:link_add("va" .. i, "veth", { peer = "vb" .. i, peer_ns = b })
+		end
+		local names = {}
+		for _, l in ipairs(a:links()) do
+			names[#names + 1] = l.name
+		end
+		table.sort(names)
+		assert.equal(61, #names)
+		assert.same(h.link_names(A), names)
+		assert.equal(61, #b:links())
+	end)
+
+	it("gives one link as ip -j link shows it, master by name #root", function()
+		a:link_add("br0", "bridge")
+		a:link_add("veth0", "veth", { peer = "veth1", mtu = 1280 })
+		a:link_set("veth0", { master = "br0", up = true })
+		assert_like_ip(A, function() return a:link("veth0") end, "veth0")
+		local l = a:link("veth0")
+		assert.equal("br0", l.master)
+		assert.equal("veth", l.kind)
+		assert.equal(1280, l.mtu)
+		assert_like_ip(A, function() return a:link("br0") end, "br0")
+		assert_like_ip(A, function() return a:link("lo") end, "lo")
+	end)
+
+	it("returns nil for a link that does not exist #root", function()
+		assert.is_nil(a:link("missing"))
+		a:link_add("veth0", "veth", { peer = "veth1", peer_ns = b })
+		assert.is_nil(a:link("veth1"))
+	end)
+end)

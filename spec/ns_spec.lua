@@ -1,0 +1,253 @@
+-- spec/ns_spec.lua - namespaces: add, open, host, list, delete, and the handle's life (close, __close, __gc).
+local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
+local netns = require "netns"
+
+local P = "t-ns-"
+
+local closed_msg = "netns: the namespace handle is closed"
+
+describe("namespaces", function()
+	after_each(function()
+		h.cleanup(P)
+	end)
+
+	it("creates a namespace that ip netns list shows and ip netns exec can enter #root", function()
+		local ns <close> = netns.add(P .. "a")
+		assert.is_true(h.has_netns(P .. "a"))
+		local out, code = h.netns_exec(P .. "a", { "ip", "-j", "link" })
+		assert.equal(0, code)
+		local links = h.decode(out)
+		assert.equal(1, #links)
+		assert.equal("lo", links[1].ifname)
+	end)
+
+	it("creates a fresh namespace, not the suite's #root", function()
+		local ns <close> = netns.add(P .. "a")
+		h.ip("link", "add", P .. "br", "type", "bridge")
+		assert.is_nil(h.link(P .. "a", P .. "br"))
+		assert.is_nil(ns:link(P .. "br"))
+	end)
+
+	it("opens a namespace made by ip netns add and lists its links #root", function()
+		h.ip("netns", "add", P .. "ip")
+		h.ip("-n", P .. "ip", "link", "add", "br-ip", "type", "bridge")
+		local ns <close> = netns.open(P .. "ip")
+		assert.equal(P .. "ip", ns.name)
+		local names = {}
+		for _, l in ipairs(ns:links()) do
+			names[#names + 1] = l.name
+		end
+		table.sort(names)
+		assert.same(h.link_names(P .. "ip"), names)
+		assert.same({ "br-ip", "lo" }, names)
+	end)
+
+	it("opens the suite's own namespace with host() #root", function()
+		h.ip("link", "add", P .. "hbr", "type", "bridge")
+		local host <close> = netns.host()
+		assert.is_nil(host.name)
+		assert.is_nil(host.path)
+		assert.equal("netns.ns (host)", tostring(host))
+		local names = {}
+		for _, l in ipairs(host:links()) do
+			names[#names + 1] = l.name
+		end
+		table.sort(names)
+		assert.same(h.link_names(nil), names)
+		assert.is_not_nil(host:link(P .. "hbr"))
+	end)
+
+	it("lists the names of /run/netns sorted, as ip netns list does #root", function()
+		local c <close> = netns.add(P .. "c")
+		local a <close> = netns.add(P .. "a")
+		h.ip("netns", "add", P .. "b")
+		local list = netns.list()
+		local sorted = { table.unpack(list) }
+		table.sort(sorted)
+		assert.same(sorted, list)
+		assert.same(h.netns_names(), list)
+		local ours = {}
+		for _, n in ipairs(list) do
+			if n:sub(1, #P) == P then
+				ours[#ours + 1] = n
+			end
+		end
+		assert.same({ P .. "a", P .. "b", P .. "c" }, ours)
+	end)
+
+	it("deletes a namespace by name, and the name can be used again at once #root", function()
+		local ns <close> = netns.add(P .. "a")
+		netns.delete(P .. "a")
+		assert.is_false(h.has_netns(P .. "a"))
+		local again <close> = netns.add(P .. "a")
+		assert.is_true(h.has_netns(P .. "a"))
+	end)
+
+	it("deletes a namespace made by ip netns add #root", function()
+		h.ip("netns", "add", P .. "ip")
+		netns.delete(P .. "ip")
+		assert.is_false(h.has_netns(P .. "ip"))
+	end)
+
+	it("deletes its own namespace with ns:delete() and closes the handle #root", function()
+		local ns <close> = netns.add(P .. "a")
+		ns:delete()
+		assert.is_false(h.has_netns(P .. "a"))
+		assert.equal("netns.ns (closed)", tostring(ns))
+		assert.equal(closed_msg, h.error_of(ns.links, ns))
+	end)
+
+	it("refuses to add a name that exists and leaves that namespace alone #root", function()
+		local ns <close> = netns.add(P .. "a")
+		ns:link_add("br-keep", "bridge")
+		local err = h.error_of(netns.add, P .. "a")
+		assert.equal("netns: add " .. P .. "a in host: File exists (EEXIST)", err)
+		assert.is_true(h.has_netns(P .. "a"))
+		assert.is_not_nil(h.link(P .. "a", "br-keep"))
+		assert.is_not_nil(ns:link("br-keep"))
+	end)
+
+	it("refuses to open a namespace that does not exist #root", function()
+		local err = h.error_of(netns.open, P .. "missing")
+		assert.equal("netns: open " .. P .. "missing in host: No such file or directory (ENOENT)", err)
+		assert.is_false(h.has_netns(P .. "missing"))
+	end)
+
+	it("refuses to delete a namespace that does not exist #root", function()
+		local err = h.error_of(netns.delete, P .. "missing")
+		assert.equal("netns: delete " .. P .. "missing in host: No such file or directory (ENOENT)", err)
+	end)
+
+	it("refuses to open a plain file in /run/netns as a namespace #root", function()
+		local path = "/run/netns/" .. P .. "plain"
+		local f = assert(io.open(path, "w"))
+		f:close()
+		finally(function() os.remove(path) end)
+		local err = h.error_of(netns.open, P .. "plain")
+		assert.equal("netns: open " .. P .. "plain in host: Invalid argument (EINVAL)", err)
+	end)
+
+	it("refuses to delete the host namespace #root", function()
+		local host <close> = netns.host()
+		assert.equal("netns: delete: the host namespace cannot be deleted", h.error_of(host.delete, host))
+		assert.is_not_nil(host:links())
+	end)
+
+	it("raises on every method of a closed handle #root", function()
+		local ns = netns.add(P .. "a")
+		ns:close()
+		ns:close()	-- twice is harmless
+		local calls = {
+			delete = {}, links = {}, link = { "lo" },
+			link_add = { "br", "bridge" }, link_set = { "lo", { up = true } }, link_del = { "lo" },
+			addr_add = { "lo", "10.0.0.1/8" }, addr_del = { "lo", "10.0.0.1/8" }, addrs = {},
+			run = { { "true" } },
+		}
+		for method, args in pairs(calls) do
+			local ok, err = pcall(ns[method], ns, table.unpack(args))
+			assert.is_false(ok, method)
+			assert.equal(closed_msg, err, method)
+		end
+		assert.equal("netns.ns (closed)", tostring(ns))
+		-- closing did not delete the namespace
+		assert.is_true(h.has_netns(P .. "a"))
+	end)
+
+	it("closes a <close> handle at the end of its scope, also on an error #root", function()
+		local kept
+		do
+			local ns <close> = netns.add(P .. "a")
+			kept = ns
+			assert.equal("netns.ns (" .. P .. "a)", tostring(kept))
+		end
+		assert.equal("netns.ns (closed)", tostring(kept))
+		local ok = pcall(function()
+			local ns <close> = netns.open(P .. "a")
+			kept = ns
+			error("boom")
+		end)
+		assert.is_false(ok)
+		assert.equal("netns.ns (closed)", tostring(kept))
+		assert.is_true(h.has_netns(P .. "a"))
+	end)
+
+	it("releases its descriptors on close and on garbage collection #root", function()
+		local ns <close> = netns.add(P .. "a")
+		ns:links()	-- opens its netlink socket
+		collectgarbage()
+		collectgarbage()
+		local before = h.fd_count()
+		for _ = 1, 20 do
+			local x = netns.open(P .. "a")
+			x:links()
+			x:close()
+			local y = netns.open(P .. "a")
+			y:links()
+			y = nil	-- luacheck: ignore
+		end
+		local dropped = netns.add(P .. "b")
+		dropped:links()
+		dropped = nil	-- luacheck: ignore
+		collectgarbage()
+		collectgarbage()
+		assert.equal(before, h.fd_count())
+		-- collection closes, it does not delete
+		assert.is_true(h.has_netns(P .. "b"))
+		assert.same({ "lo" }, h.link_names(P .. "b"))
+	end)
+
+	it("describes itself with tostring, name and path #root", function()
+		local ns <close> = netns.add(P .. "a")
+		assert.equal("netns.ns (" .. P .. "a)", tostring(ns))
+		assert.equal(P .. "a", ns.name)
+		assert.equal("/run/netns/" .. P .. "a", ns.path)
+		local f = io.open(ns.path)
+		assert.is_not_nil(f)
+		f:close()
+		assert.is_nil(ns.no_such_field)
+	end)
+
+	it("lets two handles of one namespace work side by side #root", function()
+		local a <close> = netns.add(P .. "a")
+		local b <close> = netns.open(P .. "a")
+		a:link_add("br0", "bridge")
+		assert.is_not_nil(b:link("br0"))
+		assert.is_not_nil(h.link(P .. "a", "br0"))
+		b:link_set("br0", { up = true })
+		assert.is_true(h.flags(h.link(P .. "a", "br0")).UP)
+		a:close()
+		b:link_del("br0")
+		assert.is_nil(h.link(P .. "a", "br0"))
+	end)
+
+	it("keeps working through a handle after the name is deleted #root", function()
+		local ns <close> = netns.add(P .. "a")
+		netns.delete(P .. "a")
+		assert.is_false(h.has_netns(P .. "a"))
+		ns:link_add("br0", "bridge")
+		assert.is_not_nil(ns:link("br0"))
+	end)
+end)
+
+describe("the netns module", function()
+	after_each(function()
+		h.cleanup(P)
+	end)
+
+	it("has a version string", function()
+		assert.is_string(netns.version)
+	end)
+
+	it("can be loaded twice in one Lua state #root", function()
+		local first = netns
+		package.loaded.netns = nil
+		local second = require "netns"
+		package.loaded.netns = first
+		local a <close> = first.add(P .. "a")
+		local b <close> = second.open(P .. "a")
+		a:link_add("br0", "bridge")
+		assert.is_not_nil(b:link("br0"))
+		assert.equal(getmetatable(a), getmetatable(b))
+		assert.same(first.list(), second.list())
+	end)
+end)
