@@ -262,7 +262,12 @@ function Lab:bridge(name)
   if self.closed then fail("bridge: the lab is torn down", 2) end
   if self.bridges[name] then fail(("bridge: '%s' exists already in this lab"):format(name), 2) end
   local host = self.host.ns
-  host:link_add(name, "bridge")
+  -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
+  -- changing as ports come, and every change flushes the host's ARP table
+  local h = fnv(self.name .. "/" .. name)
+  host:link_add(name, "bridge", {
+    address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
+  })
   self:_record("bridge", name)
   self.host_names[name] = true
   host:link_set(name, { up = true })
@@ -308,8 +313,9 @@ function Lab:link(a, b, opts)
 
   -- where each end lives: b's end is in the host when b is a bridge or the host
   local b_node = to_bridge and self.host or b
+  -- an end in the host is named after the node at the other end
   local name_a = opts.names and opts.names[1]
-      or self:_ifname(a, a.is_host and "host" or nil)
+      or (a.is_host and self:_ifname(b, "host") or self:_ifname(a))
   local name_b = opts.names and opts.names[2]
       or self:_ifname(to_bridge and a or b, (to_bridge or b.is_host) and "host" or nil)
   local label_b = b.name

@@ -1,57 +1,34 @@
--- 02-bridge.lua - the tutorial's virtual switch: a bridge v-net-0 joining four namespaces.
+-- 02-bridge.lua - the tutorial's virtual switch: a bridge v-net-0 joining four namespaces, built in a loop.
 --
---   ip link add v-net-0 type bridge; ip link set v-net-0 up
+--   ip link add v-net-0 type bridge; ip link set v-net-0 up      lab:bridge "v-net-0"
 --   for each of red blue orange gray:
---     ip netns add NS
---     ip link add veth-NS type veth peer name veth-NS-br
---     ip link set veth-NS netns NS
---     ip link set veth-NS-br master v-net-0; ip link set veth-NS-br up
---     ip -n NS addr add 192.168.15.N/24 dev veth-NS; ip -n NS link set veth-NS up
---   ip netns exec red ping 192.168.15.2 ...
+--     ip netns add NS; ip -n NS link set lo up                   lab:node(name)
+--     ip link add veth-NS-br type veth peer name eth0 netns NS   lab:link(node, sw, { addr = ... })
+--     ip link set veth-NS-br master v-net-0 up
+--     ip -n NS addr add 192.168.15.N/24 dev eth0; ip -n NS link set eth0 up
+--   ip netns exec red ping -c1 192.168.15.2 ...                 node:run{ "ping", ... }
 --
--- Run it with scripts/run-example.sh 02-bridge (as root).
-local netns = require "netns"
-
-local host = netns.host()
-local names = { "red", "blue", "orange", "gray" }
-local nodes = {}
-
--- runs however the script ends: namespaces and the bridge go
-local cleanup <close> = setmetatable({}, { __close = function()
-  for _, ns in pairs(nodes) do pcall(ns.delete, ns) end
-  pcall(host.link_del, host, "v-net-0")
-end })
-
-host:link_add("v-net-0", "bridge")
-host:link_set("v-net-0", { up = true })
-
+-- Run it with scripts/run-example.sh 02-bridge (as root); the lab is torn
+-- down when the script ends, however it ends.
+local sw = lab:bridge "v-net-0"
+local names, nodes = { "red", "blue", "orange", "gray" }, {}
 for i, name in ipairs(names) do
-  local ns = netns.add(name)
-  nodes[name] = ns
-  local dev, br = "veth-" .. name, "veth-" .. name .. "-br"
-  -- the namespace end is born inside the namespace; the other end stays here
-  host:link_add(br, "veth", { peer = dev, peer_ns = ns })
-  host:link_set(br, { master = "v-net-0", up = true })
-  ns:addr_add(dev, ("192.168.15.%d/24"):format(i))
-  ns:link_set(dev, { up = true })
-  ns:link_set("lo", { up = true })
+  nodes[i] = lab:node(name)
+  lab:link(nodes[i], sw, { addr = ("192.168.15.%d/24"):format(i) })
 end
 
-local failed = 0
-for i, from in ipairs(names) do
-  for j, to in ipairs(names) do
+-- every namespace reaches every other, checked with the real ping
+for i, from in ipairs(nodes) do
+  for j, to in ipairs(nodes) do
     if i ~= j then
       local addr = ("192.168.15.%d"):format(j)
-      local r = nodes[from]:run({ "ping", "-c", "1", "-W", "2", addr }, { timeout = 5 })
-      print(("%s - %s reaches %s (%s)"):format(r.status == 0 and "ok" or "not ok", from, to, addr))
-      if r.status ~= 0 then failed = failed + 1 end
+      local r = from:run({ "ping", "-c", "1", "-W", "2", addr }, { timeout = 5 })
+      lab:expect(r.status == 0, ("%s pings %s (%s)"):format(from.name, to.name, addr))
     end
   end
 end
 
--- the bridge learned one MAC per port
-print("ports of v-net-0:")
-for _, l in ipairs(host:links()) do
-  if l.master == "v-net-0" then print(("  %-16s %s"):format(l.name, l.operstate)) end
+print("# ports of v-net-0 (ip link show master v-net-0):")
+for _, l in ipairs(lab.host:links()) do
+  if l.master == "v-net-0" then print(("#   %-10s %-4s %s"):format(l.name, l.operstate, l.alias or "")) end
 end
-assert(failed == 0, failed .. " pairs cannot reach each other")
