@@ -1,0 +1,437 @@
+-- spec/lab_spec.lua - the lab and the interpreter: teardown in every way a run can end, isolation, netlab clean, names.
+local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
+
+local NETLAB = os.getenv("NETLAB_BIN") or "build/netlab"
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p " .. dir))
+
+local function write(name, text)
+	local path = dir .. "/" .. name
+	local f = assert(io.open(path, "w"))
+	f:write(text)
+	f:close()
+	return path
+end
+
+local function read(path)
+	local f = io.open(path)
+	if not f then return nil end
+	local s = f:read("a")
+	f:close()
+	return s
+end
+
+local function sh_quote(s)
+	return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- run netlab to the end: exit code, stdout, stderr
+local function netlab(args, stdin)
+	local out, err = dir .. "/out", dir .. "/err"
+	local cmd = NETLAB
+	for _, a in ipairs(args) do cmd = cmd .. " " .. sh_quote(a) end
+	cmd = cmd .. " >" .. out .. " 2>" .. err .. (stdin and (" <" .. sh_quote(write("stdin", stdin))) or " </dev/null")
+	local _, _, code = os.execute(cmd)
+	return code, read(out), read(err)
+end
+
+-- start netlab in the background: a handle with pid, and finish() for the exit code
+local function start(args, tag)
+	tag = tag or "bg"
+	local out, err = dir .. "/" .. tag .. ".out", dir .. "/" .. tag .. ".err"
+	local cmd = "exec " .. NETLAB
+	for _, a in ipairs(args) do cmd = cmd .. " " .. sh_quote(a) end
+	-- the outer shell would report "Killed" for the signal tests: quiet
+	local f = assert(io.popen("sh -c " .. sh_quote("echo $$; " .. cmd .. " >" .. out .. " 2>" .. err .. " </dev/null") .. " 2>/dev/null"))
+	local pid = assert(tonumber(f:read("l")))
+	return {
+		pid = pid,
+		finish = function()
+			local _, how, code = f:close()
+			return how == "signal" and 128 + code or code, read(out), read(err)
+		end,
+	}
+end
+
+local function wait_file(path, timeout)
+	return h.wait_until(function() return read(path) end, timeout or 10)
+end
+
+local function kill(sig, pid)
+	os.execute(("kill -%s %d"):format(sig, pid))
+end
+
+-- the suite's namespace as a host-mode lab leaves it: no namespace, only lo,
+-- no nftables table, no journal
+local function pristine()
+	local names = {}
+	for _, l in ipairs(h.links()) do names[#names + 1] = l.ifname end
+	local tables = h.exec({ "nft", "list", "tables" })
+	local journals = h.exec({ "sh", "-c", "ls /run/netlab 2>/dev/null" })
+	return {
+		netns = h.netns_names(),
+		links = names,
+		tables = tables,
+		journals = journals,
+	}
+end
+
+local CLEAN = { netns = {}, links = { "lo" }, tables = "", journals = "" }
+
+local function forward()
+	return (read("/proc/sys/net/ipv4/ip_forward") or ""):gsub("%s+$", "")
+end
+
+-- a topology in the style of the tutorial: a bridge, nodes, NAT on the host
+local build = [[
+local marker, count, fail_at = ...
+count = tonumber(count or 3)
+local sw = lab:bridge "v-net-0"
+lab.host:addr_add("v-net-0", "192.168.15.5/24")
+lab:forward()
+lab.host:nat_masquerade { src = "192.168.15.0/24" }
+for i = 1, count do
+  local n = lab:node("n" .. i)
+  lab:link(n, sw, { addr = ("192.168.15.%d/24"):format(i) })
+  n:gateway(lab.host)
+  if i == 2 and marker and marker ~= "" then
+    local f = io.open(marker, "w"); f:write(tostring(lab.host.ns.id)); f:close()
+  end
+  if fail_at and tonumber(fail_at) == i then error("boom at node " .. i) end
+end
+lab:expect_reach(lab.nodes.n1, "192.168.15.5")
+]]
+
+describe("the lab", function()
+	local baseline_forward
+
+	before_each(function()
+		baseline_forward = forward()
+	end)
+
+	after_each(function()
+		-- whatever a failed test left: the lab's own names only
+		for _, name in ipairs(h.netns_names()) do
+			if name:match("^n%d+$") or name:match("^t%-lab") or name == "red" then
+				h.exec({ "ip", "netns", "del", name })
+			end
+		end
+		h.exec({ "ip", "link", "del", "v-net-0" })
+		h.exec({ "nft", "delete", "table", "inet", "netlab" })
+		h.exec({ "sh", "-c", "rm -f /run/netlab/*.journal" })
+		h.wait_until(function() return #h.links() == 1 end, 3)
+	end)
+
+	describe("teardown in host mode", function()
+		local script = write("build.lua", build)
+
+		it("removes everything at the normal end, and puts the host's forwarding back #root", function()
+			local code, out = netlab({ "--host", script, "", "4" })
+			assert.equal(0, code)
+			assert.truthy(out:find("1 passed, 0 failed", 1, true))
+			assert.same(CLEAN, pristine())
+			assert.equal(baseline_forward, forward())
+		end)
+
+		it("removes everything after an error halfway through building #root", function()
+			local code, _, err = netlab({ "--host", script, "", "6", "3" })
+			assert.equal(1, code)
+			assert.truthy(err:find("boom at node 3", 1, true), err)
+			assert.truthy(err:find("build.lua:", 1, true), "the traceback points at the script")
+			assert.same(CLEAN, pristine())
+			assert.equal(baseline_forward, forward())
+		end)
+
+		for _, case in ipairs { { "INT", 130 }, { "TERM", 143 } } do
+			it("removes everything after SIG" .. case[1] .. " during building #root", function()
+				local marker = dir .. "/marker-" .. case[1]
+				os.remove(marker)
+				local p = start({ "--host", script, marker, "200" })
+				assert.truthy(wait_file(marker), "the lab started building")
+				kill(case[1], p.pid)
+				local code = p.finish()
+				assert.equal(case[2], code)
+				assert.same(CLEAN, pristine())
+				assert.equal(baseline_forward, forward())
+			end)
+		end
+
+		it("runs the same script twice in a row, both times successfully #root", function()
+			for _ = 1, 2 do
+				local code, out, err = netlab({ "--host", script, "", "4" })
+				assert.equal(0, code, err)
+				assert.truthy(out:find("1 passed, 0 failed", 1, true))
+			end
+			assert.same(CLEAN, pristine())
+		end)
+	end)
+
+	describe("netlab clean", function()
+		local sleeper = write("sleeper.lua", [[
+local marker = ...
+local sw = lab:bridge "v-net-0"
+lab.host:nat_masquerade { src = "192.168.15.0/24" }
+for i = 1, 3 do lab:link(lab:node("n" .. i), sw, { addr = ("192.168.15.%d/24"):format(i) }) end
+local red = lab:node "red"
+lab:link(red, sw)
+local f = io.open(marker, "w"); f:write("built"); f:close()
+while true do netns.sleep(1) end
+]])
+
+		local function crash(marker, name)
+			os.remove(marker)
+			local p = start({ "--host", "--name", name, sleeper, marker })
+			assert.truthy(wait_file(marker), "the lab was built")
+			kill("KILL", p.pid)
+			assert.equal(137, (p.finish()))
+			-- what the crash left
+			assert.same({ "n1", "n2", "n3", "red" }, h.netns_names())
+			assert.truthy(read("/run/netlab/" .. name .. ".journal"))
+		end
+
+		it("after SIGKILL of a host-mode lab, leaves the host as it was #root", function()
+			crash(dir .. "/m-clean", "crashed")
+			local code, out = netlab({ "clean", "crashed" })
+			assert.equal(0, code)
+			assert.truthy(out:find("removed namespace red", 1, true))
+			assert.same(CLEAN, pristine())
+		end)
+
+		it("leaves alone a namespace and a link it did not create #root", function()
+			crash(dir .. "/m-foreign", "crashed2")
+			-- someone else takes the names after the crash
+			h.ip("netns", "del", "red")
+			h.ip("netns", "add", "red")
+			h.ip("link", "del", "v-net-0")
+			h.ip("link", "add", "v-net-0", "type", "bridge")
+			h.ip("netns", "add", "t-lab-foreign")
+			local code = netlab({ "clean" })
+			assert.equal(0, code)
+			assert.same({ "red", "t-lab-foreign" }, h.netns_names())
+			assert.truthy(h.link(nil, "v-net-0"), "the foreign bridge stays")
+			assert.equal("", h.exec({ "nft", "list", "tables" }))
+			assert.equal("", h.exec({ "sh", "-c", "ls /run/netlab 2>/dev/null" }))
+		end)
+
+		it("says there is nothing to clean for an unknown lab #root", function()
+			local code, out = netlab({ "clean", "never-ran" })
+			assert.equal(0, code)
+			assert.truthy(out:find("nothing to clean", 1, true))
+		end)
+
+		it("refuses to start a host-mode lab over a crashed one's journal #root", function()
+			crash(dir .. "/m-again", "again")
+			local code, _, err = netlab({ "--host", "--name", "again", "-e", "lab:node 'x'" })
+			assert.equal(1, code)
+			assert.truthy(err:find("netlab clean again", 1, true), err)
+			assert.equal(0, (netlab({ "clean", "again" })))
+			assert.same(CLEAN, pristine())
+		end)
+	end)
+
+	describe("isolation", function()
+		it("builds nothing visible to the host #root", function()
+			local code, out, err = netlab({ write("iso.lua", build), "", "3" })
+			assert.equal(0, code, err)
+			assert.truthy(out:find("1 passed, 0 failed", 1, true))
+			assert.same(CLEAN, pristine())
+			assert.equal(baseline_forward, forward())
+		end)
+
+		it("leaves nothing after SIGKILL: no process holds the lab's namespaces #root", function()
+			local marker = dir .. "/m-kill"
+			os.remove(marker)
+			local p = start({ write("killme.lua", [[
+local marker = ...
+local sw = lab:bridge "v-net-0"
+local ids = { lab.host.ns.id }
+for i = 1, 3 do
+  local n = lab:node("n" .. i)
+  lab:link(n, sw, { addr = ("192.168.15.%d/24"):format(i) })
+  ids[#ids + 1] = n.ns.id
+end
+local p = lab.nodes.n1:spawn { "sleep", "300" }
+local f = io.open(marker, "w"); f:write(p.pid, " ", table.concat(ids, " ")); f:close()
+while true do netns.sleep(1) end
+]]), marker })
+			local info = wait_file(marker)
+			assert.truthy(info, "the lab was built")
+			local sleep_pid = tonumber(info:match("^(%d+)"))
+			kill("KILL", p.pid)
+			assert.equal(137, (p.finish()))
+			-- the command it started dies with it (PDEATHSIG) ...
+			assert.truthy(h.wait_until(function()
+				return not read("/proc/" .. sleep_pid .. "/stat")
+			end, 3), "the spawned process is gone")
+			-- ... so no process is left in any of the lab's namespaces
+			local inodes = {}
+			for id in info:gmatch("%d+") do inodes[id] = true end
+			inodes[tostring(sleep_pid)] = nil
+			for pid in h.exec({ "ls", "/proc" }):gmatch("%d+") do
+				local link = h.exec({ "readlink", "/proc/" .. pid .. "/ns/net" })
+				local ino = link:match("net:%[(%d+)%]")
+				assert.is_nil(ino and inodes[ino] and pid, "process " .. pid .. " is in a lab namespace")
+			end
+			assert.same(CLEAN, pristine())
+		end)
+
+		it("runs four labs with the same node names at the same time #root", function()
+			local gate = dir .. "/gate"
+			assert(os.execute("rm -rf " .. gate .. " && mkdir -p " .. gate))
+			local script = write("parallel.lua", [[
+local gate, me = ...
+local sw = lab:bridge "v-net-0"
+local red, blue = lab:node "red", lab:node "blue"
+lab:link(red, sw, { addr = "192.168.15.1/24" })
+lab:link(blue, sw, { addr = "192.168.15.2/24" })
+-- wait for the other three: all four labs exist at once
+io.open(gate .. "/" .. me, "w"):close()
+lab:wait_until(function()
+  local n = 0
+  for _ in io.popen("ls " .. gate):lines() do n = n + 1 end
+  return n == 4
+end, 20, "all four labs are up at the same time")
+lab:expect_reach(red, blue)
+lab:expect_reach(blue, red)
+]])
+			local runs = {}
+			for i = 1, 4 do runs[i] = start({ script, gate, tostring(i) }, "par" .. i) end
+			for i = 1, 4 do
+				local code, out, err = runs[i].finish()
+				assert.equal(0, code, err)
+				assert.truthy(out:find("3 passed, 0 failed", 1, true), out)
+			end
+			assert.same(CLEAN, pristine())
+		end)
+
+		it("runs the same script twice in a row, both times successfully #root", function()
+			local script = write("twice.lua", build)
+			for _ = 1, 2 do
+				local code, out, err = netlab({ script, "", "3" })
+				assert.equal(0, code, err)
+				assert.truthy(out:find("1 passed, 0 failed", 1, true))
+			end
+		end)
+	end)
+
+	describe("interface names", function()
+		local script = write("names.lua", [[
+-- long node names that share a prefix, each linked twice to a bridge
+local sw = lab:bridge "bridge-long-nam"
+for _, name in ipairs { "abcdefghijklmna", "abcdefghijklmnb", "abcdefghijklmnc", "x" } do
+  local n = lab:node(name)
+  lab:link(n, sw)
+  lab:link(n, sw)
+  lab:link(lab.host, n)
+end
+for _, l in ipairs(lab.host:links()) do
+  if l.name ~= "lo" and l.name ~= "bridge-long-nam" then print(l.name, l.alias) end
+end
+for _, l in ipairs(lab.nodes.abcdefghijklmna:links()) do
+  if l.name ~= "lo" then print("node", l.name, l.alias) end
+end
+]])
+
+		local function names_of_a_run()
+			local code, out, err = netlab({ script })
+			assert.equal(0, code, err)
+			local host, node = {}, {}
+			for line in out:gmatch("[^\n]+") do
+				local a, b, c = line:match("^(%S+)\t(%S+)\t?(.*)$")
+				if a == "node" then node[#node + 1] = b .. " " .. c else host[#host + 1] = a .. " " .. b end
+			end
+			return host, node
+		end
+
+		it("are at most 15 bytes, unique, readable in the alias and the same from run to run #root", function()
+			local host, node = names_of_a_run()
+			assert.equal(12, #host)
+			local seen = {}
+			for _, entry in ipairs(host) do
+				local name = entry:match("^(%S+)")
+				assert.truthy(#name <= 15, name)
+				assert.is_nil(seen[name], "duplicate " .. name)
+				seen[name] = true
+			end
+			-- the node's ends: eth0, eth1, eth2, each with an alias naming the other end
+			assert.same({ "eth0 abcdefghijklmna -> bridge-long-nam", "eth1 abcdefghijklmna -> bridge-long-nam",
+				"eth2 abcdefghijklmna -> host" }, node)
+			local again_host, again_node = names_of_a_run()
+			assert.same(host, again_host)
+			assert.same(node, again_node)
+		end)
+
+		it("are what ip shows, with the alias, in a host-mode lab #root", function()
+			local code, _, err = netlab({ "--host", "-e", [[
+local sw = lab:bridge "v-net-0"
+local n = lab:node "t-lab-long-name"
+lab:link(n, sw)
+local l = lab.host:links()
+for _, x in ipairs(l) do if x.master == "v-net-0" then io.stderr:write("PORT ", x.name, " ", x.alias, "\n") end end
+local r = lab.host:run { "ip", "-j", "link", "show", "master", "v-net-0" }
+io.stderr:write("IP ", r.stdout, "\n")
+]] })
+			assert.equal(0, code, err)
+			local port, alias = err:match("PORT (%S+) ([^\n]+)")
+			local ipj = h.decode(err:match("IP ([^\n]+)"))
+			assert.equal(1, #ipj)
+			assert.equal(port, ipj[1].ifname)
+			assert.equal(alias, ipj[1].ifalias)
+			assert.equal("v-net-0 -> t-lab-long-name", alias)
+			assert.truthy(#port <= 15)
+		end)
+	end)
+
+	describe("the interpreter", function()
+		it("reports each expectation and ends with N passed, N failed, exiting 1 when one failed #root", function()
+			local code, out = netlab({ "-e", [[
+local a, b = lab:node "a", lab:node "b"
+lab:link(a, b, { addr = { "10.0.0.1/24", "10.0.0.2/24" } })
+lab:expect_reach(a, b)
+lab:expect_unreachable(a, "10.0.0.77", { timeout = 0.2 })
+lab:expect(false, "a deliberate failure")
+lab:expect(function() error("inside") end, "an expectation that raises")
+lab:expect(lab:wait_until(function() return true end, 1), "wait_until returns true")
+]] })
+			assert.equal(1, code)
+			assert.truthy(out:find("ok 1 - a reaches b (10.0.0.2)", 1, true), out)
+			assert.truthy(out:find("ok 2 - a cannot reach 10.0.0.77", 1, true), out)
+			assert.truthy(out:find("not ok 3 - a deliberate failure", 1, true), out)
+			assert.truthy(out:find("not ok 4 - an expectation that raises", 1, true), out)
+			assert.truthy(out:find("ok 5 - wait_until returns true", 1, true), out)
+			assert.truthy(out:match("3 passed, 2 failed\n$"), out)
+		end)
+
+		it("prints each kernel operation as the ip command with --trace #root", function()
+			local code, _, err = netlab({ "--trace", "-e", [[
+local red, blue = lab:node "red", lab:node "blue"
+lab:link(red, blue, { addr = { "192.168.15.1/24", "192.168.15.2/24" } })
+red:route_add { dst = "default", via = "192.168.15.2" }
+]] })
+			assert.equal(0, code, err)
+			for _, line in ipairs {
+				"+ ip netns add red",
+				"+ ip -n red link add eth0 type veth peer name eth0 netns blue",
+				"+ ip -n red addr add 192.168.15.1/24 dev eth0",
+				"+ ip -n red route add default via 192.168.15.2",
+				"+ ip netns del red",
+			} do
+				assert.truthy(err:find(line, 1, true), line .. " in:\n" .. err)
+			end
+		end)
+
+		it("keeps the lab up for an interactive prompt with -i #root", function()
+			local code, out = netlab({ "-i", "-e", "red = lab:node 'red'" }, "return red:link('lo').up\n#netns.list()\n")
+			assert.equal(0, code)
+			assert.truthy(out:find("> true\n", 1, true), out)
+			assert.truthy(out:find("> 1\n", 1, true), out)
+		end)
+
+		it("refuses a node name used twice in one lab, naming it #root", function()
+			local code, _, err = netlab({ "-e", "lab:node 'red'; lab:node 'red'" })
+			assert.equal(1, code)
+			assert.truthy(err:find("netlab: node: 'red' exists already in this lab", 1, true), err)
+		end)
+	end)
+end)
