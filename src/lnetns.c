@@ -99,6 +99,8 @@ static int arg_error(lua_State *L, int arg, const char *what,
 
 static const char *check_str(lua_State *L, int arg, const char *what)
 {
+	if (lua_isnone(L, arg))
+		bad_arg(L, lua_pushfstring(L, "%s is required", what));
 	if (lua_type(L, arg) != LUA_TSTRING)
 		bad_arg(L, lua_pushfstring(L, "%s must be a string, not %s", what,
 					   luaL_typename(L, arg)));
@@ -1304,12 +1306,11 @@ static int m_spawn(lua_State *L)
 	req.env = opt_env(L, 3);
 	p = lua_newuserdatauv(L, sizeof(*p), 0);
 	p->pid = p->pidfd = -1;
+	p->status = p->signal = 0;
 	p->reaped = 1;
 	luaL_setmetatable(L, PROC_MT);
-	if ((ret = proc_spawn(ns, &req, &p->pid, &p->pidfd)) < 0) {
-		ns->rt.err[0] = '\0';
+	if ((ret = proc_spawn(ns, &req, &p->pid, &p->pidfd)) < 0)
 		return kernel_error(L, "spawn", req.argv[0], ns, ret);
-	}
 	p->reaped = 0;
 	return 1;
 }
@@ -1424,13 +1425,13 @@ static int p_index(lua_State *L)
 static int p_gc(lua_State *L)
 {
 	struct lproc *p = check_proc(L);
-	int status, sig;
 
 	if (p->pid >= 0 && !p->reaped) {
-		if (proc_wait(p->pid, p->pidfd, 0, &status, &sig) == 0) {
+		/* the status stays readable: wait() after close says how it ended */
+		if (proc_wait(p->pid, p->pidfd, 0, &p->status, &p->signal) == 0) {
 			kill(-p->pid, SIGKILL);
 			kill(p->pid, SIGKILL);
-			while (proc_wait(p->pid, p->pidfd, -1, &status, &sig) == -EINTR)
+			while (proc_wait(p->pid, p->pidfd, -1, &p->status, &p->signal) == -EINTR)
 				;
 		}
 		p->reaped = 1;
@@ -1494,7 +1495,9 @@ static int m_ping(lua_State *L)
 	if ((why = parse_addr(s, &dst)))
 		return arg_error(L, 2, "address", s, why);
 	check_opts(L, 3, ping_opts);
-	timeout = opt_timeout(L, 3, 1.0);
+	/* 2 s by default: a first ARP request lost while a new link settles is
+	 * sent again after 1 s */
+	timeout = opt_timeout(L, 3, 2.0);
 	/* by default one echo every 250 ms of the timeout: a reply lost while a
 	 * link or a neighbour entry settles does not decide the answer */
 	count = (int)opt_int(L, 3, "count", 1, 64,
@@ -1523,7 +1526,7 @@ static int m_connect(lua_State *L)
 		return bad_arg(L, lua_pushfstring(L, "port '%s' is not an integer in 1..65535",
 						  luaL_tolstring(L, 3, NULL)));
 	check_opts(L, 4, connect_opts);
-	if ((ret = probe_connect(ns, &dst, (unsigned)port, opt_timeout(L, 4, 1.0), &r)) < 0) {
+	if ((ret = probe_connect(ns, &dst, (unsigned)port, opt_timeout(L, 4, 2.0), &r)) < 0) {
 		ns->rt.err[0] = '\0';
 		return kernel_error(L, "connect", s, ns, ret);
 	}

@@ -322,27 +322,50 @@ static int exec_result(int pid, int fd)
 	return -e;
 }
 
+/* Open an output file without truncating it: the child truncates once it
+ * is about to exec, so a spawn that fails early changes no file. *created
+ * tells whether this call made it (to remove again on failure). */
+static int open_output(const char *path, int *created)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	*created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
 int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfdp)
 {
 	int in = -1, out = -1, err = -1, ex[2] = { -1, -1 }, ret = 0;
-	int oflags = O_WRONLY | O_CREAT | O_CLOEXEC | (req->append ? O_APPEND : O_TRUNC);
+	int out_made = 0, err_made = 0;
 	pid_t pid, parent;
 
 	*pidp = -1;
 	*pidfdp = -1;
+	ns->rt.err[0] = '\0';
 	/* files are opened here, so a bad path is the caller's error, not the child's */
-	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (out = req->out ? open(req->out, oflags, 0644)
-			    : open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		ret = -errno;
+		goto out;
+	}
+	out = req->out ? open_output(req->out, &out_made) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (out < 0) {
+		ret = -errno;
+		snprintf(ns->rt.err, sizeof(ns->rt.err), "cannot open stdout file %s", req->out);
 		goto out;
 	}
 	if (req->err_to_out)
 		err = dup(out);
 	else
-		err = req->err ? open(req->err, oflags, 0644)
-			       : open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (err < 0 || pipe2(ex, O_CLOEXEC) < 0) {
+		err = req->err ? open_output(req->err, &err_made) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (err < 0) {
+		ret = -errno;
+		if (req->err)
+			snprintf(ns->rt.err, sizeof(ns->rt.err), "cannot open stderr file %s", req->err);
+		goto out;
+	}
+	if (pipe2(ex, O_CLOEXEC) < 0) {
 		ret = -errno;
 		goto out;
 	}
@@ -352,8 +375,18 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfd
 		ret = -errno;
 		goto out;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		if (!req->append) {
+			if (req->out && ftruncate(out, 0) < 0)
+				_exit(127);
+			if (req->err && !req->err_to_out && ftruncate(err, 0) < 0)
+				_exit(127);
+		} else {
+			lseek(out, 0, SEEK_END);
+			lseek(err, 0, SEEK_END);
+		}
 		child(ns, req->argv, req->env, in, out, err, ex[1], parent);
+	}
 	setpgid(pid, pid);
 	close(ex[1]);
 	ex[1] = -1;
@@ -362,6 +395,12 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfd
 	*pidp = pid;
 	*pidfdp = (int)syscall(SYS_pidfd_open, pid, 0);
 out:
+	if (ret < 0) {
+		if (out_made)
+			unlink(req->out);
+		if (err_made)
+			unlink(req->err);
+	}
 	if (in >= 0)
 		close(in);
 	if (out >= 0)

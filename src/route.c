@@ -1,6 +1,7 @@
 /* route.c - RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
@@ -19,8 +20,10 @@ static int route_change(struct ns *ns, int type, int flags, const struct route_r
 
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	if (r->dev && (oif = link_index(ns, r->dev)) < 0)
+	if (r->dev && (oif = link_index(ns, r->dev)) < 0) {
+		snprintf(nl->err, sizeof(nl->err), "device %s", r->dev);
 		return oif;
+	}
 	nlh = nl_put(buf, type, flags, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = (unsigned char)r->family;
