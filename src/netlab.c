@@ -33,6 +33,12 @@ extern const struct netlab_embedded netlab_embedded[];
 /* The state a signal handler may touch; only valid while docall runs. */
 static lua_State *globalL;
 static volatile sig_atomic_t caught_signal;
+/* inside netlab.sys.atomic: a signal is remembered, the hook armed after */
+static volatile sig_atomic_t deferring;
+/* the hook may stop the script only while docall runs it */
+static volatile sig_atomic_t stoppable;
+
+static void stop_hook(lua_State *L, lua_Debug *ar);
 
 /* ---- usage --------------------------------------------------------- */
 
@@ -130,9 +136,31 @@ static int sys_listdir(lua_State *L)
 	return 1;
 }
 
+/*
+ * atomic(f, ...): f(...) with the stop deferred. The lab creates an object
+ * and records it for teardown in one such call: an interrupt between the two
+ * would leak the object, or, recorded first, teardown would delete someone
+ * else's object of the same name.
+ */
+static int sys_atomic(lua_State *L)
+{
+	int status;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	deferring++;
+	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+	deferring--;
+	if (!deferring && caught_signal && stoppable)
+		lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+	if (status != LUA_OK)
+		return lua_error(L);
+	return lua_gettop(L);
+}
+
 static int open_sys(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
+		{ "atomic", sys_atomic },
 		{ "mkdir", sys_mkdir },
 		{ "listdir", sys_listdir },
 		{ NULL, NULL }
@@ -185,8 +213,9 @@ static void on_signal(int sig)
 		caught_signal = sig;
 	/* A second signal kills at once, for a teardown that hangs. */
 	set_signal(sig, SIG_DFL);
-	lua_sethook(globalL, stop_hook,
-		    LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+	if (!deferring)
+		lua_sethook(globalL, stop_hook,
+			    LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
 
 /* ---- running chunks ------------------------------------------------ */
@@ -216,11 +245,13 @@ static int docall(lua_State *L, int narg, int nres)
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
 	globalL = L;
+	stoppable = 1;
 	set_signal(SIGINT, on_signal);
 	set_signal(SIGTERM, on_signal);
 	status = lua_pcall(L, narg, nres, base);
 	set_signal(SIGINT, SIG_DFL);
 	set_signal(SIGTERM, SIG_DFL);
+	stoppable = 0;
 	/* A signal that came as the call returned must not fire in the next chunk. */
 	lua_sethook(L, NULL, 0, 0);
 	lua_remove(L, base);

@@ -3,6 +3,11 @@ local netns = require "netns"
 
 local M = { version = netns.version }
 
+-- In the interpreter, a creation and its record for teardown happen with
+-- SIGINT/SIGTERM deferred; plain Lua has no such interruption to defer.
+local atomic = package.preload["netlab.sys"] and require("netlab.sys").atomic
+  or function(f, ...) return f(...) end
+
 local Lab = {}
 Lab.__index = Lab
 
@@ -140,9 +145,12 @@ function Node:service(argv, opts)
   opts = opts or {}
   local spawn_opts = {}
   for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end
-  local p = self.ns:spawn(argv, spawn_opts)
   local lab = self.lab
-  lab.procs[#lab.procs + 1] = p
+  local p = atomic(function()
+    local p = self.ns:spawn(argv, spawn_opts)
+    lab.procs[#lab.procs + 1] = p
+    return p
+  end)
   if opts.port then
     local addr = opts.addr or self:address() or "127.0.0.1"
     local ok = lab:wait_until(function()
@@ -243,8 +251,11 @@ function Lab:node(name, opts)
   opts = opts or {}
   if type(name) ~= "string" then fail("node: the name must be a string", 2) end
   if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
-  local ns = netns.add(name)
-  self:_record("ns", name, { ns = ns })
+  local ns = atomic(function()
+    local ns = netns.add(name)
+    self:_record("ns", name, { ns = ns })
+    return ns
+  end)
   local node = new_node(self, name, ns)
   self.nodes[name] = node
   ns:link_set("lo", { up = true })
@@ -265,10 +276,12 @@ function Lab:bridge(name)
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
   -- changing as ports come, and every change flushes the host's ARP table
   local h = fnv(self.name .. "/" .. name)
-  host:link_add(name, "bridge", {
-    address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
-  })
-  self:_record("bridge", name)
+  atomic(function()
+    host:link_add(name, "bridge", {
+      address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
+    })
+    self:_record("bridge", name)
+  end)
   self.host_names[name] = true
   host:link_set(name, { up = true })
   local br = { name = name, lab = self, is_bridge = true }
@@ -320,11 +333,13 @@ function Lab:link(a, b, opts)
       or self:_ifname(to_bridge and a or b, (to_bridge or b.is_host) and "host" or nil)
   local label_b = b.name
 
-  a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns })
   -- the node's namespace takes the pair with it; teardown only waits for
   -- the name of the end in the host to be free again
-  if a.is_host then self:_record("hostend", name_a) end
-  if b_node.is_host then self:_record("hostend", name_b) end
+  atomic(function()
+    a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns })
+    if a.is_host then self:_record("hostend", name_a) end
+    if b_node.is_host then self:_record("hostend", name_b) end
+  end)
 
   a.ns:link_set(name_a, { up = true, alias = ("%s -> %s"):format(a.name, label_b) })
   b_node.ns:link_set(name_b, {
