@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev
-          lua-busted iproute2 iputils-ping nftables luarocks python3)
+          lua-busted iproute2 iputils-ping nftables luarocks python3 graphviz)
 
 missing=()
 for p in "${packages[@]}"; do

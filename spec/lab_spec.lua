@@ -68,7 +68,7 @@ local function pristine()
 	local names = {}
 	for _, l in ipairs(h.links()) do names[#names + 1] = l.ifname end
 	local tables = h.exec({ "nft", "list", "tables" })
-	local journals = h.exec({ "sh", "-c", "ls /run/netlab 2>/dev/null" })
+	local journals = h.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" })
 	return {
 		netns = h.netns_names(),
 		links = names,
@@ -211,7 +211,7 @@ while true do netns.sleep(1) end
 			assert.same({ "red", "t-lab-foreign" }, h.netns_names())
 			assert.truthy(h.link(nil, "v-net-0"), "the foreign bridge stays")
 			assert.equal("", h.exec({ "nft", "list", "tables" }))
-			assert.equal("", h.exec({ "sh", "-c", "ls /run/netlab 2>/dev/null" }))
+			assert.equal("", h.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" }))
 		end)
 
 		it("says there is nothing to clean for an unknown lab #root", function()

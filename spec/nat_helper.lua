@@ -203,13 +203,15 @@ function M.server(ns, kind, port, tag)
 end
 
 -- Connect (tcp) or send a datagram (udp) to addr:port from namespace ns
--- (by name, through ip netns exec), retrying for up to 3 s; the answer
+-- (by name, through ip netns exec), retrying for up to patience seconds
+-- (default 6: IPv6 neighbour discovery waits for link-local DAD, a second
+-- or two; an answer that must not come needs less); the answer
 -- ("TAG PEER") or "" when none came.
 local client_code = [[
 import socket, sys, time
 addr, port, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-deadline = time.time() + 3
+deadline = time.time() + float(sys.argv[4])
 while time.time() < deadline:
     try:
         if kind == "tcp":
@@ -227,8 +229,8 @@ while time.time() < deadline:
 sys.exit(1)
 ]]
 
-function M.ask(ns, kind, addr, port)
-	local out = h.netns_exec(ns, { python(), "-c", client_code, addr, tostring(port), kind })
+function M.ask(ns, kind, addr, port, patience)
+	local out = h.netns_exec(ns, { python(), "-c", client_code, addr, tostring(port), kind, tostring(patience or 6) })
 	return (out:gsub("\n$", ""))
 end
 

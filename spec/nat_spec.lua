@@ -150,7 +150,7 @@ describe("nat", function()
 		it("masquerades red behind the router: the outside sees the router's address #root", function()
 			local srv <close> = m.server(t.out, "tcp", 7000, "out")
 			-- out has no route back to red: without NAT there is no answer
-			assert.equal("", m.ask(P .. "red", "tcp", "203.0.113.2", 7000))
+			assert.equal("", m.ask(P .. "red", "tcp", "203.0.113.2", 7000, 2))
 			t.router:nat_masquerade{ src = "10.1.0.0/24", oif = "h-out" }
 			assert.equal("out 203.0.113.1", m.ask(P .. "red", "tcp", "203.0.113.2", 7000))
 		end)
@@ -181,7 +181,7 @@ describe("nat", function()
 			-- blue sees the real client: only the destination changed
 			assert.equal("blue 203.0.113.2", m.ask(P .. "out", "tcp", "203.0.113.1", 8080))
 			-- the interface match holds: red's packets arrive through h-red
-			assert.equal("", m.ask(P .. "red", "tcp", "10.1.0.1", 8080))
+			assert.equal("", m.ask(P .. "red", "tcp", "10.1.0.1", 8080, 2))
 		end)
 
 		it("forwards connections the router makes itself (output hook) #root", function()
@@ -208,7 +208,7 @@ describe("nat", function()
 			t.router:nat_dnat{ proto = "tcp", dport = 8080, to = "10.2.0.2:80" }
 			assert.equal("blue 203.0.113.2", m.ask(P .. "out", "tcp", "203.0.113.1", 8080))
 			t.router:nat_flush()
-			assert.equal("", m.ask(P .. "out", "tcp", "203.0.113.1", 8080))
+			assert.equal("", m.ask(P .. "out", "tcp", "203.0.113.1", 8080, 2))
 		end)
 	end)
 

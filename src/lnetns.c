@@ -315,6 +315,20 @@ static int l_open(lua_State *L)
 	return 1;
 }
 
+static int l_open_path(lua_State *L)
+{
+	const char *path = check_str(L, 1, "namespace path");
+	struct ns *ns;
+	int ret;
+
+	if (path[0] != '/')
+		return arg_error(L, 1, "namespace path", path, "is not an absolute path");
+	ns = new_handle(L);
+	if ((ret = ns_open_path(ns, path)) < 0)
+		return kernel_error(L, "open", path, NULL, ret);
+	return 1;
+}
+
 static int l_host(lua_State *L)
 {
 	struct ns *ns = new_handle(L);
@@ -359,6 +373,8 @@ static int m_delete(lua_State *L)
 
 	if (!ns->name[0])
 		return luaL_error(L, "netns: delete: the host namespace cannot be deleted");
+	if (ns->by_path)
+		return luaL_error(L, "netns: delete: a namespace opened by path has no name under " NETNS_RUN_DIR);
 	if ((ret = ns_delete(ns->name)) < 0)
 		return kernel_error(L, "delete", ns->name, NULL, ret);
 	ns_close(ns);
@@ -407,7 +423,7 @@ static int m_index(lua_State *L)
 		return 1;
 	}
 	if (k && !strcmp(k, "path")) {
-		if (ns->name[0])
+		if (ns->name[0] && !ns->by_path)
 			lua_pushfstring(L, NETNS_RUN_DIR "/%s", ns->name);
 		else
 			lua_pushnil(L);
@@ -824,6 +840,24 @@ static char **opt_env(lua_State *L, int arg)
 	}
 	env[i] = NULL;
 	return env;
+}
+
+/* ns:exec(argv [, { env = }]): this process becomes argv inside ns */
+static int m_exec(lua_State *L)
+{
+	static const char *const exec_opts[] = { "env", NULL };
+	struct ns *ns = check_ns(L, 1);
+	char **argv, **env;
+	int ret;
+
+	lua_settop(L, 3);
+	argv = check_argv(L, 2);
+	check_opts(L, 3, exec_opts);
+	env = opt_env(L, 3);
+	fflush(NULL);
+	ret = proc_exec(ns, argv, env);
+	ns->rt.err[0] = '\0';
+	return kernel_error(L, "exec", argv[0], ns, ret);
 }
 
 static int m_run(lua_State *L)
@@ -1776,6 +1810,7 @@ static const luaL_Reg ns_methods[] = {
 	{ "addr_del", m_addr_del },
 	{ "addrs", m_addrs },
 	{ "run", m_run },
+	{ "exec", m_exec },
 	{ "route_add", m_route_add },
 	{ "route_del", m_route_del },
 	{ "routes", m_routes },
@@ -1820,6 +1855,7 @@ static const luaL_Reg ns_meta[] = {
 static const luaL_Reg funcs[] = {
 	{ "add", l_add },
 	{ "open", l_open },
+	{ "open_path", l_open_path },
 	{ "host", l_host },
 	{ "list", l_list },
 	{ "delete", l_delete },

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -45,7 +48,7 @@ static void stop_hook(lua_State *L, lua_Debug *ar);
 static void print_usage(FILE *f)
 {
 	fputs("usage: " PROGNAME " [options] script.lua [args]\n"
-	      "       " PROGNAME " clean [NAME]\n"
+	      "       " PROGNAME " up|ls|down|exec|shell|run|graph|clean ... (each with --help)\n"
 	      "Run a Lua 5.4 topology script with the netns module and the netlab library\n"
 	      "preloaded and a ready-made lab in 'lab'; everything the lab made is torn down\n"
 	      "when the script ends, fails or is interrupted.\n"
@@ -62,15 +65,24 @@ static void print_usage(FILE *f)
 	      "  --             stop handling options\n"
 	      "  -              read the script from standard input\n"
 	      "The script's arguments are in the table 'arg' (arg[0] is the script) and in '...'.\n"
-	      "'netlab clean [NAME]' removes what crashed --host labs left, and nothing else.\n"
+	      "Subcommands, for using a lab as a fixture:\n"
+	      "  up script.lua      build a lab and keep it up (prints its description as JSON)\n"
+	      "  ls                 list the labs that are up\n"
+	      "  down NAME|--all    stop a lab and remove everything it made\n"
+	      "  exec NAME NODE -- cmd   run a command inside a node\n"
+	      "  shell NAME NODE    an interactive shell inside a node\n"
+	      "  run script.lua -- cmd   build, run one command, tear down, exit with its status\n"
+	      "  graph NAME|script.lua   the topology as Graphviz DOT (SVG, PNG with -o)\n"
+	      "  clean [NAME]       remove what crashed --host labs left, and nothing else\n"
 	      "Exit status: 0, 1 when the script failed or an expectation did not hold,\n"
 	      "2 for bad usage, 128 + N when stopped by signal N.\n",
 	      f);
 }
 
 struct options {
-	int host, trace, interactive, clean;
+	int host, trace, interactive;
 	const char *name;
+	const char *subcommand;	/* up, ls, down, exec, shell, run, graph, clean */
 };
 
 /* ---- isolation ----------------------------------------------------- */
@@ -157,9 +169,200 @@ static int sys_atomic(lua_State *L)
 	return lua_gettop(L);
 }
 
+static int sys_isatty(lua_State *L)
+{
+	lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+	return 1;
+}
+
+static int sys_isolate(lua_State *L)
+{
+	int ret = isolate();
+
+	if (ret < 0)
+		return luaL_error(L, "netlab: cannot make a private network namespace: %s%s",
+				  strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
+	return 0;
+}
+
+/*
+ * holder(): fork the process that keeps a lab up. The parent gets
+ * ("parent", pid, read_fd); the child, in a session of its own, gets
+ * ("child", write_fd): it builds the lab, reports on the pipe and stays.
+ */
+static int sys_holder(lua_State *L)
+{
+	int p[2];
+	pid_t pid;
+
+	fflush(NULL);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return luaL_error(L, "netlab: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return luaL_error(L, "netlab: fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(p[0]);
+		setsid();
+		lua_pushliteral(L, "child");
+		lua_pushinteger(L, p[1]);
+		return 2;
+	}
+	close(p[1]);
+	lua_pushliteral(L, "parent");
+	lua_pushinteger(L, pid);
+	lua_pushinteger(L, p[0]);
+	return 3;
+}
+
+static int sys_write(lua_State *L)
+{
+	int fd = (int)luaL_checkinteger(L, 1);
+	size_t len, off = 0;
+	const char *s = luaL_checklstring(L, 2, &len);
+	ssize_t n;
+
+	while (off < len) {
+		n = write(fd, s + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return luaL_error(L, "netlab: write: %s", strerror(errno));
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* everything until EOF */
+static int sys_read_all(lua_State *L)
+{
+	int fd = (int)luaL_checkinteger(L, 1);
+	luaL_Buffer b;
+	char buf[4096];
+	ssize_t n;
+
+	luaL_buffinit(L, &b);
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		luaL_addlstring(&b, buf, (size_t)n);
+	}
+	luaL_pushresult(&b);
+	return 1;
+}
+
+static int sys_close(lua_State *L)
+{
+	close((int)luaL_checkinteger(L, 1));
+	return 0;
+}
+
+/* a daemon's stdio: /dev/null, so the command that started it can return */
+static int sys_detach(lua_State *L)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	(void)L;
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	return 0;
+}
+
+/* block until SIGTERM, SIGINT or SIGHUP; returns its number */
+static int sys_wait_signal(lua_State *L)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	while (sigwait(&set, &sig) != 0)
+		;
+	lua_pushinteger(L, sig);
+	return 1;
+}
+
+/* system(argv [, env]): run the user's command here with this process's
+ * stdio and wait; its exit status (128 + signal when killed) */
+static int sys_system(lua_State *L)
+{
+	int n, i, status;
+	char **argv;
+	pid_t pid;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	n = (int)luaL_len(L, 1);
+	if (n < 1)
+		return luaL_error(L, "netlab: no command to run");
+	argv = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof(char *), 0);
+	for (i = 0; i < n; i++) {
+		lua_geti(L, 1, i + 1);
+		argv[i] = (char *)luaL_checkstring(L, -1);
+		lua_pop(L, 1);	/* still referenced by the table */
+	}
+	argv[n] = NULL;
+	if (lua_istable(L, 2)) {
+		lua_pushnil(L);
+		while (lua_next(L, 2)) {
+			setenv(luaL_checkstring(L, -2), luaL_checkstring(L, -1), 1);
+			lua_pop(L, 1);
+		}
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return luaL_error(L, "netlab: fork: %s", strerror(errno));
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, PROGNAME ": %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return luaL_error(L, "netlab: wait: %s", strerror(errno));
+	lua_pushinteger(L, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 1;
+}
+
+static int sys_getpid(lua_State *L)
+{
+	lua_pushinteger(L, getpid());
+	return 1;
+}
+
+/* kill(pid, sig) -> true, or false when there is no such process */
+static int sys_kill(lua_State *L)
+{
+	lua_pushboolean(L, kill((pid_t)luaL_checkinteger(L, 1), (int)luaL_checkinteger(L, 2)) == 0);
+	return 1;
+}
+
 static int open_sys(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
+		{ "isatty", sys_isatty },
+		{ "isolate", sys_isolate },
+		{ "holder", sys_holder },
+		{ "write", sys_write },
+		{ "read_all", sys_read_all },
+		{ "close", sys_close },
+		{ "detach", sys_detach },
+		{ "wait_signal", sys_wait_signal },
+		{ "system", sys_system },
+		{ "getpid", sys_getpid },
+		{ "kill", sys_kill },
 		{ "atomic", sys_atomic },
 		{ "mkdir", sys_mkdir },
 		{ "listdir", sys_listdir },
@@ -373,15 +576,18 @@ static int parse_args(char **argv, int argc, int *script, struct options *o)
 {
 	int i, has_e = 0;
 
+	static const char *const subcommands[] = {
+		"up", "ls", "down", "exec", "shell", "run", "graph", "clean", NULL
+	};
+
 	memset(o, 0, sizeof(*o));
-	if (argc > 1 && strcmp(argv[1], "clean") == 0) {
-		if (argc > 3)
-			return usage_error("too many arguments to", "clean");
-		o->clean = 1;
-		o->name = argc > 2 ? argv[2] : NULL;
-		*script = argc;
-		return -1;
-	}
+	for (i = 0; argc > 1 && subcommands[i]; i++)
+		if (strcmp(argv[1], subcommands[i]) == 0) {
+			/* netlab.cli parses the rest */
+			o->subcommand = subcommands[i];
+			*script = argc;
+			return -1;
+		}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -505,7 +711,7 @@ static int pmain(lua_State *L)
 		lua_pushinteger(L, status);
 		return 1;
 	}
-	if (!o.host && !o.clean && (ret = isolate()) < 0) {
+	if (!o.host && !o.subcommand && (ret = isolate()) < 0) {
 		fprintf(stderr, PROGNAME ": cannot make a private network namespace: %s%s\n",
 			strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
 		lua_pushinteger(L, EXIT_SCRIPT);
@@ -515,14 +721,19 @@ static int pmain(lua_State *L)
 	create_arg_table(L, argv, argc, script);
 	preload_modules(L);
 
-	if (o.clean) {
-		push_func(L, "netlab.run", "clean");
-		if (o.name)
-			lua_pushstring(L, o.name);
-		else
-			lua_pushnil(L);
-		status = report(L, docall(L, 1, 1));
-		lua_pushinteger(L, status == LUA_OK ? lua_tointeger(L, -1) : EXIT_SCRIPT);
+	if (o.subcommand) {
+		int i;
+
+		push_func(L, "netlab.cli", "main");
+		lua_pushstring(L, o.subcommand);
+		lua_createtable(L, argc - 2, 0);
+		for (i = 2; i < argc; i++) {
+			lua_pushstring(L, argv[i]);
+			lua_rawseti(L, -2, i - 1);
+		}
+		status = report(L, docall(L, 2, 1));
+		code = status == LUA_OK ? (int)lua_tointeger(L, -1) : EXIT_SCRIPT;
+		lua_pushinteger(L, caught_signal ? 128 + caught_signal : code);
 		return 1;
 	}
 

@@ -132,12 +132,11 @@ fail:
 	return ret;
 }
 
-int ns_open(struct ns *ns, const char *name)
+/* fd of a network namespace file, or -errno (-EINVAL: not a network namespace) */
+static int open_netns_file(const char *path)
 {
-	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
 	int fd, type;
 
-	netns_path(path, sizeof(path), name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -147,8 +146,32 @@ int ns_open(struct ns *ns, const char *name)
 		close(fd);
 		return type < 0 && errno != ENOTTY ? -errno : -EINVAL;
 	}
+	return fd;
+}
+
+int ns_open(struct ns *ns, const char *name)
+{
+	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	int fd;
+
+	netns_path(path, sizeof(path), name);
+	if ((fd = open_netns_file(path)) < 0)
+		return fd;
 	ns->fd = fd;
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	return 0;
+}
+
+int ns_open_path(struct ns *ns, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int fd;
+
+	if ((fd = open_netns_file(path)) < 0)
+		return fd;
+	ns->fd = fd;
+	ns->by_path = 1;
+	snprintf(ns->name, sizeof(ns->name), "%s", base ? base + 1 : path);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 struct ns {
 	char name[NAME_MAX_LEN + 1];	/* "" for a namespace without a name */
 	int fd;				/* the namespace, -1 once closed */
+	int by_path;			/* opened by ns_open_path: not under /run/netns */
 	struct nl rt;			/* rtnetlink socket living in it, opened on first use */
 	struct nl nf;			/* nfnetlink (nf_tables) socket, likewise */
 };
@@ -19,6 +20,10 @@ void ns_init(struct ns *ns);
 int ns_add(struct ns *ns, const char *name);
 /* Open an existing /run/netns/NAME. */
 int ns_open(struct ns *ns, const char *name);
+/* Open a namespace by file: /run/netns/NAME seen through another mount
+ * namespace (/proc/PID/root/run/netns/NAME), or /proc/PID/ns/net; its name
+ * is the file's base name. */
+int ns_open_path(struct ns *ns, const char *path);
 /* The namespace the calling thread is in. */
 int ns_host(struct ns *ns);
 /* Remove /run/netns/NAME; the kernel frees the namespace once unused. */

@@ -57,6 +57,31 @@ static int buf_read(struct buf *b, int fd)
 
 /* In the child: enter the namespace the way `ip netns exec` does, then exec.
  * Only async-signal-safe calls until exec; failures go to errfd. */
+/* Enter ns the way `ip netns exec` does (a private mount namespace whose
+ * /sys lists ns's devices), add env, exec argv. Returns only on failure,
+ * with errno set. Only async-signal-safe calls: it also runs after fork. */
+static void enter_and_exec(struct ns *ns, char *const *argv, char *const *env)
+{
+	int i;
+
+	if (setns(ns->fd, CLONE_NEWNET) < 0)
+		return;
+	if (ns->name[0]) {
+		if (unshare(CLONE_NEWNS) < 0)
+			return;
+		if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+			return;
+		if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
+			mount(ns->name, "/sys", "sysfs", 0, NULL);
+	}
+	if (env)
+		for (i = 0; env[i]; i++)
+			putenv(env[i]);
+	execvp(argv[0], argv);
+}
+
+/* In the child: a clean signal state, its own process group, the pipes as
+ * stdio, then enter_and_exec; a failure's errno goes to errfd. */
 static void child(struct ns *ns, char *const *argv, char *const *env, int in,
 		  int out, int err, int errfd, pid_t parent)
 {
@@ -74,31 +99,19 @@ static void child(struct ns *ns, char *const *argv, char *const *env, int in,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-		goto fail;
-	if (ns->name[0]) {
-		if (setns(ns->fd, CLONE_NEWNET) < 0)
-			goto fail;
-		/* a private /sys that lists this namespace's devices */
-		if (unshare(CLONE_NEWNS) < 0)
-			goto fail;
-		if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-			goto fail;
-		if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
-			mount(ns->name, "/sys", "sysfs", 0, NULL);
-	} else if (setns(ns->fd, CLONE_NEWNET) < 0) {
-		goto fail;
-	}
-	if (env)
-		for (i = 0; env[i]; i++)
-			putenv(env[i]);
-	execvp(argv[0], argv);
-fail:
+	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0 && dup2(err, 2) >= 0)
+		enter_and_exec(ns, argv, env);
 	e = errno;
 	if (write(errfd, &e, sizeof(e)) < 0) {
 		/* nothing left to tell */
 	}
 	_exit(127);
+}
+
+int proc_exec(struct ns *ns, char *const *argv, char *const *env)
+{
+	enter_and_exec(ns, argv, env);
+	return -errno;
 }
 
 static int exec_result(int pid, int fd);

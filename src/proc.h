@@ -27,6 +27,11 @@ struct run_result {
 int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res);
 void run_result_free(struct run_result *res);
 
+/* Replace this process by argv running inside ns (as `ip netns exec`):
+ * stdio, exit status and signals pass straight through. Returns -errno
+ * only when that failed. */
+int proc_exec(struct ns *ns, char *const *argv, char *const *env);
+
 struct spawn_req {
 	char *const *argv;
 	char *const *env;

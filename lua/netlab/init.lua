@@ -208,6 +208,10 @@ local function clock()
 end
 
 local function out(lab, line)
+  if lab.progress_shown then
+    lab.progress:write("\r\27[K")
+    lab.progress_last = clock()
+  end
   if not lab.quiet then
     lab.out:write(line, "\n")
     lab.out:flush()
@@ -222,6 +226,8 @@ function M.lab(opts)
     name = opts.name or "lab",
     made = {},        -- what teardown undoes, in creation order
     nodes = {},
+    node_list = {},   -- the nodes in creation order
+    links = {},
     bridges = {},
     procs = {},
     host_names = {},  -- interface names the lab made in the host
@@ -258,6 +264,8 @@ function Lab:node(name, opts)
   end)
   local node = new_node(self, name, ns)
   self.nodes[name] = node
+  self.node_list[#self.node_list + 1] = node
+  self:_progress()
   ns:link_set("lo", { up = true })
   -- IPv6 addresses usable at once: a lab has no duplicates to detect
   ns:sysctl("net.ipv6.conf.all.accept_dad", "0")
@@ -349,7 +357,95 @@ function Lab:link(a, b, opts)
   })
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) end
-  return { a = a, b = b, dev_a = name_a, dev_b = name_b }
+  local link = { a = a, b = b, dev_a = name_a, dev_b = name_b }
+  self.links[#self.links + 1] = link
+  self:_progress()
+  return link
+end
+
+-- On a terminal, a long build says how far it got; short ones and
+-- non-terminals stay quiet (lab.progress is the stream, set by the interpreter).
+function Lab:_progress(done)
+  local stream = self.progress
+  if not stream then return end
+  local now = clock()
+  self.progress_start = self.progress_start or now
+  if done then
+    if self.progress_shown then stream:write("\r\27[K") stream:flush() end
+    return
+  end
+  if now - self.progress_start < 0.5 or now - (self.progress_last or 0) < 0.1 then return end
+  self.progress_last = now
+  self.progress_shown = true
+  stream:write(("\rbuilding lab %s: %d nodes, %d links"):format(self.name, #self.node_list, #self.links))
+  stream:flush()
+end
+
+---------------------------------------------------------------------------
+-- description: what the lab is, as the kernel has it, for other programs
+
+local function interfaces(ns)
+  local addrs = {}
+  for _, a in ipairs(ns:addrs()) do
+    local list = addrs[a.dev] or {}
+    addrs[a.dev] = list
+    list[#list + 1] = ("%s/%d"):format(a.address, a.prefix)
+  end
+  local out = {}
+  for _, l in ipairs(ns:links()) do
+    if l.name ~= "lo" then
+      out[#out + 1] = {
+        name = l.name, kind = l.kind, mac = l.address, mtu = l.mtu, up = l.up,
+        master = l.master, alias = l.alias, addresses = addrs[l.name] or {},
+      }
+    end
+  end
+  return out
+end
+
+local function routes(ns)
+  local out = {}
+  for _, r in ipairs(ns:routes()) do
+    if not (r.family == "inet6" and r.dst:match("^fe80:")) then
+      out[#out + 1] = { dst = r.dst, via = r.via, dev = r.dev, metric = r.metric,
+        family = r.family, proto = r.proto, scope = r.scope, table = r.table }
+    end
+  end
+  return out
+end
+
+-- path_of(name) is the namespace path other programs open (nsenter --net=,
+-- setns): name nil for the lab's host
+function Lab:describe(path_of, extra)
+  local d = { name = self.name, nodes = {}, bridges = {}, links = {} }
+  for k, v in pairs(extra or {}) do d[k] = v end
+  local host = self.host.ns
+  d.host = { netns = path_of(nil), interfaces = interfaces(host), routes = routes(host) }
+  for _, node in ipairs(self.node_list) do
+    d.nodes[#d.nodes + 1] = {
+      name = node.name, netns = path_of(node.name),
+      interfaces = interfaces(node.ns), routes = routes(node.ns),
+    }
+  end
+  local names = {}
+  for name in pairs(self.bridges) do names[#names + 1] = name end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local br = host:link(name)
+    local ports = {}
+    for _, l in ipairs(host:links()) do
+      if l.master == name then ports[#ports + 1] = l.name end
+    end
+    local addrs = {}
+    for _, a in ipairs(host:addrs(name)) do addrs[#addrs + 1] = ("%s/%d"):format(a.address, a.prefix) end
+    d.bridges[#d.bridges + 1] = { name = name, mac = br and br.address, ports = ports, addresses = addrs }
+  end
+  for _, l in ipairs(self.links) do
+    local b = l.b.is_bridge and { bridge = l.b.name, dev = l.dev_b }
+      or { node = l.b.is_host and "host" or l.b.name, dev = l.dev_b }
+    d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b }
+  end
+  return d
 end
 
 ---------------------------------------------------------------------------
@@ -436,6 +532,7 @@ end
 function Lab:close()
   if self.closed then return end
   self.closed = true
+  self:_progress(true)
   local errors = {}
   local function try(f, ...)
     local ok, e = pcall(f, ...)
@@ -454,8 +551,18 @@ function Lab:close()
     local e = self.made[i]
     if e.kind == "ns" then
       try(function()
+        -- only the namespace we made: one that is already gone is fine, one
+        -- that someone made again under the name is not ours
+        local id = e.ns.id
         e.ns:close()
-        netns.delete(e.name)
+        local ok, now = pcall(netns.open, e.name)
+        if ok then
+          local same = now.id == id
+          now:close()
+          if same then netns.delete(e.name) end
+        elseif not tostring(now):find("(ENOENT)", 1, true) then
+          error(now, 0)
+        end
       end)
     elseif e.kind == "bridge" then
       try(function()

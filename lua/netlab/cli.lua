@@ -1,0 +1,473 @@
+-- netlab.cli: the subcommands that make a lab a fixture: up, ls, down, exec, shell, run, graph (and clean).
+local netns = require "netns"
+local sys = require "netlab.sys"
+local run = require "netlab.run"
+local json = require "netlab.json"
+
+local M = {}
+
+local STATE = run.journal_dir .. "/labs"
+
+local function fail(msg)
+  error("netlab: " .. msg, 0)
+end
+
+local function say(fmt, ...)
+  io.stdout:write(fmt:format(...), "\n")
+end
+
+local function read(path)
+  local f = io.open(path)
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write_file(path, text)
+  local f, err = io.open(path, "w")
+  if not f then fail("cannot write " .. tostring(err)) end
+  f:write(text)
+  f:close()
+end
+
+---------------------------------------------------------------------------
+-- running labs: one state file each, holding the description
+
+local function state_path(name) return STATE .. "/" .. name .. ".json" end
+
+-- the process start time (clock ticks since boot): with the pid, it tells
+-- a holder from an unrelated process that got the same pid later
+local function starttime(pid)
+  local stat = read("/proc/" .. pid .. "/stat")
+  if not stat then return nil end
+  local rest = stat:match("^%d+ %(.*%) (.*)$")
+  -- a zombie is dead: its namespaces are already gone
+  if rest:match("^Z") then return nil end
+  local i = 0
+  for field in rest:gmatch("%S+") do
+    i = i + 1
+    if i == 20 then return field end
+  end
+end
+
+-- a running lab's description, as up wrote it (nil when there is none)
+local function lab_state(name)
+  local text = read(state_path(name))
+  if not text then return nil end
+  local ok, d = pcall(json.decode, text)
+  if not ok or type(d) ~= "table" then fail(("lab '%s': unreadable state %s: %s"):format(name, state_path(name), tostring(d))) end
+  local st = { name = name, desc = d, pid = d.pid, starttime = d.starttime, mode = d.mode,
+    host_netns = d.host and d.host.netns, nodes = {} }
+  for _, n in ipairs(d.nodes or {}) do st.nodes[n.name] = n.netns end
+  return st
+end
+
+local function alive(st)
+  return st.pid and starttime(st.pid) == st.starttime
+end
+
+local function lab_names()
+  local names = {}
+  for _, f in ipairs(sys.listdir(STATE) or {}) do
+    local n = f:match("^(.+)%.json$")
+    if n then names[#names + 1] = n end
+  end
+  table.sort(names)
+  return names
+end
+
+local function need_lab(name)
+  if not name then fail("which lab? (netlab ls lists them)") end
+  local st = lab_state(name)
+  if not st then fail(("no lab '%s' is up (netlab ls lists them)"):format(name)) end
+  return st
+end
+
+---------------------------------------------------------------------------
+-- option parsing shared by the subcommands that run a script
+
+local function parse(args, spec, usage)
+  local o, rest = {}, {}
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    if a == "-h" or a == "--help" then
+      io.stdout:write(usage)
+      os.exit(0)
+    elseif a == "--" then
+      o["--"] = { table.unpack(args, i + 1) }
+      break
+    elseif spec[a] == "flag" then
+      o[a:gsub("^%-+", "")] = true
+    elseif spec[a] == "value" then
+      i = i + 1
+      if not args[i] then
+        io.stderr:write("netlab: missing value after ", a, "\n", usage)
+        os.exit(2)
+      end
+      o[a:gsub("^%-+", "")] = args[i]
+    elseif a:sub(1, 1) == "-" and #rest == 0 then
+      io.stderr:write("netlab: unrecognized option '", a, "'\n", usage)
+      os.exit(2)
+    else
+      rest[#rest + 1] = a
+    end
+    i = i + 1
+  end
+  return o, rest
+end
+
+-- a message handler: a traceback, unless the error already has one or is
+-- a plain "netlab: ..." mistake of the user's
+local function trace(e)
+  if type(e) == "string" and (e:find("stack traceback:", 1, true) or e:match("^netlab: ")) then return e end
+  return debug.traceback(e, 2)
+end
+
+local function base_name(script)
+  return (script:match("([^/]+)$") or script):gsub("%.lua$", "")
+end
+
+-- load and run a topology script with `lab` set; errors carry a traceback
+local function run_script(lab, script, args)
+  local chunk, err = loadfile(script)
+  if not chunk then fail(err) end
+  _G.lab = lab
+  local ok, e = xpcall(chunk, trace, table.unpack(args or {}))
+  if not ok then error(e, 0) end
+  lab:_progress(true)
+end
+
+local function paths_for(pid, isolated)
+  return function(name)
+    if not name then return ("/proc/%d/ns/net"):format(pid) end
+    if isolated then return ("/proc/%d/root/run/netns/%s"):format(pid, name) end
+    return "/run/netns/" .. name
+  end
+end
+
+---------------------------------------------------------------------------
+-- up: build, then keep the lab in a holder process
+
+local USAGE_UP = [[
+usage: netlab up script.lua [--name NAME] [--json FILE] [--host] [--trace] [-- script args]
+Build the lab the script describes and keep it up after this command returns:
+an isolated lab lives as long as a small holder process (netlab down stops it);
+a --host lab lives in the real host namespace. Prints the lab's description as
+JSON (each node's namespace path opens with nsenter --net=PATH or setns), and
+writes it to FILE with --json.
+]]
+
+function M.up(args)
+  local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
+    ["--trace"] = "flag" }, USAGE_UP)
+  local script = rest[1]
+  if not script then io.stderr:write(USAGE_UP) return 2 end
+  local script_args = o["--"] or { table.unpack(rest, 2) }
+  local name = o.name or base_name(script)
+  local old = lab_state(name)
+  if old and alive(old) then fail(("lab '%s' is up already (pid %d)"):format(name, old.pid)) end
+  if old then os.remove(state_path(name)) end
+  assert(sys.mkdir(run.journal_dir))
+  assert(sys.mkdir(STATE))
+
+  local who, pid, fd = sys.holder()
+  if who == "parent" then
+    local answer = sys.read_all(fd)
+    sys.close(fd)
+    local status, body = answer:match("^(%a+)\n(.*)$")
+    if status ~= "ok" then
+      io.stderr:write(body or ("netlab: the lab's holder (pid " .. pid .. ") died while building\n"))
+      return 1
+    end
+    if o.json then write_file(o.json, body) end
+    io.stdout:write(body)
+    return 0
+  end
+
+  -- the holder: pid is its pipe's fd here
+  fd = pid
+  local lab
+  local ok, err = xpcall(function()
+    if not o.host then sys.isolate() end
+    lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace }
+    run_script(lab, script, script_args)
+    local me = sys.getpid()
+    local desc = lab:describe(paths_for(me, not o.host), {
+      pid = me, starttime = starttime(me), mode = o.host and "host" or "isolated",
+      script = script,
+    })
+    local text = json.encode(desc, "  ") .. "\n"
+    write_file(state_path(name), text)
+    return text
+  end, trace)
+  if not ok then
+    if lab then run.finish(lab, false) end
+    local msg = tostring(err)
+    if not msg:match("^netlab: ") then msg = "netlab: " .. msg end
+    sys.write(fd, "error\n" .. msg .. "\n")
+    os.exit(1)
+  end
+  sys.write(fd, "ok\n" .. err)
+  sys.close(fd)
+  sys.detach()
+  sys.wait_signal()
+  local code = run.finish(lab, true)
+  os.remove(state_path(name))
+  os.exit(code)
+end
+
+---------------------------------------------------------------------------
+-- ls, down
+
+local USAGE_LS = "usage: netlab ls\nList the labs that netlab up started, with their holder and state.\n"
+
+function M.ls(args)
+  parse(args, {}, USAGE_LS)
+  local names = lab_names()
+  if #names == 0 then return 0 end
+  say("%-20s %-8s %-9s %-6s %s", "NAME", "PID", "MODE", "NODES", "STATE")
+  for _, name in ipairs(names) do
+    local st = lab_state(name)
+    local n = 0
+    for _ in pairs(st.nodes) do n = n + 1 end
+    say("%-20s %-8s %-9s %-6d %s", name, tostring(st.pid), st.mode or "?", n,
+      alive(st) and "up" or "holder gone (netlab down " .. name .. " cleans up)")
+  end
+  return 0
+end
+
+local USAGE_DOWN = [[
+usage: netlab down NAME... | --all
+Stop a lab that netlab up started and remove everything it made; also when
+its holder was killed (an isolated lab's namespaces died with it; a --host
+lab is cleaned from its journal).
+]]
+
+local function down(name)
+  local st = need_lab(name)
+  if alive(st) then
+    sys.kill(st.pid, 15)
+    local deadline = netns.clock() + 15
+    while alive(st) and netns.clock() < deadline do netns.sleep(0.01) end
+    if alive(st) then fail(("lab '%s': holder %d did not stop"):format(name, st.pid)) end
+  elseif st.mode == "host" then
+    -- the holder died without its teardown: its journal knows what to undo
+    if run.clean(name) ~= 0 then fail(("lab '%s': cleaning up from its journal failed"):format(name)) end
+  end
+  os.remove(state_path(name))
+  say("lab %s is down", name)
+end
+
+function M.down(args)
+  local o, names = parse(args, { ["--all"] = "flag" }, USAGE_DOWN)
+  if o.all then names = lab_names() end
+  if #names == 0 and not o.all then io.stderr:write(USAGE_DOWN) return 2 end
+  for _, name in ipairs(names) do down(name) end
+  return 0
+end
+
+---------------------------------------------------------------------------
+-- exec, shell
+
+local USAGE_EXEC = [[
+usage: netlab exec NAME NODE -- command [args...]
+Run a command inside a node of a running lab (NODE "host" is the lab's host),
+with the node's view of /sys as ip netns exec gives it; stdin, stdout, stderr
+and the exit status pass straight through.
+]]
+
+local function open_node(name, node)
+  local st = need_lab(name)
+  if not alive(st) then fail(("lab '%s' is not running (its holder is gone)"):format(name)) end
+  local path = node == "host" and st.host_netns or st.nodes[node]
+  if not path then fail(("lab '%s' has no node '%s'"):format(name, tostring(node))) end
+  return netns.open_path(path)
+end
+
+function M.exec(args)
+  local o, rest = parse(args, {}, USAGE_EXEC)
+  local argv = o["--"] or { table.unpack(rest, 3) }
+  if #rest < 2 or #argv == 0 then io.stderr:write(USAGE_EXEC) return 2 end
+  local ns = open_node(rest[1], rest[2])
+  ns:exec(argv, { env = { NETLAB_LAB = rest[1], NETLAB_NODE = rest[2] } })
+end
+
+local USAGE_SHELL = "usage: netlab shell NAME NODE\nAn interactive shell ($SHELL, else /bin/sh) inside a node of a running lab.\n"
+
+function M.shell(args)
+  local _, rest = parse(args, {}, USAGE_SHELL)
+  if #rest ~= 2 then io.stderr:write(USAGE_SHELL) return 2 end
+  local ns = open_node(rest[1], rest[2])
+  local shell = os.getenv("SHELL") or "/bin/sh"
+  ns:exec({ shell, "-i" }, { env = { NETLAB_LAB = rest[1], NETLAB_NODE = rest[2],
+    PS1 = ("[%s:%s] \\w # "):format(rest[1], rest[2]) } })
+end
+
+---------------------------------------------------------------------------
+-- run: build, one command, tear down
+
+local USAGE_RUN = [[
+usage: netlab run script.lua [--name NAME] [--json FILE] [--host] [--trace] -- command [args...]
+Build the lab, run one command in the lab's host with the lab described in
+the environment (NETLAB_NAME, NETLAB_JSON: the description's path), tear the
+lab down, and exit with the command's status. Inside the command, each node
+is also reachable as `ip netns exec NODE ...`.
+]]
+
+function M.run(args)
+  local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
+    ["--trace"] = "flag" }, USAGE_RUN)
+  local script, argv = rest[1], o["--"]
+  if not script or not argv or #argv == 0 then io.stderr:write(USAGE_RUN) return 2 end
+  local name = o.name or base_name(script)
+  if not o.host then sys.isolate() end
+  local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true }
+  local json_path = o.json or os.tmpname()
+  local status
+  local ok, err = xpcall(function()
+    run_script(lab, script, { table.unpack(rest, 2) })
+    local me = sys.getpid()
+    write_file(json_path, json.encode(lab:describe(paths_for(me, false), {
+      pid = me, mode = o.host and "host" or "isolated", script = script,
+    }), "  ") .. "\n")
+    status = sys.system(argv, { NETLAB_NAME = name, NETLAB_JSON = json_path })
+  end, trace)
+  if not ok then io.stderr:write(tostring(err), "\n") end
+  local code = run.finish(lab, ok)
+  if not o.json then os.remove(json_path) end
+  if not ok or code ~= 0 then return status and status ~= 0 and status or 1 end
+  return status
+end
+
+---------------------------------------------------------------------------
+-- graph
+
+local USAGE_GRAPH = [[
+usage: netlab graph NAME | script.lua [-o FILE.dot|FILE.svg|FILE.png]
+The topology of a running lab, or of a script after it built, as Graphviz DOT:
+nodes, bridges, links labelled with interface names and addresses. With -o
+FILE.svg or FILE.png, Graphviz's dot renders it (when it is installed).
+]]
+
+-- a DOT string; a newline in s becomes DOT's line break
+local function dot_quote(s)
+  return '"' .. tostring(s):gsub('[\\"]', "\\%0"):gsub("\n", "\\n") .. '"'
+end
+
+-- the addresses of an interface by node and name
+local function iface_index(desc)
+  local idx = {}
+  local function add(node, ifaces)
+    for _, i in ipairs(ifaces or {}) do idx[node .. "/" .. i.name] = i end
+  end
+  add("host", desc.host and desc.host.interfaces)
+  for _, n in ipairs(desc.nodes or {}) do add(n.name, n.interfaces) end
+  return idx
+end
+
+function M.dot(desc)
+  local idx = iface_index(desc)
+  local function end_label(node, dev)
+    local i = idx[node .. "/" .. dev]
+    local lines = { dev }
+    for _, a in ipairs(i and i.addresses or {}) do
+      if not a:match("^fe80:") then lines[#lines + 1] = a end
+    end
+    return table.concat(lines, "\n")
+  end
+  local out = { ("graph %s {"):format(dot_quote(desc.name)),
+    '  graph [overlap=false, fontname="Helvetica"];',
+    '  node [shape=box, style=rounded, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=9];' }
+  local used_host = false
+  for _, l in ipairs(desc.links or {}) do
+    if l.a.node == "host" or l.b.node == "host" then used_host = true end
+  end
+  if used_host or #(desc.bridges or {}) > 0 then
+    out[#out + 1] = '  "host" [label="host", shape=box3d];'
+  end
+  for _, n in ipairs(desc.nodes or {}) do
+    out[#out + 1] = ("  %s [label=%s];"):format(dot_quote(n.name), dot_quote(n.name))
+  end
+  for _, b in ipairs(desc.bridges or {}) do
+    local label = b.name .. "\n(bridge)"
+    for _, a in ipairs(b.addresses or {}) do
+      if not a:match("^fe80:") then label = label .. "\n" .. a end
+    end
+    out[#out + 1] = ("  %s [label=%s, shape=ellipse];"):format(dot_quote("bridge:" .. b.name), dot_quote(label))
+    out[#out + 1] = ("  %s -- %s [style=dashed];"):format(dot_quote("host"), dot_quote("bridge:" .. b.name))
+  end
+  for _, l in ipairs(desc.links or {}) do
+    local bnode = l.b.bridge and ("bridge:" .. l.b.bridge) or l.b.node
+    local bside = l.b.bridge and "host" or l.b.node
+    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
+      dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)))
+  end
+  out[#out + 1] = "}"
+  return table.concat(out, "\n") .. "\n"
+end
+
+local function find_in_path(prog)
+  for dir in (os.getenv("PATH") or "/usr/bin:/bin"):gmatch("[^:]+") do
+    local f = io.open(dir .. "/" .. prog)
+    if f then f:close() return dir .. "/" .. prog end
+  end
+end
+
+-- a lab's description from its state file, or by building a script
+local function describe_target(target)
+  if target:match("%.lua$") then
+    sys.isolate()
+    local lab = run.start { name = base_name(target), isolated = true, quiet = true }
+    local ok, desc = xpcall(function()
+      run_script(lab, target, {})
+      return lab:describe(paths_for(sys.getpid(), false))
+    end, trace)
+    run.finish(lab, ok)
+    if not ok then error(desc, 0) end
+    return desc
+  end
+  return need_lab(target).desc
+end
+
+function M.graph(args)
+  local o, rest = parse(args, { ["-o"] = "value" }, USAGE_GRAPH)
+  if #rest ~= 1 then io.stderr:write(USAGE_GRAPH) return 2 end
+  local dot = M.dot(describe_target(rest[1]))
+  local out = o.o
+  if not out or out == "-" then io.stdout:write(dot) return 0 end
+  local fmt = out:match("%.(%w+)$")
+  if fmt == "dot" or fmt == "gv" or not fmt then write_file(out, dot) return 0 end
+  if fmt ~= "svg" and fmt ~= "png" then fail("-o " .. out .. ": the format is .dot, .svg or .png") end
+  local dotprog = find_in_path("dot")
+  if not dotprog then fail("rendering " .. fmt .. " needs Graphviz's dot (apt-get install graphviz); -o FILE.dot works without it") end
+  local tmp = os.tmpname()
+  write_file(tmp, dot)
+  local status = sys.system({ dotprog, "-T" .. fmt, "-o", out, tmp })
+  os.remove(tmp)
+  return status
+end
+
+M.clean = function(args)
+  local _, rest = parse(args, {}, "usage: netlab clean [NAME]\nRemove what crashed --host labs left (from their journals), and nothing else.\n")
+  return run.clean(rest[1])
+end
+
+-- main(subcommand, args): the exit status
+function M.main(cmd, args)
+  local f = M[cmd]
+  if not f or cmd == "main" or cmd == "dot" then fail("unknown subcommand " .. tostring(cmd)) end
+  local ok, r = pcall(f, args)
+  if ok then return r or 0 end
+  -- the user's mistakes and the kernel's refusals are told plainly; anything
+  -- else (a bug, an interrupt) keeps its traceback
+  if type(r) == "string" and (r:match("^netlab: ") or r:match("^netns: ")) and not r:find("\n", 1, true) then
+    io.stderr:write(r, "\n")
+    return 1
+  end
+  error(r, 0)
+end
+
+return M

@@ -1,0 +1,294 @@
+-- spec/fixture_spec.lua - netlab as a fixture: up, ls, exec, shell, down, run, graph, the busted helper, the examples.
+local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
+local netns = require "netns"
+
+local NETLAB = os.getenv("NETLAB_BIN") or "build/netlab"
+local ROOT = (debug.getinfo(1, "S").source:match("^@(.*/)spec/") or "./")
+
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p " .. dir))
+
+local function write(name, text)
+	local path = dir .. "/" .. name
+	local f = assert(io.open(path, "w"))
+	f:write(text)
+	f:close()
+	return path
+end
+
+local function read(path)
+	local f = io.open(path)
+	if not f then return nil end
+	local s = f:read("a")
+	f:close()
+	return s
+end
+
+local function q(s)
+	return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- netlab ARGS: exit code, stdout, stderr
+local function netlab(args, stdin)
+	local cmd = NETLAB
+	for _, a in ipairs(args) do cmd = cmd .. " " .. q(a) end
+	local out, err = dir .. "/out", dir .. "/err"
+	cmd = cmd .. " >" .. out .. " 2>" .. err .. (stdin and (" <" .. q(write("in", stdin))) or " </dev/null")
+	local _, _, code = os.execute(cmd)
+	return code, read(out), read(err)
+end
+
+local function alive(pid)
+	local stat = read("/proc/" .. pid .. "/stat")
+	return stat and not stat:match("^%d+ %(.-%) Z")
+end
+
+local topo = write("topo.lua", [[
+local sw = lab:bridge "v-net-0"
+lab.host:addr_add("v-net-0", "192.168.15.5/24")
+for i, name in ipairs { "red", "blue" } do
+  local n = lab:node(name)
+  lab:link(n, sw, { addr = { ("192.168.15.%d/24"):format(i), ("fd00::%d/64"):format(i) } })
+  n:gateway(lab.host)
+end
+]])
+
+-- ip -j inside a namespace given by path, through nsenter: the independent view
+local function ipj_at(path, ...)
+	local argv = { "nsenter", "--net=" .. path, "ip", "-j" }
+	for _, a in ipairs { ... } do argv[#argv + 1] = a end
+	local out, code = h.exec(argv)
+	assert(code == 0, "nsenter " .. path .. " failed")
+	return h.decode(out)
+end
+
+describe("netlab as a fixture", function()
+	after_each(function()
+		-- a failed test may leave a lab up: take every one down
+		os.execute(NETLAB .. " down --all >/dev/null 2>&1")
+		for _, name in ipairs(h.netns_names()) do
+			if name == "red" or name == "blue" or name:match("^fx%-") then h.exec({ "ip", "netns", "del", name }) end
+		end
+		h.exec({ "ip", "link", "del", "v-net-0" })
+	end)
+
+	describe("up, ls, exec, down", function()
+		it("keep an isolated lab up between commands and remove it with down #root", function()
+			local json_path = dir .. "/lab.json"
+			local code, out, err = netlab({ "up", topo, "--name", "fx1", "--json", json_path })
+			assert.equal(0, code, err)
+			local desc = h.decode(out)
+			assert.same(desc, h.decode(read(json_path)))
+			assert.equal("fx1", desc.name)
+			assert.equal("isolated", desc.mode)
+			assert.truthy(alive(desc.pid), "the holder runs")
+			-- nothing of it in the host
+			assert.same({}, h.netns_names())
+
+			local _, ls = netlab({ "ls" })
+			assert.truthy(ls:match("fx1%s+" .. desc.pid .. "%s+isolated%s+2%s+up"), ls)
+
+			-- ping between nodes through netlab exec
+			local pcode, pout = netlab({ "exec", "fx1", "red", "--", "ping", "-c1", "-W2", "192.168.15.2" })
+			assert.equal(0, pcode, pout)
+			assert.truthy(pout:find("1 received", 1, true))
+			-- stdin, stdout and the exit status pass through
+			local ccode, cout = netlab({ "exec", "fx1", "blue", "--", "sh", "-c", "cat; exit 4" }, "through\n")
+			assert.equal(4, ccode)
+			assert.equal("through\n", cout)
+			-- the node's /sys, as ip netns exec gives it
+			local _, sys = netlab({ "exec", "fx1", "red", "--", "ls", "/sys/class/net" })
+			assert.equal("eth0\nlo\n", sys)
+
+			-- the JSON matches ip -j inside each node
+			for _, node in ipairs(desc.nodes) do
+				local kernel = {}
+				for _, l in ipairs(ipj_at(node.netns, "addr", "show")) do kernel[l.ifname] = l end
+				for _, iface in ipairs(node.interfaces) do
+					local k = kernel[iface.name]
+					assert.truthy(k, node.name .. ": " .. iface.name .. " not in the kernel")
+					assert.equal(k.address, iface.mac)
+					assert.equal(k.mtu, iface.mtu)
+					local addrs = {}
+					for _, a in ipairs(k.addr_info) do addrs[#addrs + 1] = a["local"] .. "/" .. a.prefixlen end
+					table.sort(addrs)
+					local described = { table.unpack(iface.addresses) }
+					table.sort(described)
+					assert.same(addrs, described)
+				end
+				local routes = ipj_at(node.netns, "route", "show", "default")
+				assert.equal("192.168.15.5", routes[1].gateway)
+			end
+			-- the lab's host and its bridge
+			local host_links = ipj_at(desc.host.netns, "link", "show", "master", "v-net-0")
+			local ports = {}
+			for _, l in ipairs(host_links) do ports[#ports + 1] = l.ifname end
+			assert.same(ports, desc.bridges[1].ports)
+			assert.equal(2, #desc.links)
+
+			local dcode, dout = netlab({ "down", "fx1" })
+			assert.equal(0, dcode)
+			assert.truthy(dout:find("lab fx1 is down", 1, true))
+			assert.is_falsy(alive(desc.pid), "the holder is gone")
+			assert.is_nil(read(desc.nodes[1].netns), "the node's namespace path is gone")
+			local _, ls2 = netlab({ "ls" })
+			assert.equal("", ls2)
+		end)
+
+		it("down cleans up after the holder was killed with SIGKILL #root", function()
+			for _, mode in ipairs { "isolated", "host" } do
+				local args = { "up", topo, "--name", "fx-kill" }
+				if mode == "host" then table.insert(args, 2, "--host") end
+				local code, out, err = netlab(args)
+				assert.equal(0, code, err)
+				local desc = h.decode(out)
+				if mode == "host" then assert.same({ "blue", "red" }, h.netns_names()) end
+				os.execute("kill -KILL " .. desc.pid)
+				assert.truthy(h.wait_until(function() return not alive(desc.pid) end, 3))
+				local _, ls = netlab({ "ls" })
+				assert.truthy(ls:find("holder gone", 1, true), ls)
+				assert.equal(0, (netlab({ "down", "fx-kill" })))
+				assert.same({}, h.netns_names())
+				assert.same({ "lo" }, h.link_names())
+				local _, ls2 = netlab({ "ls" })
+				assert.equal("", ls2)
+			end
+		end)
+
+		it("refuses a second lab of the same name, and exec into a node that does not exist #root", function()
+			assert.equal(0, (netlab({ "up", topo, "--name", "fx-twice" })))
+			local code, _, err = netlab({ "up", topo, "--name", "fx-twice" })
+			assert.equal(1, code)
+			assert.truthy(err:find("lab 'fx-twice' is up already", 1, true), err)
+			code, _, err = netlab({ "exec", "fx-twice", "green", "--", "true" })
+			assert.equal(1, code)
+			assert.truthy(err:find("lab 'fx-twice' has no node 'green'", 1, true), err)
+			code, _, err = netlab({ "exec", "nolab", "red", "--", "true" })
+			assert.equal(1, code)
+			assert.truthy(err:find("no lab 'nolab' is up", 1, true), err)
+		end)
+
+		it("reports a script that fails to build, and leaves nothing up #root", function()
+			local code, _, err = netlab({ "up", write("broken.lua", "lab:node 'red'\nerror('half built')\n"), "--name", "fx-broken" })
+			assert.equal(1, code)
+			assert.truthy(err:find("broken.lua:2: half built", 1, true), err)
+			local _, ls = netlab({ "ls" })
+			assert.equal("", ls)
+		end)
+
+		it("opens a shell inside a node #root", function()
+			assert.equal(0, (netlab({ "up", topo, "--name", "fx-sh" })))
+			local code, out = netlab({ "shell", "fx-sh", "blue" }, "echo node=$NETLAB_NODE; ip -br addr show eth0; exit 0\n")
+			assert.equal(0, code)
+			assert.truthy(out:find("node=blue", 1, true), out)
+			assert.truthy(out:find("192.168.15.2/24", 1, true), out)
+		end)
+	end)
+
+	describe("run", function()
+		it("passes the command's exit status through, 0 and not 0, and tears down #root", function()
+			local code, out = netlab({ "run", topo, "--", "sh", "-c",
+				"ip netns exec red ping -c1 -W2 192.168.15.2 >/dev/null && echo \"name=$NETLAB_NAME\" && test -s \"$NETLAB_JSON\"" })
+			assert.equal(0, code)
+			assert.truthy(out:find("name=topo", 1, true), out)
+			code = netlab({ "run", topo, "--", "sh", "-c", "exit 42" })
+			assert.equal(42, code)
+			code = netlab({ "run", topo, "--", "no-such-command-here" })
+			assert.equal(127, code)
+			assert.same({}, h.netns_names())
+			assert.same({ "lo" }, h.link_names())
+		end)
+
+		it("gives the command a JSON description that parses #root", function()
+			local json_path = dir .. "/run.json"
+			local code = netlab({ "run", topo, "--json", json_path, "--", "true" })
+			assert.equal(0, code)
+			local desc = h.decode(read(json_path))
+			assert.equal(2, #desc.nodes)
+			assert.equal("/run/netns/red", desc.nodes[1].netns)
+		end)
+	end)
+
+	describe("graph", function()
+		it("draws a script's topology as DOT that Graphviz accepts #root", function()
+			local code, dot = netlab({ "graph", topo })
+			assert.equal(0, code)
+			assert.truthy(dot:match('^graph "topo" {'), dot)
+			assert.truthy(dot:find('"red" -- "bridge:v-net-0"', 1, true), dot)
+			assert.truthy(dot:find("192.168.15.1/24", 1, true), dot)
+			local dot_file = write("g.dot", dot)
+			local _, _, status = os.execute("dot -Tsvg " .. dot_file .. " -o " .. dir .. "/g.svg")
+			assert.equal(0, status, "Graphviz refused the DOT")
+			assert.truthy(read(dir .. "/g.svg"):find("<svg", 1, true))
+		end)
+
+		it("draws a running lab, and renders SVG and PNG with -o #root", function()
+			assert.equal(0, (netlab({ "up", topo, "--name", "fx-g" })))
+			assert.equal(0, (netlab({ "graph", "fx-g", "-o", dir .. "/lab.svg" })))
+			assert.truthy(read(dir .. "/lab.svg"):find("blue", 1, true))
+			assert.equal(0, (netlab({ "graph", "fx-g", "-o", dir .. "/lab.png" })))
+			assert.equal("\137PNG", read(dir .. "/lab.png"):sub(1, 4))
+		end)
+	end)
+
+	describe("help", function()
+		it("is there for every subcommand", function()
+			for _, cmd in ipairs { "up", "ls", "down", "exec", "shell", "run", "graph", "clean" } do
+				local code, out = netlab({ cmd, "--help" })
+				assert.equal(0, code, cmd)
+				assert.truthy(out:match("^usage: netlab " .. cmd), cmd .. ": " .. tostring(out))
+			end
+		end)
+	end)
+
+	describe("progress", function()
+		local many = write("many.lua", "local sw = lab:bridge 'br0'\nfor i = 1, 250 do lab:link(lab:node('n' .. i), sw) end\n")
+
+		it("stays quiet when standard error is not a terminal #root", function()
+			local code, out, err = netlab({ many })
+			assert.equal(0, code)
+			assert.equal("", out)
+			assert.equal("", err)
+		end)
+
+		it("shows on a terminal for a long build #root", function()
+			local out = h.exec({ "script", "-qec", NETLAB .. " " .. many, "/dev/null" })
+			assert.truthy(out:find("building lab many: %d+ nodes, %d+ links"), out)
+		end)
+	end)
+
+	describe("the busted helper", function()
+		local fixture = require "netlab.busted"
+		local lab = fixture.lab(function(lab)
+			local a, b = lab:node "bh-a", lab:node "bh-b"
+			lab:link(a, b, { addr = { "10.9.0.1/24", "10.9.0.2/24" } })
+		end)
+
+		it("builds the lab before the block's tests #root", function()
+			assert.same({ "bh-a", "bh-b" }, h.netns_names())
+			assert.truthy(h.addr("bh-b", "10.9.0.2"))
+			assert.is_true((lab.nodes["bh-a"]:ping("10.9.0.2")))
+		end)
+	end)
+
+	describe("after the busted helper's block", function()
+		it("its lab is gone #root", function()
+			assert.same({}, h.netns_names())
+		end)
+	end)
+
+	describe("the example fixtures", function()
+		for _, test in ipairs { { "sh", "test_lab.sh" }, { "python3", "test_lab.py" } } do
+			it("pass: " .. test[2] .. " #root", function()
+				local cmd = ("NETLAB=%s %s %sscripts/examples/fixtures/%s 2>&1"):format(q(NETLAB), test[1] == "sh" and "bash" or "python3", ROOT, test[2])
+				local f = io.popen(cmd)
+				local out = f:read("a")
+				local ok = f:close()
+				assert.truthy(ok, out)
+				local _, ls = netlab({ "ls" })
+				assert.equal("", ls)
+			end)
+		end
+	end)
+end)
