@@ -2,42 +2,9 @@
 local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
 local netns = require "netns"
 
-local NETLAB = os.getenv("NETLAB_BIN") or "build/netlab"
+local nl = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "netlab_helper.lua")
+local NETLAB, dir, write, read, q, netlab = nl.NETLAB, nl.dir, nl.write, nl.read, nl.quote, nl.run
 local ROOT = (debug.getinfo(1, "S").source:match("^@(.*/)spec/") or "./")
-
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
-
-local function write(name, text)
-	local path = dir .. "/" .. name
-	local f = assert(io.open(path, "w"))
-	f:write(text)
-	f:close()
-	return path
-end
-
-local function read(path)
-	local f = io.open(path)
-	if not f then return nil end
-	local s = f:read("a")
-	f:close()
-	return s
-end
-
-local function q(s)
-	return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
--- netlab ARGS: exit code, stdout, stderr
-local function netlab(args, stdin)
-	local cmd = NETLAB
-	for _, a in ipairs(args) do cmd = cmd .. " " .. q(a) end
-	local out, err = dir .. "/out", dir .. "/err"
-	cmd = cmd .. " >" .. out .. " 2>" .. err .. (stdin and (" <" .. q(write("in", stdin))) or " </dev/null")
-	local _, _, code = os.execute(cmd)
-	return code, read(out), read(err)
-end
 
 local function alive(pid)
 	local stat = read("/proc/" .. pid .. "/stat")

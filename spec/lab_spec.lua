@@ -1,58 +1,8 @@
 -- spec/lab_spec.lua - the lab and the interpreter: teardown in every way a run can end, isolation, netlab clean, names.
 local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
 
-local NETLAB = os.getenv("NETLAB_BIN") or "build/netlab"
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
-
-local function write(name, text)
-	local path = dir .. "/" .. name
-	local f = assert(io.open(path, "w"))
-	f:write(text)
-	f:close()
-	return path
-end
-
-local function read(path)
-	local f = io.open(path)
-	if not f then return nil end
-	local s = f:read("a")
-	f:close()
-	return s
-end
-
-local function sh_quote(s)
-	return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
--- run netlab to the end: exit code, stdout, stderr
-local function netlab(args, stdin)
-	local out, err = dir .. "/out", dir .. "/err"
-	local cmd = NETLAB
-	for _, a in ipairs(args) do cmd = cmd .. " " .. sh_quote(a) end
-	cmd = cmd .. " >" .. out .. " 2>" .. err .. (stdin and (" <" .. sh_quote(write("stdin", stdin))) or " </dev/null")
-	local _, _, code = os.execute(cmd)
-	return code, read(out), read(err)
-end
-
--- start netlab in the background: a handle with pid, and finish() for the exit code
-local function start(args, tag)
-	tag = tag or "bg"
-	local out, err = dir .. "/" .. tag .. ".out", dir .. "/" .. tag .. ".err"
-	local cmd = "exec " .. NETLAB
-	for _, a in ipairs(args) do cmd = cmd .. " " .. sh_quote(a) end
-	-- the outer shell would report "Killed" for the signal tests: quiet
-	local f = assert(io.popen("sh -c " .. sh_quote("echo $$; " .. cmd .. " >" .. out .. " 2>" .. err .. " </dev/null") .. " 2>/dev/null"))
-	local pid = assert(tonumber(f:read("l")))
-	return {
-		pid = pid,
-		finish = function()
-			local _, how, code = f:close()
-			return how == "signal" and 128 + code or code, read(out), read(err)
-		end,
-	}
-end
+local nl = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "netlab_helper.lua")
+local dir, write, read, netlab, start = nl.dir, nl.write, nl.read, nl.run, nl.start
 
 local function wait_file(path, timeout)
 	return h.wait_until(function() return read(path) end, timeout or 10)
