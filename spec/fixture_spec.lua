@@ -31,6 +31,8 @@ local function ipj_at(path, ...)
 end
 
 describe("netlab as a fixture", function()
+	teardown(nl.cleanup)
+
 	after_each(function()
 		-- a failed test may leave a lab up: take every one down
 		os.execute(NETLAB .. " down --all >/dev/null 2>&1")

@@ -54,6 +54,8 @@ lab:expect_reach(lab.nodes.n1, "192.168.15.5")
 ]]
 
 describe("the lab", function()
+	teardown(nl.cleanup)
+
 	local baseline_forward
 
 	before_each(function()

@@ -9,6 +9,11 @@ M.dir = os.tmpname()
 os.remove(M.dir)
 assert(os.execute("mkdir -p " .. M.dir))
 
+-- remove the directory: call it from the spec file's outermost teardown
+function M.cleanup()
+	os.execute("rm -rf " .. M.quote(M.dir))
+end
+
 function M.write(name, text)
 	local path = M.dir .. "/" .. name
 	local f = assert(io.open(path, "w"))
