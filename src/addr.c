@@ -1,6 +1,7 @@
 /* addr.c - RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
@@ -53,8 +54,7 @@ int addr_del(struct ns *ns, const char *dev, const struct inaddr *p)
 }
 
 struct dump_ctx {
-	addr_cb cb;
-	void *arg;
+	struct nl_vec a;
 	int index;
 };
 
@@ -102,29 +102,30 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 	if (!use)
 		return MNL_CB_OK;
 	memcpy(ai.addr, mnl_attr_get_payload(use), alen);
-	if (c->cb(&ai, c->arg)) {
-		errno = ECANCELED;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return nl_vec_push(&c->a, &ai) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int addr_dump(struct ns *ns, int family, int index, addr_cb cb, void *arg)
+int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t *n)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
-	struct dump_ctx c = { .cb = cb, .arg = arg, .index = index };
+	struct dump_ctx c = { .a = { .size = sizeof(struct addr_info) }, .index = index };
 	struct nl *nl;
-	int err = 0, tries = 0, ret;
+	int err = 0, ret;
 
+	*v = NULL;
+	*n = 0;
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	do {
-		nlh = nl_put(buf, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
-		ifa = mnl_nlmsg_get_payload(nlh);
-		ifa->ifa_family = (unsigned char)family;
-		ret = nl_talk(nl, nlh, on_addr, &c);
-	} while (ret == -EINTR && ++tries < 10);
-	return ret;
+	nlh = nl_put(buf, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
+	ifa = mnl_nlmsg_get_payload(nlh);
+	ifa->ifa_family = (unsigned char)family;
+	if ((ret = nl_dump(nl, nlh, on_addr, &c, &c.a)) < 0) {
+		free(c.a.v);
+		return ret;
+	}
+	*v = c.a.v;
+	*n = c.a.n;
+	return 0;
 }

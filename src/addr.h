@@ -17,8 +17,8 @@ struct addr_info {
 
 int addr_add(struct ns *ns, const char *dev, const struct inaddr *p, int flags);
 int addr_del(struct ns *ns, const char *dev, const struct inaddr *p);
-/* every address of family (0: all) on device index (0: all) */
-typedef int (*addr_cb)(const struct addr_info *a, void *arg);
-int addr_dump(struct ns *ns, int family, int index, addr_cb cb, void *arg);
+/* every address of family (0: all) on device index (0: all); *v is
+ * malloc'd (free it), also when empty */
+int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t *n);
 
 #endif

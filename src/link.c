@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -22,22 +23,104 @@ static struct nlmsghdr *put_link(char *buf, int type, int flags, int index)
 	return nlh;
 }
 
-int link_add(struct ns *ns, const struct link_add_req *r)
+/* the kernel's echo of the new device (NLM_F_ECHO): its ifindex and, for a
+ * veth, IFLA_LINK, the peer's ifindex in the peer's namespace */
+static int on_new(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_add_req *r = data;
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	int named = 0, link = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifm)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			named = mnl_attr_validate(a, MNL_TYPE_STRING) == 0 &&
+				strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)) == strlen(r->name) &&
+				!strncmp(mnl_attr_get_str(a), r->name, strlen(r->name));
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				link = (int)mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (!named)
+		return MNL_CB_OK;
+	r->index = ifm->ifi_index;
+	if (!strcmp(r->kind, "veth") && link != ifm->ifi_index)
+		r->peer_index = link;
+	return MNL_CB_OK;
+}
+
+/* index of the bridge called name in ns, or -errno with the reason in err */
+static int bridge_index(struct ns *ns, const char *name, const char *what, char *err, size_t errlen)
+{
+	struct link_info l;
+	int ret = link_get(ns, name, &l);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "%s %s not found in %s", what, name, ns->name[0] ? ns->name : "host");
+		return ret;
+	}
+	if (strcmp(l.kind, "bridge")) {
+		snprintf(err, errlen, "%s %s is %s%s, not a bridge", what, name,
+			 l.kind[0] ? "a " : "a device without a kind", l.kind);
+		return -EOPNOTSUPP;
+	}
+	return l.index;
+}
+
+static int set_alias(struct nl *nl, int index, const char *name, const char *alias)
+{
+	char buf[LINK_BUF];
+	struct nlmsghdr *nlh = put_link(buf, RTM_SETLINK, 0, index);
+
+	if (!index)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int link_add(struct ns *ns, struct link_add_req *r)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *info, *data, *peer;
+	struct ifinfomsg *ifm;
 	struct nl *nl;
-	int err = 0;
+	int err = 0, master = 0, ret;
 
+	r->index = r->peer_index = 0;
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	nlh = put_link(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	if (r->master) {
+		char text[NL_ERRLEN];
+		if ((master = bridge_index(ns, r->master, "master", text, sizeof(text))) < 0) {
+			snprintf(nl->err, sizeof(nl->err), "%s", text);
+			return master;
+		}
+	}
+	/* echo: the kernel tells the new ifindexes, which saves asking later */
+	nlh = put_link(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	if (r->up) {
+		/* the new device only: a veth peer cannot come up before the pair is
+		 * joined (ENOTCONN); it is brought up from its own namespace */
+		ifm->ifi_change = IFF_UP;
+		ifm->ifi_flags = IFF_UP;
+	}
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, r->name);
 	if (r->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu);
 	if (r->address)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, r->address);
+	if (r->group)
+		mnl_attr_put_u32(nlh, IFLA_GROUP, r->group);
+	if (master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, r->kind);
 	if (!strcmp(r->kind, "veth")) {
@@ -54,7 +137,18 @@ int link_add(struct ns *ns, const struct link_add_req *r)
 		mnl_attr_nest_end(nlh, data);
 	}
 	mnl_attr_nest_end(nlh, info);
-	return nl_talk(nl, nlh, NULL, NULL);
+	if ((ret = nl_talk(nl, nlh, on_new, r)) < 0)
+		return ret;
+	/* the kernel ignores IFLA_IFALIAS in a request that creates */
+	if (r->alias && r->alias[0] && (ret = set_alias(nl, r->index, r->name, r->alias)) < 0) {
+		char text[NL_ERRLEN];
+		/* nothing half-made: the device goes again (a veth with its peer) */
+		snprintf(text, sizeof(text), "%s", nl->err);
+		link_del(ns, r->name);
+		snprintf(nl->err, sizeof(nl->err), "%s", text);
+		return ret;
+	}
+	return 0;
 }
 
 int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
@@ -70,7 +164,9 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	if ((index = link_index(ns, name)) < 0)
+	/* the device is named in the request (RTM_SETLINK finds it by name,
+	 * ENODEV when absent): only a rename or a move needs its index first */
+	if ((r->newname || r->target) && (index = link_index(ns, name)) < 0)
 		return index;
 	/* the name it will have must be free where it will be */
 	if (r->newname || r->target) {
@@ -85,24 +181,20 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 	}
 	if (r->master) {
 		/* the master lives where the device ends up */
-		if ((ret = link_get(where, r->master, &l)) < 0) {
-			snprintf(ns->rt.err, sizeof(ns->rt.err), "master %s not found in %s", r->master,
-				 where->name[0] ? where->name : "host");
-			return ret;
+		char text[NL_ERRLEN];
+		if ((master = bridge_index(where, r->master, "master", text, sizeof(text))) < 0) {
+			snprintf(ns->rt.err, sizeof(ns->rt.err), "%s", text);
+			return master;
 		}
-		if (strcmp(l.kind, "bridge")) {
-			snprintf(ns->rt.err, sizeof(ns->rt.err), "master %s is %s%s, not a bridge",
-				 r->master, l.kind[0] ? "a " : "a device without a kind", l.kind);
-			return -EOPNOTSUPP;
-		}
-		master = l.index;
 	} else if (r->nomaster) {
 		master = 0;
 	}
-	nlh = put_link(buf, RTM_NEWLINK, 0, index);
+	nlh = put_link(buf, RTM_SETLINK, 0, index);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (r->newname)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, r->newname);
+	else if (!index)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (r->target)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->target->fd);
 	if (r->mtu)
@@ -131,6 +223,22 @@ int link_del(struct ns *ns, const char *name)
 		return err;
 	nlh = put_link(buf, RTM_DELLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int link_del_group(struct ns *ns, unsigned group)
+{
+	char buf[LINK_BUF];
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	int err = 0;
+
+	if (!group)
+		return -EINVAL;	/* group 0 holds every device nobody grouped */
+	if (!(nl = ns_rt(ns, &err)))
+		return err;
+	nlh = put_link(buf, RTM_DELLINK, 0, 0);
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
@@ -204,41 +312,36 @@ static int parse_link(const struct nlmsghdr *nlh, struct link_info *l)
 	return 0;
 }
 
-struct dump_ctx {
-	link_cb cb;
-	void *arg;
-	struct link_info l;
-};
-
 static int on_link(const struct nlmsghdr *nlh, void *data)
 {
-	struct dump_ctx *c = data;
+	struct link_info l;
 
-	if (parse_link(nlh, &c->l) < 0)
+	if (parse_link(nlh, &l) < 0)
 		return MNL_CB_OK;
-	if (c->cb(&c->l, c->arg)) {
-		errno = ECANCELED;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return nl_vec_push(data, &l) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int link_dump(struct ns *ns, link_cb cb, void *arg)
+int link_list(struct ns *ns, struct link_info **v, size_t *n)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
-	struct dump_ctx c = { .cb = cb, .arg = arg };
+	struct nl_vec a = { .size = sizeof(struct link_info) };
 	struct nl *nl;
-	int err = 0, tries = 0, ret;
+	int err = 0, ret;
 
+	*v = NULL;
+	*n = 0;
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	do {
-		nlh = put_link(buf, RTM_GETLINK, NLM_F_DUMP, 0);
-		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-		ret = nl_talk(nl, nlh, on_link, &c);
-	} while (ret == -EINTR && ++tries < 10);
-	return ret;
+	nlh = put_link(buf, RTM_GETLINK, NLM_F_DUMP, 0);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if ((ret = nl_dump(nl, nlh, on_link, &a, &a)) < 0) {
+		free(a.v);
+		return ret;
+	}
+	*v = a.v;
+	*n = a.n;
+	return 0;
 }
 
 static int on_one(const struct nlmsghdr *nlh, void *data)

@@ -14,6 +14,15 @@ struct link_add_req {
 	int peer_fd;		/* veth: namespace fd of the peer, -1 for the same */
 	unsigned mtu;		/* 0: the kernel's default */
 	const unsigned char *address;	/* 6 bytes or NULL */
+	/* settings of the new device (not the peer) made by the same request */
+	int up;			/* 1: up at once */
+	const char *master;	/* a bridge's name in ns, or NULL */
+	unsigned group;		/* IFLA_GROUP, 0: the default group */
+	const char *alias;	/* IFLA_IFALIAS, NULL: none (a second request) */
+	/* out: the new device's ifindex and, for a veth, its peer's (in the
+	 * peer's namespace); 0 when the kernel did not say (no NLM_F_ECHO) */
+	int index;
+	int peer_index;
 };
 
 struct link_set_req {
@@ -41,7 +50,7 @@ struct link_info {
 	char alias[ALIAS_LEN];
 };
 
-int link_add(struct ns *ns, const struct link_add_req *r);
+int link_add(struct ns *ns, struct link_add_req *r);
 /* All changes in one request. The kernel applies them one by one and keeps
  * what it did before a failure, so what can be known to fail is checked
  * first: the master must be a bridge where the device ends up, and the
@@ -49,13 +58,15 @@ int link_add(struct ns *ns, const struct link_add_req *r);
  * with the reason in ns->rt.err. */
 int link_set(struct ns *ns, const char *name, const struct link_set_req *r);
 int link_del(struct ns *ns, const char *name);
+/* Delete every device of group (> 0) in ns in one request: the kernel
+ * unregisters them (and the peers of veths, wherever they are) as one batch. */
+int link_del_group(struct ns *ns, unsigned group);
 /* Fill *out for the device called name; -ENODEV when there is none. */
 int link_get(struct ns *ns, const char *name, struct link_info *out);
 /* ifindex of name (> 0) or -errno */
 int link_index(struct ns *ns, const char *name);
-/* Call cb for every device; cb returns 0 to go on. */
-typedef int (*link_cb)(const struct link_info *l, void *arg);
-int link_dump(struct ns *ns, link_cb cb, void *arg);
+/* Every device; *v is malloc'd (free it), also when empty. */
+int link_list(struct ns *ns, struct link_info **v, size_t *n);
 
 const char *link_operstate_name(int operstate);
 

@@ -293,14 +293,72 @@ static struct ns *opt_ns(lua_State *L, int arg, const char *key, struct ns *tmp,
 	return target;
 }
 
+static const char *const add_opts[] = { "lo_up", "sysctl", NULL };
+
+/* netns.add(name [, { lo_up = true, sysctl = { [key] = value, ... } }]):
+ * what the options ask is done inside the new namespace while it is being
+ * made (no switching in again), and a failure leaves nothing */
 static int l_add(lua_State *L)
 {
 	const char *name = check_name(L, 1, "namespace name");
-	struct ns *ns = new_handle(L);
-	int ret = ns_add(ns, name);
+	struct ns_add_opts o = { 0 };
+	const char **paths = NULL, **values = NULL, **keys = NULL;
+	struct ns *ns;
+	int ret, failed = -1;
 
-	if (ret < 0)
+	lua_settop(L, 2);
+	check_opts(L, 2, add_opts);
+	o.lo_up = opt_bool(L, 2, "lo_up") == 1;
+	if (get_opt(L, 2, "sysctl") != LUA_TNIL) {
+		int tab = lua_gettop(L), keep;
+		size_t n = 0, i = 0;
+		if (lua_type(L, tab) != LUA_TTABLE)
+			return bad_arg(L, lua_pushfstring(L, "option 'sysctl' must be a table of key = value, not %s",
+							  luaL_typename(L, tab)));
+		lua_pushnil(L);
+		while (lua_next(L, tab)) {
+			n++;
+			lua_pop(L, 1);
+		}
+		/* values and paths stay alive in this table until the call returns */
+		lua_createtable(L, (int)(2 * n), 0);
+		keep = lua_gettop(L);
+		paths = lua_newuserdatauv(L, (n ? n : 1) * sizeof(*paths), 0);
+		values = lua_newuserdatauv(L, (n ? n : 1) * sizeof(*values), 0);
+		keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(*keys), 0);
+		lua_pushnil(L);
+		while (lua_next(L, tab)) {
+			const char *key, *why;
+			char *path;
+			if (lua_type(L, -2) != LUA_TSTRING)
+				return bad_arg(L, lua_pushfstring(L, "option 'sysctl': keys must be strings, not %s",
+								  luaL_typename(L, -2)));
+			key = keys[i] = lua_tostring(L, -2);	/* alive in the options table */
+			if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+				return bad_arg(L, lua_pushfstring(L, "sysctl value for '%s' must be a string or number, not %s",
+								  key, luaL_typename(L, -1)));
+			values[i] = lua_tostring(L, -1);	/* the stack's copy, kept below */
+			lua_rawseti(L, keep, (lua_Integer)(2 * i + 1));
+			path = lua_newuserdatauv(L, 512, 0);
+			lua_rawseti(L, keep, (lua_Integer)(2 * i + 2));
+			if ((why = sysctl_path(key, path, 512)))
+				return bad_arg(L, lua_pushfstring(L, "option 'sysctl': sysctl key '%s' %s",
+								  printable(L, key), why));
+			paths[i++] = path;
+		}
+		o.sysctl_path = paths;
+		o.sysctl_value = values;
+		o.nsysctl = i;
+	}
+	ns = new_handle(L);
+	ret = ns_add_ex(ns, name, &o, &failed);
+	if (ret < 0) {
+		if (failed >= 0) {
+			lua_pushfstring(L, "%s (sysctl %s)", name, keys[failed]);
+			return kernel_error(L, "add", lua_tostring(L, -1), ns, ret);
+		}
 		return kernel_error(L, "add", name, ns, ret);
+	}
 	return 1;
 }
 
@@ -438,7 +496,8 @@ static int m_index(lua_State *L)
 
 /* ---- links ----------------------------------------------------------- */
 
-static const char *const link_add_opts[] = { "peer", "peer_ns", "mtu", "address", NULL };
+static const char *const link_add_opts[] = { "peer", "peer_ns", "mtu", "address",
+					      "up", "master", "alias", "group", NULL };
 
 static int m_link_add(lua_State *L)
 {
@@ -464,6 +523,13 @@ static int m_link_add(lua_State *L)
 		return bad_arg(L, "a veth needs option 'peer' (the other end's name)");
 	if (kind != 0 && r.peer)
 		return bad_arg(L, lua_pushfstring(L, "option 'peer' is for veth, not %s", kinds[kind]));
+	r.up = opt_bool(L, 4, "up") == 1;
+	r.master = opt_name(L, 4, "master");
+	r.alias = opt_string(L, 4, "alias");
+	if (r.alias && strlen(r.alias) > 255)
+		return bad_arg(L, "option 'alias' is longer than 255 bytes");
+	r.group = (unsigned)opt_int(L, 4, "group", 0, 0xffffffffLL, 0);
+	/* last: a namespace given by name is opened here and must be closed */
 	peer_ns = opt_ns(L, 4, "peer_ns", &tmp, "link_add", name, ns);
 	if (peer_ns && kind != 0) {
 		ns_close(&tmp);
@@ -475,6 +541,32 @@ static int m_link_add(lua_State *L)
 	ns_close(&tmp);
 	if (ret < 0)
 		return kernel_error(L, "link_add", name, ns, ret);
+	/* the new ifindexes, as the kernel echoed them (for a veth, the peer's
+	 * is in the peer's namespace); nothing when the kernel does not echo */
+	if (r.index <= 0)
+		return 0;
+	lua_pushinteger(L, r.index);
+	if (kind != 0 || r.peer_index <= 0)
+		return 1;
+	lua_pushinteger(L, r.peer_index);
+	return 2;
+}
+
+/* ns:link_del_group(group): every device of that group goes, in one request */
+static int m_link_del_group(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	int isint = 0;
+	lua_Integer g = lua_tointegerx(L, 2, &isint);
+	char obj[32];
+	int ret;
+
+	if (!isint || g < 1 || g > 0xffffffffLL)
+		return bad_arg(L, lua_pushfstring(L, "group must be an integer in 1..4294967295, not '%s'",
+						  luaL_tolstring(L, 2, NULL)));
+	snprintf(obj, sizeof(obj), "group %u", (unsigned)g);
+	if ((ret = link_del_group(ns, (unsigned)g)) < 0)
+		return kernel_error(L, "link_del_group", obj, ns, ret);
 	return 0;
 }
 
@@ -526,26 +618,11 @@ static int m_link_del(lua_State *L)
 	return 0;
 }
 
+/* every device of a namespace, to name masters and devices by index */
 struct link_list {
 	struct link_info *v;
-	size_t n, cap;
+	size_t n;
 };
-
-static int collect_link(const struct link_info *l, void *arg)
-{
-	struct link_list *ll = arg;
-	struct link_info *nv;
-
-	if (ll->n == ll->cap) {
-		size_t cap = ll->cap ? ll->cap * 2 : 16;
-		if (!(nv = realloc(ll->v, cap * sizeof(*nv))))
-			return -1;
-		ll->v = nv;
-		ll->cap = cap;
-	}
-	ll->v[ll->n++] = *l;
-	return 0;
-}
 
 static void push_link(lua_State *L, const struct link_info *l, const struct link_list *all)
 {
@@ -591,13 +668,11 @@ static void push_link(lua_State *L, const struct link_info *l, const struct link
 
 static int dump_links(lua_State *L, struct ns *ns, struct link_list *ll, const char *op)
 {
-	int ret;
+	int ret = link_list(ns, &ll->v, &ll->n);
 
-	memset(ll, 0, sizeof(*ll));
-	ret = link_dump(ns, collect_link, ll);
 	if (ret < 0) {
 		free(ll->v);
-		return kernel_error(L, op, "links", ns, ret == -ECANCELED ? -ENOMEM : ret);
+		return kernel_error(L, op, "links", ns, ret);
 	}
 	return 0;
 }
@@ -688,27 +763,6 @@ static int m_addr_del(lua_State *L)
 	return 0;
 }
 
-struct addr_list {
-	struct addr_info *v;
-	size_t n, cap;
-};
-
-static int collect_addr(const struct addr_info *a, void *arg)
-{
-	struct addr_list *al = arg;
-	struct addr_info *nv;
-
-	if (al->n == al->cap) {
-		size_t cap = al->cap ? al->cap * 2 : 16;
-		if (!(nv = realloc(al->v, cap * sizeof(*nv))))
-			return -1;
-		al->v = nv;
-		al->cap = cap;
-	}
-	al->v[al->n++] = *a;
-	return 0;
-}
-
 static const char *scope_name(int scope)
 {
 	switch (scope) {
@@ -726,7 +780,8 @@ static int m_addrs(lua_State *L)
 	struct ns *ns = check_ns(L, 1);
 	const char *dev = lua_isnoneornil(L, 2) ? NULL : check_name(L, 2, "interface name");
 	struct link_list ll;
-	struct addr_list al = { 0 };
+	struct addr_info *av = NULL;
+	size_t an = 0;
 	char buf[INET6_ADDRSTRLEN];
 	int index = 0, ret;
 	size_t i, j;
@@ -741,16 +796,16 @@ static int m_addrs(lua_State *L)
 		}
 		index = ll.v[i].index;
 	}
-	ret = addr_dump(ns, 0, index, collect_addr, &al);
+	ret = addr_list(ns, 0, index, &av, &an);
 	if (ret < 0) {
 		free(ll.v);
-		free(al.v);
+		free(av);
 		return kernel_error(L, "addrs", dev ? dev : "addresses", ns,
-				    ret == -ECANCELED ? -ENOMEM : ret);
+				    ret);
 	}
-	lua_createtable(L, (int)al.n, 0);
-	for (i = 0; i < al.n; i++) {
-		const struct addr_info *a = &al.v[i];
+	lua_createtable(L, (int)an, 0);
+	for (i = 0; i < an; i++) {
+		const struct addr_info *a = &av[i];
 		lua_createtable(L, 0, 5);
 		for (j = 0; j < ll.n && ll.v[j].index != a->index; j++)
 			;
@@ -770,7 +825,7 @@ static int m_addrs(lua_State *L)
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	free(ll.v);
-	free(al.v);
+	free(av);
 	return 1;
 }
 
@@ -1008,27 +1063,6 @@ static int m_route_del(lua_State *L)
 	return 0;
 }
 
-struct route_list {
-	struct route_info *v;
-	size_t n, cap;
-};
-
-static int collect_route(const struct route_info *r, void *arg)
-{
-	struct route_list *rl = arg;
-	struct route_info *nv;
-
-	if (rl->n == rl->cap) {
-		size_t cap = rl->cap ? rl->cap * 2 : 16;
-		if (!(nv = realloc(rl->v, cap * sizeof(*nv))))
-			return -1;
-		rl->v = nv;
-		rl->cap = cap;
-	}
-	rl->v[rl->n++] = *r;
-	return 0;
-}
-
 static const char *link_name(const struct link_list *ll, int index)
 {
 	size_t i;
@@ -1094,19 +1128,20 @@ static int m_routes(lua_State *L)
 	struct ns *ns = check_ns(L, 1);
 	int family = check_family_arg(L, 2), ret;
 	struct link_list ll;
-	struct route_list rl = { 0 };
+	struct route_info *rv = NULL;
+	size_t rn = 0;
 	char buf[INET6_ADDRSTRLEN], pbuf[16];
 	size_t i;
 
 	dump_links(L, ns, &ll, "routes");
-	if ((ret = route_dump(ns, family, collect_route, &rl)) < 0) {
+	if ((ret = route_list(ns, family, &rv, &rn)) < 0) {
 		free(ll.v);
-		free(rl.v);
-		return kernel_error(L, "routes", "routes", ns, ret == -ECANCELED ? -ENOMEM : ret);
+		free(rv);
+		return kernel_error(L, "routes", "routes", ns, ret);
 	}
-	lua_createtable(L, (int)rl.n, 0);
-	for (i = 0; i < rl.n; i++) {
-		const struct route_info *r = &rl.v[i];
+	lua_createtable(L, (int)rn, 0);
+	for (i = 0; i < rn; i++) {
+		const struct route_info *r = &rv[i];
 		lua_createtable(L, 0, 10);
 		if (r->dst_len == 0)
 			lua_pushliteral(L, "default");
@@ -1141,7 +1176,7 @@ static int m_routes(lua_State *L)
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	free(ll.v);
-	free(rl.v);
+	free(rv);
 	return 1;
 }
 
@@ -1203,33 +1238,13 @@ static int m_neigh_del(lua_State *L)
 	return 0;
 }
 
-struct neigh_list {
-	struct neigh_info *v;
-	size_t n, cap;
-};
-
-static int collect_neigh(const struct neigh_info *n, void *arg)
-{
-	struct neigh_list *nl = arg;
-	struct neigh_info *nv;
-
-	if (nl->n == nl->cap) {
-		size_t cap = nl->cap ? nl->cap * 2 : 16;
-		if (!(nv = realloc(nl->v, cap * sizeof(*nv))))
-			return -1;
-		nl->v = nv;
-		nl->cap = cap;
-	}
-	nl->v[nl->n++] = *n;
-	return 0;
-}
-
 static int m_neighs(lua_State *L)
 {
 	struct ns *ns = check_ns(L, 1);
 	const char *dev = lua_isnoneornil(L, 2) ? NULL : check_name(L, 2, "interface name");
 	struct link_list ll;
-	struct neigh_list nl = { 0 };
+	struct neigh_info *nv = NULL;
+	size_t nn = 0;
 	char buf[INET6_ADDRSTRLEN], mac[3 * 32 + 1], st[80];
 	int index = 0, ret;
 	size_t i;
@@ -1244,15 +1259,15 @@ static int m_neighs(lua_State *L)
 		}
 		index = ll.v[i].index;
 	}
-	if ((ret = neigh_dump(ns, index, collect_neigh, &nl)) < 0) {
+	if ((ret = neigh_list(ns, index, &nv, &nn)) < 0) {
 		free(ll.v);
-		free(nl.v);
+		free(nv);
 		return kernel_error(L, "neighs", dev ? dev : "neighbours", ns,
-				    ret == -ECANCELED ? -ENOMEM : ret);
+				    ret);
 	}
-	lua_createtable(L, (int)nl.n, 0);
-	for (i = 0; i < nl.n; i++) {
-		const struct neigh_info *n = &nl.v[i];
+	lua_createtable(L, (int)nn, 0);
+	for (i = 0; i < nn; i++) {
+		const struct neigh_info *n = &nv[i];
 		lua_createtable(L, 0, 6);
 		lua_pushstring(L, format_addr(n->family, n->dst, buf, sizeof(buf)));
 		lua_setfield(L, -2, "dst");
@@ -1272,7 +1287,7 @@ static int m_neighs(lua_State *L)
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	free(ll.v);
-	free(nl.v);
+	free(nv);
 	return 1;
 }
 
@@ -1804,6 +1819,7 @@ static const luaL_Reg ns_methods[] = {
 	{ "link_add", m_link_add },
 	{ "link_set", m_link_set },
 	{ "link_del", m_link_del },
+	{ "link_del_group", m_link_del_group },
 	{ "links", m_links },
 	{ "link", m_link },
 	{ "addr_add", m_addr_add },

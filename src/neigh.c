@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/neighbour.h>
@@ -46,8 +47,7 @@ int neigh_del(struct ns *ns, const char *dev, const struct inaddr *dst)
 }
 
 struct dump_ctx {
-	neigh_cb cb;
-	void *arg;
+	struct nl_vec a;
 	int index;
 };
 
@@ -93,31 +93,32 @@ static int on_neigh(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!have_dst)
 		return MNL_CB_OK;
-	if (c->cb(&ni, c->arg)) {
-		errno = ECANCELED;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return nl_vec_push(&c->a, &ni) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int neigh_dump(struct ns *ns, int index, neigh_cb cb, void *arg)
+int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct ndmsg *ndm;
-	struct dump_ctx c = { .cb = cb, .arg = arg, .index = index };
+	struct dump_ctx c = { .a = { .size = sizeof(struct neigh_info) }, .index = index };
 	struct nl *nl;
-	int err = 0, tries = 0, ret;
+	int err = 0, ret;
 
+	*v = NULL;
+	*n = 0;
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	do {
-		nlh = nl_put(buf, RTM_GETNEIGH, NLM_F_DUMP, sizeof(*ndm));
-		ndm = mnl_nlmsg_get_payload(nlh);
-		ndm->ndm_family = AF_UNSPEC;
-		ret = nl_talk(nl, nlh, on_neigh, &c);
-	} while (ret == -EINTR && ++tries < 10);
-	return ret;
+	nlh = nl_put(buf, RTM_GETNEIGH, NLM_F_DUMP, sizeof(*ndm));
+	ndm = mnl_nlmsg_get_payload(nlh);
+	ndm->ndm_family = AF_UNSPEC;
+	if ((ret = nl_dump(nl, nlh, on_neigh, &c, &c.a)) < 0) {
+		free(c.a.v);
+		return ret;
+	}
+	*v = c.a.v;
+	*n = c.a.n;
+	return 0;
 }
 
 const char *neigh_state_name(int state, char *buf, size_t len)

@@ -19,8 +19,7 @@ int neigh_add(struct ns *ns, const char *dev, const struct inaddr *dst,
 	      const unsigned char lladdr[6]);
 int neigh_del(struct ns *ns, const char *dev, const struct inaddr *dst);
 /* every entry but NOARP ones (as `ip neigh` shows), of device index (0: all) */
-typedef int (*neigh_cb)(const struct neigh_info *n, void *arg);
-int neigh_dump(struct ns *ns, int index, neigh_cb cb, void *arg);
+int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n);
 /* "REACHABLE", "STALE", "PERMANENT", ... ("A|B" for combined states) */
 const char *neigh_state_name(int state, char *buf, size_t len);
 

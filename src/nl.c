@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <linux/netlink.h>
@@ -207,5 +208,32 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
 	}
 	if (!ret && pending)
 		ret = -EPROTO;
+	return ret;
+}
+
+int nl_vec_push(struct nl_vec *a, const void *item)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		void *v = realloc(a->v, cap * a->size);
+
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	memcpy((char *)a->v + a->n * a->size, item, a->size);
+	a->n++;
+	return 0;
+}
+
+int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a)
+{
+	int tries = 0, ret;
+
+	do {
+		a->n = 0;	/* what an interrupted dump gave is not to be trusted */
+		ret = nl_talk(nl, nlh, cb, data);
+	} while (ret == -EINTR && ++tries < 10);
 	return ret;
 }

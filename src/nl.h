@@ -36,6 +36,20 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
  * extended-ack text when the kernel gave one. */
 int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed);
 
+/* A growing array of records of one size, filled by a dump. */
+struct nl_vec {
+	void *v;
+	size_t n, cap, size;
+};
+/* Append a copy of item; -ENOMEM. */
+int nl_vec_push(struct nl_vec *a, const void *item);
+
+/* Send a dump request and collect its answer with cb, whose data holds a;
+ * when the dump raced a change (NLM_F_DUMP_INTR) a is emptied and the dump
+ * made again, a few times. Returns 0 or -errno; a->v is the caller's to
+ * free either way. */
+int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a);
+
 /* Put a request header of the given type and flags (NLM_F_REQUEST added)
  * into buf, with a zeroed family header of hdrlen bytes. */
 struct nlmsghdr *nl_put(void *buf, int type, int flags, size_t hdrlen);

@@ -11,9 +11,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/if.h>
 #include <linux/nsfs.h>
+#include <linux/rtnetlink.h>
 
 #include "ns.h"
+#include "sysctl.h"
 
 #define SELF_NET "/proc/thread-self/ns/net"
 
@@ -78,11 +81,33 @@ static int prepare_run_dir(void)
 	return 0;
 }
 
+/* lo is ifindex 1 in every namespace (LOOPBACK_IFINDEX) */
+static int lo_up(struct nl *nl)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = nl_put(buf, RTM_SETLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = 1;
+	ifm->ifi_change = IFF_UP;
+	ifm->ifi_flags = IFF_UP;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int ns_add(struct ns *ns, const char *name)
+{
+	return ns_add_ex(ns, name, NULL, NULL);
+}
+
+int ns_add_ex(struct ns *ns, const char *name, const struct ns_add_opts *o, int *failed_sysctl)
 {
 	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
 	int fd, saved = -1, ret, mounted = 0;
+	size_t i;
 
+	if (failed_sysctl)
+		*failed_sysctl = -1;
 	netns_path(path, sizeof(path), name);
 	if ((ret = prepare_run_dir()) < 0) {
 		snprintf(ns->rt.err, sizeof(ns->rt.err), "preparing " NETNS_RUN_DIR);
@@ -117,12 +142,24 @@ int ns_add(struct ns *ns, const char *name)
 	/* already inside: the socket costs no extra switch */
 	if ((ret = nl_open(&ns->rt, NETLINK_ROUTE)) < 0)
 		goto fail;
+	for (i = 0; o && i < o->nsysctl; i++) {
+		if ((ret = sysctl_set_here(o->sysctl_path[i], o->sysctl_value[i])) < 0) {
+			if (failed_sysctl)
+				*failed_sysctl = (int)i;
+			goto fail;
+		}
+	}
+	if (o && o->lo_up && (ret = lo_up(&ns->rt)) < 0) {
+		snprintf(ns->rt.err, sizeof(ns->rt.err), "bringing lo up");
+		goto fail;
+	}
 	ns_leave(saved);
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	return 0;
 fail:
 	if (saved >= 0)
 		ns_leave(saved);
+	nl_close(&ns->rt);
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;

@@ -18,6 +18,18 @@ struct ns {
 void ns_init(struct ns *ns);
 /* Create /run/netns/NAME as `ip netns add` does; ns gets its fd and a socket. */
 int ns_add(struct ns *ns, const char *name);
+
+/* What ns_add_ex does inside the new namespace before it returns, while it
+ * is there anyway: no switching in again later. */
+struct ns_add_opts {
+	int lo_up;			/* bring lo up */
+	const char *const *sysctl_path;	/* /proc/sys paths (see sysctl_path) ... */
+	const char *const *sysctl_value;	/* ... and the values to write */
+	size_t nsysctl;
+};
+/* ns_add, then o (may be NULL). On any failure nothing is left: the name is
+ * free again; *failed_sysctl gets the index of a sysctl that failed, else -1. */
+int ns_add_ex(struct ns *ns, const char *name, const struct ns_add_opts *o, int *failed_sysctl);
 /* Open an existing /run/netns/NAME. */
 int ns_open(struct ns *ns, const char *name);
 /* Open a namespace by file: /run/netns/NAME seen through another mount

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
@@ -60,8 +61,7 @@ int route_del(struct ns *ns, const struct route_req *r)
 }
 
 struct dump_ctx {
-	route_cb cb;
-	void *arg;
+	struct nl_vec a;
 };
 
 static int on_route(const struct nlmsghdr *nlh, void *data)
@@ -129,29 +129,30 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	}
 	if (ri.table == RT_TABLE_LOCAL)
 		return MNL_CB_OK;
-	if (c->cb(&ri, c->arg)) {
-		errno = ECANCELED;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return nl_vec_push(&c->a, &ri) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int route_dump(struct ns *ns, int family, route_cb cb, void *arg)
+int route_list(struct ns *ns, int family, struct route_info **v, size_t *n)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
-	struct dump_ctx c = { .cb = cb, .arg = arg };
+	struct dump_ctx c = { .a = { .size = sizeof(struct route_info) } };
 	struct nl *nl;
-	int err = 0, tries = 0, ret;
+	int err = 0, ret;
 
+	*v = NULL;
+	*n = 0;
 	if (!(nl = ns_rt(ns, &err)))
 		return err;
-	do {
-		nlh = nl_put(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
-		rtm = mnl_nlmsg_get_payload(nlh);
-		rtm->rtm_family = (unsigned char)family;
-		ret = nl_talk(nl, nlh, on_route, &c);
-	} while (ret == -EINTR && ++tries < 10);
-	return ret;
+	nlh = nl_put(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = (unsigned char)family;
+	if ((ret = nl_dump(nl, nlh, on_route, &c, &c.a)) < 0) {
+		free(c.a.v);
+		return ret;
+	}
+	*v = c.a.v;
+	*n = c.a.n;
+	return 0;
 }

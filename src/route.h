@@ -35,7 +35,6 @@ int route_add(struct ns *ns, const struct route_req *r);
 int route_del(struct ns *ns, const struct route_req *r);
 /* unicast, blackhole, unreachable and prohibit routes of every table but
  * "local"; family 0 for both */
-typedef int (*route_cb)(const struct route_info *r, void *arg);
-int route_dump(struct ns *ns, int family, route_cb cb, void *arg);
+int route_list(struct ns *ns, int family, struct route_info **v, size_t *n);
 
 #endif

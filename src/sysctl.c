@@ -83,11 +83,11 @@ int sysctl_get(struct ns *ns, const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int sysctl_set(struct ns *ns, const char *path, const char *value)
+static int write_value(int fd, const char *value)
 {
-	int fd = open_in(ns, path, O_WRONLY), ret = 0;
 	size_t len = strlen(value);
 	ssize_t n;
+	int ret = 0;
 
 	if (fd < 0)
 		return fd;
@@ -100,4 +100,16 @@ int sysctl_set(struct ns *ns, const char *path, const char *value)
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+int sysctl_set(struct ns *ns, const char *path, const char *value)
+{
+	return write_value(open_in(ns, path, O_WRONLY), value);
+}
+
+int sysctl_set_here(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	return write_value(fd < 0 ? -errno : fd, value);
 }
