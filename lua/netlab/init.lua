@@ -238,7 +238,11 @@ function M.lab(opts)
     quiet = opts.quiet,
     out = opts.out or io.stdout,
     journal = opts.journal,
+    private_host = opts.private_host,  -- the lab's host is a namespace of its own
   }, Lab)
+  -- the link group of every device the lab makes in its host: teardown
+  -- deletes them all, with their veth peers, in one request
+  lab.group = 0x6e000000 | (fnv(lab.name .. "/" .. tostring(lab)) & 0xffffff)
   lab.host = new_node(lab, "host", host)
   lab.host.is_host = true
   return lab
@@ -252,13 +256,17 @@ function Lab:_record(kind, name, extra)
   return e
 end
 
+local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.default.accept_dad"] = "0" }
+
 function Lab:node(name, opts)
   if self.closed then fail("node: the lab is torn down", 2) end
   opts = opts or {}
   if type(name) ~= "string" then fail("node: the name must be a string", 2) end
   if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
   local ns = atomic(function()
-    local ns = netns.add(name)
+    -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
+    -- detect), done inside the namespace while it is made: no switching back in
+    local ns = netns.add(name, { lo_up = true, sysctl = NODE_SYSCTL })
     self:_record("ns", name, { ns = ns })
     return ns
   end)
@@ -266,10 +274,6 @@ function Lab:node(name, opts)
   self.nodes[name] = node
   self.node_list[#self.node_list + 1] = node
   self:_progress()
-  ns:link_set("lo", { up = true })
-  -- IPv6 addresses usable at once: a lab has no duplicates to detect
-  ns:sysctl("net.ipv6.conf.all.accept_dad", "0")
-  ns:sysctl("net.ipv6.conf.default.accept_dad", "0")
   if opts.forward then
     ns:sysctl("net.ipv4.ip_forward", "1")
     ns:sysctl("net.ipv6.conf.all.forwarding", "1")
@@ -287,11 +291,11 @@ function Lab:bridge(name)
   atomic(function()
     host:link_add(name, "bridge", {
       address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
+      up = true, group = self.group,
     })
     self:_record("bridge", name)
   end)
   self.host_names[name] = true
-  host:link_set(name, { up = true })
   local br = { name = name, lab = self, is_bridge = true }
   self.bridges[name] = br
   return br
@@ -341,20 +345,27 @@ function Lab:link(a, b, opts)
       or self:_ifname(to_bridge and a or b, (to_bridge or b.is_host) and "host" or nil)
   local label_b = b.name
 
-  -- the node's namespace takes the pair with it; teardown only waits for
-  -- the name of the end in the host to be free again
+  -- one request makes the pair, puts the far end in its namespace and sets
+  -- the near end up (enslaved, aliased, in the lab's group when in the host);
+  -- the far end is then set up from its own namespace (a veth peer cannot
+  -- come up in the request that makes it)
+  local alias_a, alias_b = ("%s -> %s"):format(a.name, label_b), ("%s -> %s"):format(label_b, a.name)
   atomic(function()
-    a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns })
+    if b_node.is_host then
+      b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = true,
+        master = to_bridge and b.name or nil, alias = alias_b, group = self.group })
+    else
+      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = true, alias = alias_a,
+        group = a.is_host and self.group or nil })
+    end
     if a.is_host then self:_record("hostend", name_a) end
     if b_node.is_host then self:_record("hostend", name_b) end
   end)
-
-  a.ns:link_set(name_a, { up = true, alias = ("%s -> %s"):format(a.name, label_b) })
-  b_node.ns:link_set(name_b, {
-    up = true,
-    master = to_bridge and b.name or nil,
-    alias = ("%s -> %s"):format(label_b, a.name),
-  })
+  if b_node.is_host then
+    a.ns:link_set(name_a, { up = true, alias = alias_a })
+  else
+    b_node.ns:link_set(name_b, { up = true, alias = alias_b })
+  end
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) end
   local link = { a = a, b = b, dev_a = name_a, dev_b = name_b }
@@ -547,6 +558,19 @@ function Lab:close()
   end
   local host = self.host.ns
   local gone = {}
+  -- bridges and host ends (and through them their peers) in one batch: their
+  -- names are free when it returns, and the namespaces then hold only their
+  -- own. Only where the lab's host is private: in the real host a device of
+  -- someone else's could carry the same group number.
+  local grouped = false
+  if self.private_host then
+    for _, e in ipairs(self.made) do
+      if e.kind == "bridge" or e.kind == "hostend" then
+        grouped = pcall(host.link_del_group, host, self.group)
+        break
+      end
+    end
+  end
   for i = #self.made, 1, -1 do
     local e = self.made[i]
     if e.kind == "ns" then
@@ -565,9 +589,11 @@ function Lab:close()
         end
       end)
     elseif e.kind == "bridge" then
-      try(function()
-        if host:link(e.name) then host:link_del(e.name) end
-      end)
+      if not grouped then
+        try(function()
+          if host:link(e.name) then host:link_del(e.name) end
+        end)
+      end
       gone[#gone + 1] = e.name
     elseif e.kind == "hostend" then
       gone[#gone + 1] = e.name   -- goes with the namespace of its peer

@@ -68,7 +68,8 @@ function M.start(opts)
   end
   local journal, close_journal
   if opts.host then journal, close_journal = open_journal(name, host) end
-  local lab = netlab.lab { name = name, host = host, journal = journal, quiet = opts.quiet }
+  local lab = netlab.lab { name = name, host = host, journal = journal, quiet = opts.quiet,
+    private_host = opts.isolated }
   lab.close_journal = close_journal
   if require("netlab.sys").isatty(2) then lab.progress = io.stderr end
   return lab

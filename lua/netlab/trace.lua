@@ -42,11 +42,15 @@ local formats = {
     local s = ("%s link add %s"):format(where(ns), name)
     if o.mtu then s = s .. " mtu " .. o.mtu end
     if o.address then s = s .. " address " .. o.address end
+    if o.group then s = s .. " group " .. o.group end
+    if o.master then s = s .. " master " .. o.master end
     s = s .. " type " .. kind
     if kind == "veth" then
       s = s .. " peer name " .. tostring(o.peer)
       if o.peer_ns then s = s .. " netns " .. nsname(o.peer_ns) end
     end
+    if o.alias then s = s .. "; " .. where(ns) .. " link set " .. name .. " alias " .. quote(o.alias) end
+    if o.up then s = s .. "; " .. where(ns) .. " link set " .. name .. " up" end
     return s
   end,
   link_set = function(ns, name, o)
@@ -61,6 +65,7 @@ local formats = {
     return s
   end,
   link_del = function(ns, name) return ("%s link del %s"):format(where(ns), name) end,
+  link_del_group = function(ns, group) return ("%s link del group %s"):format(where(ns), group) end,
   addr_add = function(ns, dev, p, o)
     return ("%s addr add %s dev %s%s"):format(where(ns), p, dev, o and o.nodad and " nodad" or "")
   end,
@@ -134,9 +139,16 @@ function M.install(out)
     end
   end
   local add, delete = netns.add, netns.delete
-  netns.add = function(name, ...)
+  netns.add = function(name, o, ...)
     say("ip netns add " .. tostring(name))
-    return add(name, ...)
+    if type(o) == "table" then
+      if o.lo_up then say(("ip -n %s link set lo up"):format(name)) end
+      local keys = {}
+      for k in pairs(o.sysctl or {}) do keys[#keys + 1] = k end
+      table.sort(keys)
+      for _, k in ipairs(keys) do say(("ip netns exec %s sysctl -w %s=%s"):format(name, k, o.sysctl[k])) end
+    end
+    return add(name, o, ...)
   end
   netns.delete = function(name, ...)
     say("ip netns del " .. tostring(name))
