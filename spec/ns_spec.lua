@@ -279,3 +279,63 @@ describe("namespaces made ready in one step", function()
 		assert.same({}, h.netns_names())
 	end)
 end)
+
+describe("namespaces by path, identity, exec and time", function()
+	after_each(function()
+		h.cleanup("t-np-")
+	end)
+
+	it("open by path, with the inode ip and readlink show as the id #root", function()
+		local ns <close> = netns.add("t-np-a")
+		local ino = h.exec({ "stat", "-L", "-c", "%i", "/run/netns/t-np-a" }):match("%d+")
+		assert.equal(tonumber(ino), ns.id)
+		local by_path <close> = netns.open_path("/run/netns/t-np-a")
+		assert.equal(ns.id, by_path.id)
+		assert.is_nil(by_path.path)
+		local self_id = tonumber(h.exec({ "readlink", "/proc/self/ns/net" }):match("%[(%d+)%]"))
+		local host <close> = netns.open_path("/proc/self/ns/net")
+		assert.equal(self_id, host.id)
+		assert.equal(self_id, netns.host().id)
+		-- a device made through the handle opened by path is in that namespace
+		by_path:link_add("vp0", "veth", { peer = "vp1" })
+		assert.truthy(h.link("t-np-a", "vp0"))
+		assert.equal("netns: delete: a namespace opened by path has no name under /run/netns",
+			h.error_of(by_path.delete, by_path))
+	end)
+
+	it("refuses a relative path and a file that is not a network namespace #root", function()
+		assert.equal("netns: open_path: namespace path 'run/netns/x' is not an absolute path",
+			h.error_of(netns.open_path, "run/netns/x"))
+		assert.equal("netns: open /etc/hostname in host: Invalid argument (EINVAL)",
+			h.error_of(netns.open_path, "/etc/hostname"))
+		assert.equal("netns: open /proc/self/ns/mnt in host: Invalid argument (EINVAL)",
+			h.error_of(netns.open_path, "/proc/self/ns/mnt"))
+	end)
+
+	it("exec replaces the calling process by the command inside the namespace #root", function()
+		local ns <close> = netns.add("t-np-e")
+		-- in a child Lua: exec does not return
+		local out, code = h.exec({ "lua5.4", "-e", [[
+			local netns = require "netns"
+			netns.open("t-np-e"):exec({ "sh", "-c", "readlink /proc/self/ns/net; ls /sys/class/net; exit 3" },
+				{ env = { GREETING = "hi" } })
+		]] })
+		assert.equal(3, code)
+		assert.equal("net:[" .. ns.id .. "]\nlo\n", out)
+		local _, code2 = h.exec({ "lua5.4", "-e", [[
+			local netns = require "netns"
+			local ok, err = pcall(netns.open("t-np-e").exec, netns.open("t-np-e"), { "no-such-program-here" })
+			io.stderr:write(err, "\n")
+			os.exit(ok and 0 or 9)
+		]] })
+		assert.equal(9, code2)
+	end)
+
+	it("tells monotonic time and sleeps", function()
+		local t0 = netns.clock()
+		netns.sleep(0.05)
+		local dt = netns.clock() - t0
+		assert.truthy(dt >= 0.05 and dt < 1, dt)
+		assert.equal("netns: sleep: seconds must be a number in 0..86400, not '-1'", h.error_of(netns.sleep, -1))
+	end)
+end)

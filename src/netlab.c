@@ -292,9 +292,9 @@ static int sys_wait_signal(lua_State *L)
 	return 1;
 }
 
-/* system(argv [, env]): run the user's command here with this process's
+/* command(argv [, env]): run the user's command here with this process's
  * stdio and wait; its exit status (128 + signal when killed) */
-static int sys_system(lua_State *L)
+static int sys_command(lua_State *L)
 {
 	int n, i, status;
 	char **argv;
@@ -360,7 +360,7 @@ static int open_sys(lua_State *L)
 		{ "close", sys_close },
 		{ "detach", sys_detach },
 		{ "wait_signal", sys_wait_signal },
-		{ "system", sys_system },
+		{ "command", sys_command },
 		{ "getpid", sys_getpid },
 		{ "kill", sys_kill },
 		{ "atomic", sys_atomic },

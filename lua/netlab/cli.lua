@@ -332,7 +332,7 @@ function M.run(args)
     write_file(json_path, json.encode(lab:describe(paths_for(me, false), {
       pid = me, mode = o.host and "host" or "isolated", script = script,
     }), "  ") .. "\n")
-    status = sys.system(argv, { NETLAB_NAME = name, NETLAB_JSON = json_path })
+    status = sys.command(argv, { NETLAB_NAME = name, NETLAB_JSON = json_path })
   end, trace)
   if not ok then io.stderr:write(tostring(err), "\n") end
   local code = run.finish(lab, ok)
@@ -445,7 +445,7 @@ function M.graph(args)
   if not dotprog then fail("rendering " .. fmt .. " needs Graphviz's dot (apt-get install graphviz); -o FILE.dot works without it") end
   local tmp = os.tmpname()
   write_file(tmp, dot)
-  local status = sys.system({ dotprog, "-T" .. fmt, "-o", out, tmp })
+  local status = sys.command({ dotprog, "-T" .. fmt, "-o", out, tmp })
   os.remove(tmp)
   return status
 end

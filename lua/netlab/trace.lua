@@ -31,6 +31,11 @@ local function argv_line(argv)
   return table.concat(out, " ")
 end
 
+-- nft's word for the address family of a prefix
+local function nft_family(prefix)
+  return ({ [true] = "ip6", [false] = "ip" })[(prefix or ""):find(":", 1, true) ~= nil]
+end
+
 local function nft_table(ns)
   return exec(ns) .. "nft"
 end
@@ -100,11 +105,11 @@ local formats = {
   end,
   nat_masquerade = function(ns, o)
     return ("%s add rule inet netlab postrouting %s saddr %s%s masquerade"):format(nft_table(ns),
-      o.src and o.src:find(":") and "ip6" or "ip", o.src, o.oif and (" oifname " .. o.oif) or "")
+      nft_family(o.src), o.src, o.oif and (" oifname " .. o.oif) or "")
   end,
   nat_snat = function(ns, o)
     return ("%s add rule inet netlab postrouting %s saddr %s%s snat to %s"):format(nft_table(ns),
-      o.src and o.src:find(":") and "ip6" or "ip", o.src, o.oif and (" oifname " .. o.oif) or "", o.to)
+      nft_family(o.src), o.src, o.oif and (" oifname " .. o.oif) or "", o.to)
   end,
   nat_dnat = function(ns, o)
     return ("%s add rule inet netlab prerouting%s %s dport %s dnat to %s"):format(nft_table(ns),

@@ -1,0 +1,96 @@
+-- star.lua - the benchmark's N-node star, built with the netns module directly.
+-- usage: lua5.4 star.lua setup|teardown N [prefix]      (run as root, in a private namespace)
+-- The same star as ../shared/bench/topo_mnl.c: N namespaces PREFIX1..PREFIXN,
+-- each with eth0, the peer of PREFIXh<i> enslaved to the bridge PREFIXbr0
+-- (10.250.0.1/16) in this namespace; lo and eth0 up, 10.250.x.y/16, a default
+-- route via the bridge. Prints setup_ms= / teardown_ms= like the baselines;
+-- with BENCH_PHASES=1 also the time spent per kind of call; BENCH_ORDER=phased
+-- builds in the floor's order (all namespaces, all veths, then each namespace).
+local netns = require "netns"
+
+local cmd, N, P = arg[1], tonumber(arg[2]), arg[3] or "nlbx"
+if not (cmd == "setup" or cmd == "teardown") or not N then
+  io.stderr:write("usage: star.lua setup|teardown N [prefix]\n")
+  os.exit(2)
+end
+
+local clock = netns.clock
+local host = netns.host()
+local br = P .. "br0"
+-- every host-side device of the star is in one link group of its own: teardown
+-- deletes them all (and their peers) with one request
+local group = 0x6e6c0000 + (#P * 131 + P:byte(1) * 7 + P:byte(-1)) % 0xffff
+
+local phases, pt = {}, nil
+local timed = os.getenv("BENCH_PHASES") == "1"
+local function mark(name)
+  if not timed then return end
+  local t = clock()
+  if pt then phases[pt[1]] = (phases[pt[1]] or 0) + (t - pt[2]) end
+  pt = name and { name, t } or nil
+end
+
+local function addr(i)
+  return ("10.250.%d.%d/16"):format((i + 1) // 256, (i + 1) % 256)
+end
+
+local t0 = clock()
+if cmd == "setup" then
+  host:link_add(br, "bridge", { up = true, group = group })
+  host:addr_add(br, "10.250.0.1/16")
+  local function config(ns, i)
+    mark "link_set eth0 up"
+    ns:link_set("eth0", { up = true })
+    mark "addr_add"
+    ns:addr_add("eth0", addr(i))
+    mark "route_add"
+    ns:route_add { dst = "default", via = "10.250.0.1" }
+    mark(nil)
+  end
+  if os.getenv("BENCH_ORDER") == "phased" then
+    -- the floor's order (topo_mnl): every namespace, every veth, then each
+    -- namespace's own settings; the IPv6 chatter of the links that come up
+    -- (flooded by the bridge to every port) then falls after the build
+    local nss = {}
+    for i = 1, N do
+      mark "netns.add"
+      nss[i] = netns.add(P .. i, { lo_up = true })
+    end
+    for i = 1, N do
+      mark "link_add veth"
+      host:link_add(P .. "h" .. i, "veth",
+        { peer = "eth0", peer_ns = nss[i], master = br, up = true, group = group })
+    end
+    for i = 1, N do
+      config(nss[i], i)
+      nss[i]:close()
+    end
+  else
+    -- node after node, as a lab script does
+    for i = 1, N do
+      mark "netns.add"
+      local ns <close> = netns.add(P .. i, { lo_up = true })
+      mark "link_add veth"
+      host:link_add(P .. "h" .. i, "veth",
+        { peer = "eth0", peer_ns = ns, master = br, up = true, group = group })
+      config(ns, i)
+    end
+  end
+  io.write(("setup_ms=%.2f"):format((clock() - t0) * 1e3))
+else
+  -- the bridge, the host ends and (through them) the peers: one unregister batch;
+  -- the namespaces then hold only lo and go asynchronously
+  mark "link_del_group"
+  host:link_del_group(group)
+  mark "netns.delete"
+  for i = 1, N do netns.delete(P .. i) end
+  mark(nil)
+  io.write(("teardown_ms=%.2f"):format((clock() - t0) * 1e3))
+end
+if timed then
+  local keys = {}
+  for k in pairs(phases) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do io.write((" [%s]=%.1f"):format(k:gsub(" ", "_"), phases[k] * 1e3)) end
+end
+io.write("\n")
