@@ -408,6 +408,19 @@ describe("links made ready in one request", function()
 		assert.equal("default", p.group)
 	end)
 
+	it("brings a device up without an IPv6 link-local address with addrgenmode = \"none\" #root", function()
+		a:link_add("veth0", "veth", { peer = "veth1", peer_ns = b })
+		b:link_set("veth1", { up = true })
+		a:link_set("veth0", { up = true, addrgenmode = "none" })
+		local l = h.link(A, "veth0")
+		assert.equal("none", l.inet6_addr_gen_mode)
+		assert.same({}, h.addrs(A, "veth0"))
+		-- the other end, brought up as usual, has its fe80:: address
+		assert.equal("link", h.addrs(B, "veth1")[1].scope)
+		assert.equal("netns: link_set: option 'addrgenmode' 'off' is not one of eui64, none, stable_secret, random",
+			h.error_of(a.link_set, a, "veth0", { addrgenmode = "off" }))
+	end)
+
 	it("refuses a master that is not a bridge, and makes nothing #root", function()
 		a:link_add("veth2", "veth", { peer = "veth3" })
 		local before = h.link_names(A)

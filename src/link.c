@@ -151,6 +151,30 @@ int link_add(struct ns *ns, struct link_add_req *r)
 	return 0;
 }
 
+/* IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE: with "none", the
+ * device gets no IPv6 link-local address when it comes up, and so no DAD,
+ * router solicitations or MLD of its own (a bridge port needs none) */
+static void put_addrgenmode(struct nlmsghdr *nlh, int mode)
+{
+	struct nlattr *af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)mode);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
+}
+
+static int set_addrgenmode(struct nl *nl, int index, const char *name, int mode)
+{
+	char buf[LINK_BUF];
+	struct nlmsghdr *nlh = put_link(buf, RTM_SETLINK, 0, index);
+
+	if (!index)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	put_addrgenmode(nlh, mode);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 {
 	char buf[LINK_BUF];
@@ -205,6 +229,17 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	if (r->alias)
 		mnl_attr_put(nlh, IFLA_IFALIAS, strlen(r->alias), r->alias);	/* "" clears */
+	if (r->addrgenmode >= 0) {
+		if (r->up == 1) {
+			/* the kernel applies the flags before IFLA_AF_SPEC: a device
+			 * whose carrier is there would get its link-local address
+			 * first, so the mode goes in a request of its own, before */
+			if ((ret = set_addrgenmode(nl, index, name, r->addrgenmode)) < 0)
+				return ret;
+		} else {
+			put_addrgenmode(nlh, r->addrgenmode);
+		}
+	}
 	if (r->up >= 0) {
 		ifm->ifi_change = IFF_UP;
 		ifm->ifi_flags = r->up ? IFF_UP : 0;

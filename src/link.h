@@ -34,6 +34,8 @@ struct link_set_req {
 	struct ns *target;	/* move into this namespace, NULL: stay */
 	const char *newname;	/* rename, NULL: keep */
 	const char *alias;	/* IFLA_IFALIAS, "" clears it, NULL: keep */
+	int addrgenmode;	/* IN6_ADDR_GEN_MODE_*, -1: keep (the kernel takes it
+				 * from a device that exists, not in the creating request) */
 };
 
 struct link_info {

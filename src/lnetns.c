@@ -570,7 +570,11 @@ static int m_link_del_group(lua_State *L)
 	return 0;
 }
 
-static const char *const link_set_opts[] = { "up", "mtu", "address", "master", "ns", "name", "alias", NULL };
+static const char *const link_set_opts[] = { "up", "mtu", "address", "master", "ns", "name", "alias",
+					      "addrgenmode", NULL };
+
+/* iproute2's words for IN6_ADDR_GEN_MODE_*, in that order */
+static const char *const addrgenmodes[] = { "eui64", "none", "stable_secret", "random", NULL };
 
 static int m_link_set(lua_State *L)
 {
@@ -578,6 +582,7 @@ static int m_link_set(lua_State *L)
 	const char *name = check_name(L, 2, "interface name");
 	unsigned char mac[6];
 	struct link_set_req r = { .up = -1 };
+	const char *mode;
 	int ret, t;
 
 	lua_settop(L, 3);	/* options at a fixed index, scratch values above */
@@ -590,6 +595,15 @@ static int m_link_set(lua_State *L)
 	r.alias = opt_string(L, 3, "alias");
 	if (r.alias && strlen(r.alias) > 255)
 		bad_arg(L, "option 'alias' is longer than 255 bytes");
+	r.addrgenmode = -1;
+	if ((mode = opt_string(L, 3, "addrgenmode"))) {
+		for (r.addrgenmode = 0; addrgenmodes[r.addrgenmode] && strcmp(addrgenmodes[r.addrgenmode], mode);
+		     r.addrgenmode++)
+			;
+		if (!addrgenmodes[r.addrgenmode])
+			bad_arg(L, lua_pushfstring(L, "option 'addrgenmode' '%s' is not one of eui64, none, stable_secret, random",
+						   printable(L, mode)));
+	}
 	t = get_opt(L, 3, "master");
 	if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))
 		r.nomaster = 1;
