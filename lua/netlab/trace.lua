@@ -66,6 +66,7 @@ local formats = {
     if o.mtu then s = s .. " mtu " .. o.mtu end
     if o.master == false then s = s .. " nomaster" elseif o.master then s = s .. " master " .. o.master end
     if o.alias then s = s .. " alias " .. quote(o.alias) end
+    if o.addrgenmode then s = s .. " addrgenmode " .. o.addrgenmode end
     if o.up ~= nil then s = s .. (o.up and " up" or " down") end
     return s
   end,
