@@ -380,6 +380,19 @@ red:route_add { dst = "default", via = "192.168.15.2" }
 			assert.truthy(out:find("> 1\n", 1, true), out)
 		end)
 
+		it("refuses a malformed link address before making the link #root", function()
+			local code, out, err = netlab({ "--host", "-e", [[
+local a, b = lab:node "t-lab-a", lab:node "t-lab-b"
+local ok, e = pcall(lab.link, lab, a, b, { addr = { "10.0.0.1/24", "10.0.0.300/24" } })
+print(e)
+local r = a:run { "ip", "-br", "link" }
+io.write(r.stdout)
+]] })
+			assert.equal(0, code, err)
+			assert.truthy(out:find("netlab: link: address '10.0.0.300/24' is not an IPv4 or IPv6 address", 1, true), out)
+			assert.is_nil(out:find("eth0", 1, true), "no link was made: " .. out)
+		end)
+
 		it("refuses a node name used twice in one lab, naming it #root", function()
 			local code, _, err = netlab({ "-e", "lab:node 'red'; lab:node 'red'" })
 			assert.equal(1, code)

@@ -387,6 +387,31 @@ static int l_open_path(lua_State *L)
 	return 1;
 }
 
+/* netns.prefix("10.0.0.1/24") -> { address =, prefix =, family = } or
+ * nil, reason: the parser every call uses, for checking a whole topology
+ * before anything reaches the kernel */
+static int l_prefix(lua_State *L)
+{
+	const char *s = check_str(L, 1, "address"), *why;
+	char buf[INET6_ADDRSTRLEN];
+	struct inaddr p;
+
+	if ((why = parse_prefix(s, &p))) {
+		const char *shown = printable(L, s);	/* pushed below the answer */
+		lua_pushnil(L);
+		lua_pushfstring(L, "address '%s' %s", shown, why);
+		return 2;
+	}
+	lua_createtable(L, 0, 3);
+	lua_pushstring(L, format_addr(p.family, p.addr, buf, sizeof(buf)));
+	lua_setfield(L, -2, "address");
+	lua_pushinteger(L, p.len);
+	lua_setfield(L, -2, "prefix");
+	lua_pushstring(L, p.family == AF_INET ? "inet" : "inet6");
+	lua_setfield(L, -2, "family");
+	return 1;
+}
+
 static int l_host(lua_State *L)
 {
 	struct ns *ns = new_handle(L);
@@ -1886,6 +1911,7 @@ static const luaL_Reg funcs[] = {
 	{ "add", l_add },
 	{ "open", l_open },
 	{ "open_path", l_open_path },
+	{ "prefix", l_prefix },
 	{ "host", l_host },
 	{ "list", l_list },
 	{ "delete", l_delete },

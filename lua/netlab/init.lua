@@ -335,6 +335,13 @@ function Lab:link(a, b, opts)
   else
     addrs_a, addrs_b = addr_list(opts.addr), {}
   end
+  -- every address is checked before anything is made
+  for _, list in ipairs { addrs_a, addrs_b } do
+    for _, p in ipairs(list) do
+      local ok, why = netns.prefix(p)
+      if not ok then fail("link: " .. why, 2) end
+    end
+  end
 
   -- where each end lives: b's end is in the host when b is a bridge or the host
   local b_node = to_bridge and self.host or b
