@@ -1674,6 +1674,16 @@ static int nat_apply(lua_State *L, struct ns *ns, const char *op, const char *ob
 	return 0;
 }
 
+/* the options table of a NAT call, checked for unknown keys; r zeroed */
+static void nat_begin(lua_State *L, const char *const *known, int kind, struct nat_rule *r)
+{
+	lua_settop(L, 2);
+	check_table(L, 2, "options");
+	check_opts(L, 2, known);
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+}
+
 /* ns:nat_masquerade{ src = PREFIX [, oif = DEV] } */
 static int m_nat_masquerade(lua_State *L)
 {
@@ -1681,11 +1691,7 @@ static int m_nat_masquerade(lua_State *L)
 	struct nat_rule r;
 	const char *src;
 
-	lua_settop(L, 2);
-	check_table(L, 2, "options");
-	check_opts(L, 2, masq_opts);
-	memset(&r, 0, sizeof(r));
-	r.kind = NAT_MASQUERADE;
+	nat_begin(L, masq_opts, NAT_MASQUERADE, &r);
 	src = opt_src(L, 2, &r.src);
 	r.family = r.src.family;
 	opt_ifname(L, 2, "oif", r.oif, sizeof(r.oif));
@@ -1699,11 +1705,7 @@ static int m_nat_snat(lua_State *L)
 	struct nat_rule r;
 	const char *src, *to, *why;
 
-	lua_settop(L, 2);
-	check_table(L, 2, "options");
-	check_opts(L, 2, snat_opts);
-	memset(&r, 0, sizeof(r));
-	r.kind = NAT_SNAT;
+	nat_begin(L, snat_opts, NAT_SNAT, &r);
 	src = opt_src(L, 2, &r.src);
 	r.family = r.src.family;
 	if (!(to = opt_string(L, 2, "to")))
@@ -1724,11 +1726,7 @@ static int m_nat_dnat(lua_State *L)
 	struct nat_rule r;
 	const char *proto, *to, *why;
 
-	lua_settop(L, 2);
-	check_table(L, 2, "options");
-	check_opts(L, 2, dnat_opts);
-	memset(&r, 0, sizeof(r));
-	r.kind = NAT_DNAT;
+	nat_begin(L, dnat_opts, NAT_DNAT, &r);
 	if (!(proto = opt_string(L, 2, "proto")))
 		return bad_arg(L, "option 'proto' (\"tcp\" or \"udp\") is required");
 	if (!strcmp(proto, "tcp"))
