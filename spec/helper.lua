@@ -298,7 +298,18 @@ function M.netns_exec(ns, argv, merge_stderr)
 	return M.exec(full, merge_stderr)
 end
 
--- ---- the process itself ----
+-- ---- files and the process itself ----
+
+-- a whole file, or nil when it cannot be opened
+function M.read(path)
+	local f = io.open(path)
+	if not f then
+		return nil
+	end
+	local s = f:read("a")
+	f:close()
+	return s
+end
 
 function M.now()
 	local f = assert(io.open("/proc/uptime"))

@@ -172,15 +172,7 @@ local function python()
 	return "python3"
 end
 
-local function read(path)
-	local f = io.open(path)
-	if not f then
-		return nil
-	end
-	local s = f:read("a")
-	f:close()
-	return s
-end
+local read = h.read
 
 local function sleep(s)
 	h.exec({ "sleep", tostring(s) })

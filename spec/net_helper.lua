@@ -40,15 +40,7 @@ end
 
 -- ---- files and processes ----
 
-function M.read(path)
-	local f = io.open(path)
-	if not f then
-		return nil
-	end
-	local s = f:read("a")
-	f:close()
-	return s
-end
+M.read = h.read
 
 function M.write(path, s)
 	local f = assert(io.open(path, "w"))

@@ -1072,33 +1072,20 @@ static void check_route(lua_State *L, int arg, struct route_req *r, struct inadd
 		bad_arg(L, lua_pushfstring(L, "route to '%s' needs 'via' or 'dev'", *dst_s));
 }
 
-static int m_route_add(lua_State *L)
+/* route_add and route_del: the same table of options, told apart by the
+ * name each is registered under (upvalue 1) */
+static int m_route(lua_State *L)
 {
 	struct ns *ns = check_ns(L, 1);
+	const char *op = lua_tostring(L, lua_upvalueindex(1)), *dst;
+	int add = !strcmp(op, "route_add"), ret;
 	struct route_req r;
 	struct inaddr via;
-	const char *dst;
-	int ret;
 
 	lua_settop(L, 2);
-	check_route(L, 2, &r, &via, &dst, 1);
-	if ((ret = route_add(ns, &r)) < 0)
-		return kernel_error(L, "route_add", dst, ns, ret);
-	return 0;
-}
-
-static int m_route_del(lua_State *L)
-{
-	struct ns *ns = check_ns(L, 1);
-	struct route_req r;
-	struct inaddr via;
-	const char *dst;
-	int ret;
-
-	lua_settop(L, 2);
-	check_route(L, 2, &r, &via, &dst, 0);
-	if ((ret = route_del(ns, &r)) < 0)
-		return kernel_error(L, "route_del", dst, ns, ret);
+	check_route(L, 2, &r, &via, &dst, add);
+	if ((ret = add ? route_add(ns, &r) : route_del(ns, &r)) < 0)
+		return kernel_error(L, op, dst, ns, ret);
 	return 0;
 }
 
@@ -1864,8 +1851,8 @@ static const luaL_Reg ns_methods[] = {
 	{ "addrs", m_addrs },
 	{ "run", m_run },
 	{ "exec", m_exec },
-	{ "route_add", m_route_add },
-	{ "route_del", m_route_del },
+	{ "route_add", m_route },
+	{ "route_del", m_route },
 	{ "routes", m_routes },
 	{ "neigh_add", m_neigh_add },
 	{ "neigh_del", m_neigh_del },
