@@ -393,6 +393,43 @@ io.write(r.stdout)
 			assert.is_nil(out:find("eth0", 1, true), "no link was made: " .. out)
 		end)
 
+		it("makes IPv4-only nodes with ipv6 = false: no IPv6 on their links, ::1 kept on lo #root", function()
+			local code, out, err = netlab({ "-e", [[
+lab.ipv6 = false
+local a, b = lab:node "a", lab:node "b"
+local c = lab:node("c", { ipv6 = true })
+local sw = lab:bridge "sw"
+lab:link(a, sw, { addr = "10.0.0.1/24" })
+lab:link(b, sw, { addr = "10.0.0.2/24" })
+lab:link(c, sw, { addr = { "10.0.0.3/24", "fd00::3/64" } })
+lab:expect_reach(a, b)
+lab:expect_reach(c, a)
+local function v6(node, dev)
+  local r = node:run { "ip", "-j", "-6", "addr", "show", "dev", dev }
+  local n = 0
+  for _ in r.stdout:gmatch('"family":"inet6"') do n = n + 1 end
+  return n
+end
+print("a eth0 inet6:", v6(a, "eth0"), "a lo inet6:", v6(a, "lo"), "c eth0 inet6:", v6(c, "eth0"))
+print("a disable_ipv6:", a:run({ "cat", "/proc/sys/net/ipv6/conf/eth0/disable_ipv6" }).stdout)
+local ok, e = pcall(lab.link, lab, a, c, { addr = { "fd00:1::1/64", "fd00:1::2/64" } })
+print(e)
+print("a links:", #a:links())
+]] })
+			assert.equal(0, code, err)
+			assert.truthy(out:find("a eth0 inet6:	0	a lo inet6:	1	c eth0 inet6:	2", 1, true), out)
+			assert.truthy(out:find("a disable_ipv6:	1", 1, true), out)
+			assert.truthy(out:find("netlab: link: address 'fd00:1::1/64' is IPv6, but a was made with ipv6 = false", 1, true), out)
+			assert.truthy(out:find("a links:	2", 1, true), "no link was made: " .. out)
+			assert.truthy(out:match("2 passed, 0 failed\n$"), out)
+		end)
+
+		it("refuses an ipv6 option that is not a boolean, naming it #root", function()
+			local code, _, err = netlab({ "-e", "lab:node('red', { ipv6 = 'no' })" })
+			assert.equal(1, code)
+			assert.truthy(err:find("netlab: node: option 'ipv6' must be true or false", 1, true), err)
+		end)
+
 		it("refuses a node name used twice in one lab, naming it #root", function()
 			local code, _, err = netlab({ "-e", "lab:node 'red'; lab:node 'red'" })
 			assert.equal(1, code)

@@ -239,7 +239,9 @@ function M.lab(opts)
     out = opts.out or io.stdout,
     journal = opts.journal,
     private_host = opts.private_host,  -- the lab's host is a namespace of its own
+    ipv6 = opts.ipv6 == nil or opts.ipv6,  -- the default of lab:node's option
   }, Lab)
+  if type(lab.ipv6) ~= "boolean" then fail("lab: option 'ipv6' must be true or false", 2) end
   -- the link group of every device the lab makes in its host: teardown
   -- deletes them all, with their veth peers, in one request
   lab.group = 0x6e000000 | (fnv(lab.name .. "/" .. tostring(lab)) & 0xffffff)
@@ -257,20 +259,30 @@ function Lab:_record(kind, name, extra)
 end
 
 local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.default.accept_dad"] = "0" }
+-- an IPv4-only node: its links get no IPv6 at all (lo keeps ::1), so they send
+-- none of the IPv6 chatter (MLD reports, router and neighbour solicitations)
+-- that a bridge floods into every other port - in a large star that flood is
+-- quadratic, and most of the build time
+local NODE_SYSCTL_V4 = { ["net.ipv6.conf.default.disable_ipv6"] = "1" }
 
 function Lab:node(name, opts)
   if self.closed then fail("node: the lab is torn down", 2) end
   opts = opts or {}
   if type(name) ~= "string" then fail("node: the name must be a string", 2) end
+  if type(opts) ~= "table" then fail("node: options must be a table", 2) end
   if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
+  local ipv6 = opts.ipv6
+  if ipv6 == nil then ipv6 = self.ipv6 end
+  if type(ipv6) ~= "boolean" then fail("node: option 'ipv6' must be true or false", 2) end
   local ns = atomic(function()
     -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
     -- detect), done inside the namespace while it is made: no switching back in
-    local ns = netns.add(name, { lo_up = true, sysctl = NODE_SYSCTL })
+    local ns = netns.add(name, { lo_up = true, sysctl = ipv6 and NODE_SYSCTL or NODE_SYSCTL_V4 })
     self:_record("ns", name, { ns = ns })
     return ns
   end)
   local node = new_node(self, name, ns)
+  node.ipv6 = ipv6
   self.nodes[name] = node
   self.node_list[#self.node_list + 1] = node
   self:_progress()
@@ -336,10 +348,14 @@ function Lab:link(a, b, opts)
     addrs_a, addrs_b = addr_list(opts.addr), {}
   end
   -- every address is checked before anything is made
-  for _, list in ipairs { addrs_a, addrs_b } do
+  for i, list in ipairs { addrs_a, addrs_b } do
+    local node = i == 1 and a or (not to_bridge and b or nil)
     for _, p in ipairs(list) do
       local ok, why = netns.prefix(p)
       if not ok then fail("link: " .. why, 2) end
+      if ok.family == "inet6" and node and node.ipv6 == false then
+        fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 2)
+      end
     end
   end
 

@@ -11,6 +11,10 @@
 #              baselines ip_n, ip_naive and pyroute2 run once for N >= 500)
 #   --out DIR  where results.csv, allpairs.txt and summary.txt go (default: a new
 #              directory under /tmp, printed at the end)
+# Methods: netlab (star.lua, node after node), netlab-v4 (the same with IPv6 off
+# in the nodes), netlab-phased (the floor's order), netlab-lateup (node after
+# node, every eth0 up in a last sweep; not in the default list), netlab-lab and
+# netlab-lab-v4 (star_lab.lua, lab{ ipv6 = false }), and the baselines.
 # BENCH_LAB_ALT=DIR (DIR/netlab/init.lua) adds the method netlab-lab-alt: the
 # same lab script against another version of the lab.
 # Needs root. Prints a table of medians and each method's ratio to the raw-C floor
@@ -23,7 +27,7 @@ root=$(cd "$here/../.." && pwd)
 quick=0
 ns_list="10 100 500 1000"
 reps=""
-methods="netlab netlab-phased netlab-lab topo_mnl floor_netns ip_batch ip_n ip_naive pyroute2"
+methods="netlab netlab-v4 netlab-phased netlab-lab netlab-lab-v4 topo_mnl floor_netns ip_batch ip_n ip_naive pyroute2"
 out=""
 inner=0
 args=("$@")
@@ -35,7 +39,7 @@ while (($#)); do
     --methods) methods=$2; shift ;;
     --out) out=$2; shift ;;
     --inner) inner=1 ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -84,15 +88,23 @@ have_pyroute2=1
 /usr/bin/python3 -c 'import pyroute2' 2>/dev/null || have_pyroute2=0
 
 # wait until the machine is quiet (the kernel frees deleted namespaces in the
-# background): under 8% busy over 200 ms, or 10 s at most
+# background, and answers the IPv6 chatter of new links): under 8% busy over
+# 200 ms, or CAP seconds at most (default 10); sets settled_ms to the time it
+# took, the last 200 ms window not counted
+settled_ms=0
 quiet() {
-  local end=$((SECONDS + 10)) a b c d e f g h t1 t2 i1 i2
+  local cap=${1:-10} t0 end a b c d e f g h t1 t2 i1 i2
+  t0=$(date +%s%N); end=$((SECONDS + cap))
   while ((SECONDS < end)); do
     read -r _ a b c d e f g h _ </proc/stat; t1=$((a + b + c + d + e + f + g + h)); i1=$((d + e))
     sleep 0.2
     read -r _ a b c d e f g h _ </proc/stat; t2=$((a + b + c + d + e + f + g + h)); i2=$((d + e))
-    (((t2 - t1) > 0 && ((t2 - t1) - (i2 - i1)) * 100 < 8 * (t2 - t1))) && return 0
+    if (((t2 - t1) > 0 && ((t2 - t1) - (i2 - i1)) * 100 < 8 * (t2 - t1))); then
+      settled_ms=$((($(date +%s%N) - t0) / 1000000 - 200)); ((settled_ms >= 0)) || settled_ms=0
+      return 0
+    fi
   done
+  settled_ms=$((($(date +%s%N) - t0) / 1000000))
   return 0
 }
 
@@ -101,7 +113,7 @@ val() { # val KEY TEXT: the value of KEY=... in TEXT
 }
 
 csv=$out/results.csv
-[[ -s $csv ]] || echo "n,rep,method,setup_ms,teardown_ms,free_ms,setup_wall_ms,teardown_wall_ms,maxrss_kb" >"$csv"
+[[ -s $csv ]] || echo "n,rep,method,setup_ms,teardown_ms,free_ms,setup_wall_ms,teardown_wall_ms,maxrss_kb,settle_ms" >"$csv"
 
 # run_method METHOD N REP: one setup and one teardown, one CSV row
 run_method() {
@@ -112,8 +124,14 @@ run_method() {
     netlab-phased) names=(-s 'nlbx%d' -l 'nlbxh%d' -b nlbxbr0)
       setup_cmd=(env BENCH_ORDER=phased lua5.4 "$here/star.lua" setup "$n")
       teardown_cmd=(lua5.4 "$here/star.lua" teardown "$n") ;;
+    netlab-v4|netlab-lateup) names=(-s 'nlbx%d' -l 'nlbxh%d' -b nlbxbr0)
+      setup_cmd=(env "BENCH_IPV6=$([[ $m == netlab-v4 ]] && echo 0 || echo 1)"
+        "BENCH_ORDER=$([[ $m == netlab-lateup ]] && echo lateup || echo node)" lua5.4 "$here/star.lua" setup "$n")
+      teardown_cmd=(lua5.4 "$here/star.lua" teardown "$n") ;;
     netlab-lab) names=(-s 'nlbl%d' -l 'nlbl%d-0' -b nlblbr0)
       setup_cmd=(lua5.4 "$here/star_lab.lua" "$n"); teardown_cmd=() ;;
+    netlab-lab-v4) names=(-s 'nlbv%d' -l 'nlbv%d-0' -b nlbvbr0)
+      setup_cmd=(env BENCH_IPV6=0 lua5.4 "$here/star_lab.lua" "$n" nlbv); teardown_cmd=() ;;
     netlab-lab-alt) names=(-s 'nlba%d' -l 'nlba%d-0' -b nlbabr0)
       setup_cmd=(env "LUA_PATH=$BENCH_LAB_ALT/?.lua;$BENCH_LAB_ALT/?/init.lua;$LUA_PATH"
         lua5.4 "$here/star_lab.lua" "$n" nlba); teardown_cmd=() ;;
@@ -135,16 +153,18 @@ run_method() {
     s=$(val setup_ms "$o1"); t=$(val teardown_ms "$o1")
     # names still taken after the process ended would add to its own figure
     free=$(awk -v t="$t" -v f="$(val free_ms "$o1")" -v w="$(val wall_ms "$o1")" 'BEGIN { printf "%.2f", t + f - w }')
-    echo "$n,$rep,$m,$s,$t,$free,$(val wall_ms "$o1"),,$(val maxrss_kb "$o1")" >>"$csv"
+    echo "$n,$rep,$m,$s,$t,$free,$(val wall_ms "$o1"),,$(val maxrss_kb "$o1")," >>"$csv"
   else
     o1=$("$tmp/timeit" -- "${setup_cmd[@]}")
-    quiet
+    # how long the kernel stays busy after the program returned: the IPv6
+    # chatter of links that came up late in the build is handled only then
+    quiet 60
     o2=$("$tmp/timeit" -n "$n" "${names[@]}" -- "${teardown_cmd[@]}")
     s=$(val setup_ms "$o1"); t=$(val teardown_ms "$o2")
     rss1=$(val maxrss_kb "$o1"); rss2=$(val maxrss_kb "$o2")
-    echo "$n,$rep,$m,$s,$t,$(val free_ms "$o2"),$(val wall_ms "$o1"),$(val wall_ms "$o2"),$((rss1 > rss2 ? rss1 : rss2))" >>"$csv"
+    echo "$n,$rep,$m,$s,$t,$(val free_ms "$o2"),$(val wall_ms "$o1"),$(val wall_ms "$o2"),$((rss1 > rss2 ? rss1 : rss2)),$settled_ms" >>"$csv"
   fi
-  printf '  %-12s N=%-5s rep %s: setup %8s ms  teardown %8s ms\n' "$m" "$n" "$rep" "$s" "$t"
+  printf '  %-16s N=%-5s rep %s: setup %8s ms  teardown %8s ms\n' "$m" "$n" "$rep" "$s" "$t"
 }
 
 echo "# $(nproc) CPUs, kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"

@@ -17,7 +17,8 @@ local phases = { node = 0, link = 0, gateway = 0 }
 
 -- the runner gives every method a private namespace: the lab may tear its
 -- host down by link group, as the interpreter's isolated labs do
-local lab = netlab.lab { name = "bench", quiet = true, private_host = true }
+-- BENCH_IPV6=0: IPv4-only nodes (lab{ ipv6 = false })
+local lab = netlab.lab { name = "bench", quiet = true, private_host = true, ipv6 = os.getenv("BENCH_IPV6") ~= "0" }
 local t0 = clock()
 local br = lab:bridge(P .. "br0")
 lab.host:addr_add(P .. "br0", "10.250.0.1/16")
