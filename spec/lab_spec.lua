@@ -393,7 +393,7 @@ io.write(r.stdout)
 			assert.is_nil(out:find("eth0", 1, true), "no link was made: " .. out)
 		end)
 
-		it("makes IPv4-only nodes with ipv6 = false: no IPv6 on their links, ::1 kept on lo #root", function()
+		it("makes IPv4-only nodes with ipv6 = false: no IPv6 on their links, nothing IPv6 sent, ::1 kept on lo #root", function()
 			local code, out, err = netlab({ "-e", [[
 lab.ipv6 = false
 local a, b = lab:node "a", lab:node "b"
@@ -402,26 +402,37 @@ local sw = lab:bridge "sw"
 lab:link(a, sw, { addr = "10.0.0.1/24" })
 lab:link(b, sw, { addr = "10.0.0.2/24" })
 lab:link(c, sw, { addr = { "10.0.0.3/24", "fd00::3/64" } })
+lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })   -- made from a's side
+lab:link(c, a, { addr = { "10.0.2.3/24", "10.0.2.1/24" } })   -- made from c's side
 lab:expect_reach(a, b)
 lab:expect_reach(c, a)
-local function v6(node, dev)
-  local r = node:run { "ip", "-j", "-6", "addr", "show", "dev", dev }
+lab:expect_reach(c, "fd00::3")
+netns.sleep(0.3)   -- long enough for a new link's first MLD report and solicitation
+local function v6(node)
+  local r = node:run { "ip", "-j", "-6", "addr" }
   local n = 0
   for _ in r.stdout:gmatch('"family":"inet6"') do n = n + 1 end
-  return n
+  local modes = {}
+  for dev, mode in node:run({ "ip", "-d", "-j", "link" }).stdout:gmatch('"ifname":"([^"]+)".-"inet6_addr_gen_mode":"([^"]+)"') do
+    if dev ~= "lo" then modes[#modes + 1] = dev .. "=" .. mode end
+  end
+  local sent = node:run({ "cat", "/proc/net/snmp6" }).stdout:match("Ip6OutRequests%s+(%d+)")
+  return ("%d inet6, %s, sent %s"):format(n, table.concat(modes, " "), sent)
 end
-print("a eth0 inet6:", v6(a, "eth0"), "a lo inet6:", v6(a, "lo"), "c eth0 inet6:", v6(c, "eth0"))
-print("a disable_ipv6:", a:run({ "cat", "/proc/sys/net/ipv6/conf/eth0/disable_ipv6" }).stdout)
+for _, n in ipairs { a, b, c } do print(n.name .. ": " .. v6(n)) end
 local ok, e = pcall(lab.link, lab, a, c, { addr = { "fd00:1::1/64", "fd00:1::2/64" } })
 print(e)
 print("a links:", #a:links())
 ]] })
 			assert.equal(0, code, err)
-			assert.truthy(out:find("a eth0 inet6:	0	a lo inet6:	1	c eth0 inet6:	2", 1, true), out)
-			assert.truthy(out:find("a disable_ipv6:	1", 1, true), out)
+			-- a and b: only ::1 on lo, every link end without an IPv6 address, no IPv6 packet sent
+			assert.truthy(out:find("a: 1 inet6, eth0=none eth1=none eth2=none, sent 0", 1, true), out)
+			assert.truthy(out:find("b: 1 inet6, eth0=none eth1=none, sent 0", 1, true), out)
+			-- c: as usual (::1, fd00::3 and a link-local on each of its two links)
+			assert.truthy(out:find("c: 4 inet6, eth0=eui64 eth1=eui64, sent [1-9]"), out)
 			assert.truthy(out:find("netlab: link: address 'fd00:1::1/64' is IPv6, but a was made with ipv6 = false", 1, true), out)
-			assert.truthy(out:find("a links:	2", 1, true), "no link was made: " .. out)
-			assert.truthy(out:match("2 passed, 0 failed\n$"), out)
+			assert.truthy(out:find("a links:\t4", 1, true), "no link was made: " .. out)
+			assert.truthy(out:match("3 passed, 0 failed\n$"), out)
 		end)
 
 		it("refuses an ipv6 option that is not a boolean, naming it #root", function()

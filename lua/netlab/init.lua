@@ -259,11 +259,13 @@ function Lab:_record(kind, name, extra)
 end
 
 local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.default.accept_dad"] = "0" }
--- an IPv4-only node: its links get no IPv6 at all (lo keeps ::1), so they send
--- none of the IPv6 chatter (MLD reports, router and neighbour solicitations)
--- that a bridge floods into every other port - in a large star that flood is
--- quadratic, and most of the build time
-local NODE_SYSCTL_V4 = { ["net.ipv6.conf.default.disable_ipv6"] = "1" }
+-- An IPv4-only node (ipv6 = false) writes no sysctl at all: its link ends get
+-- addrgenmode none before they come up (netlink), so they have no IPv6
+-- address and send none of the IPv6 chatter (MLD reports, router and
+-- neighbour solicitations) that a bridge floods into every other port - in a
+-- large star that flood is quadratic, and most of the build time. (A sysctl
+-- write is itself linear in the number of namespaces: every namespace's
+-- /proc/sys/net entries share one dentry hash chain.)
 
 function Lab:node(name, opts)
   if self.closed then fail("node: the lab is torn down", 2) end
@@ -277,7 +279,7 @@ function Lab:node(name, opts)
   local ns = atomic(function()
     -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
     -- detect), done inside the namespace while it is made: no switching back in
-    local ns = netns.add(name, { lo_up = true, sysctl = ipv6 and NODE_SYSCTL or NODE_SYSCTL_V4 })
+    local ns = netns.add(name, { lo_up = true, sysctl = ipv6 and NODE_SYSCTL or nil })
     self:_record("ns", name, { ns = ns })
     return ns
   end)
@@ -372,22 +374,26 @@ function Lab:link(a, b, opts)
   -- the near end up (enslaved, aliased, in the lab's group when in the host);
   -- the far end is then set up from its own namespace (a veth peer cannot
   -- come up in the request that makes it)
+  -- an end in an IPv4-only node gets addrgenmode none before it comes up
+  local agm_a = a.ipv6 == false and "none" or nil
+  local agm_b = b_node.ipv6 == false and "none" or nil
   local alias_a, alias_b = ("%s -> %s"):format(a.name, label_b), ("%s -> %s"):format(label_b, a.name)
   atomic(function()
     if b_node.is_host then
       b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = true,
         master = to_bridge and b.name or nil, alias = alias_b, group = self.group })
     else
-      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = true, alias = alias_a,
+      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = not agm_a, alias = alias_a,
         group = a.is_host and self.group or nil })
     end
     if a.is_host then self:_record("hostend", name_a) end
     if b_node.is_host then self:_record("hostend", name_b) end
   end)
   if b_node.is_host then
-    a.ns:link_set(name_a, { up = true, alias = alias_a })
+    a.ns:link_set(name_a, { up = true, alias = alias_a, addrgenmode = agm_a })
   else
-    b_node.ns:link_set(name_b, { up = true, alias = alias_b })
+    if agm_a then a.ns:link_set(name_a, { up = true, addrgenmode = agm_a }) end
+    b_node.ns:link_set(name_b, { up = true, alias = alias_b, addrgenmode = agm_b })
   end
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) end
