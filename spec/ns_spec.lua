@@ -21,6 +21,21 @@ describe("namespaces", function()
 		assert.equal("lo", links[1].ifname)
 	end)
 
+	it("makes namespaces that reach a mount namespace forked off before them, as iproute2's do #root", function()
+		local first <close> = netns.add(P .. "a")
+		-- a mount namespace copied from ours now: it sees a later namespace
+		-- only if the bind mount propagates to it
+		local mark = os.tmpname()
+		os.remove(mark)
+		local f = assert(io.popen(("unshare --mount --propagation unchanged sh -c 'touch %s; read x; "
+			.. "ip netns exec %sa true && ip netns exec %sb true' >/dev/null 2>&1"):format(mark, P, P), "w"))
+		assert.is_true(h.wait_until(function() return io.open(mark) ~= nil end, 5))
+		os.remove(mark)
+		local second <close> = netns.add(P .. "b")
+		f:write("go\n")
+		assert.is_true(f:close(), "the forked-off mount namespace could not enter both namespaces")
+	end)
+
 	it("creates a fresh namespace, not the suite's #root", function()
 		local ns <close> = netns.add(P .. "a")
 		h.ip("link", "add", P .. "br", "type", "bridge")

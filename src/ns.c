@@ -65,15 +65,19 @@ static void netns_path(char *buf, size_t len, const char *name)
 }
 
 /* /run/netns must be a shared mount so the bind mounts made in it reach
- * every mount namespace (as iproute2 makes it) */
+ * every mount namespace, as iproute2 makes it. Not recursively, as iproute2
+ * does on every add: MS_REC walks every namespace's bind mount below, which
+ * makes N adds cost O(N^2) (perf: invent_group_ids, change_mnt_propagation);
+ * a mount made under a shared mount is shared already. */
 static int prepare_run_dir(void)
 {
 	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED, NULL) == 0)
 		return 0;
 	if (errno != EINVAL)
 		return -errno;
+	/* not a mount point yet: make it one, then shared */
 	if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
 		return -errno;
 	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
