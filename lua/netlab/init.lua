@@ -274,8 +274,12 @@ function Lab:node(name, opts)
   if type(opts) ~= "table" then fail("node: options must be a table", 2) end
   if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
   local ipv6 = opts.ipv6
-  if ipv6 == nil then ipv6 = self.ipv6 end
-  if type(ipv6) ~= "boolean" then fail("node: option 'ipv6' must be true or false", 2) end
+  if ipv6 == nil then
+    ipv6 = self.ipv6
+    if type(ipv6) ~= "boolean" then fail("node: lab.ipv6 must be true or false", 2) end
+  elseif type(ipv6) ~= "boolean" then
+    fail("node: option 'ipv6' must be true or false", 2)
+  end
   local ns = atomic(function()
     -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
     -- detect), done inside the namespace while it is made: no switching back in
