@@ -399,9 +399,9 @@ lab.ipv6 = false
 local a, b = lab:node "a", lab:node "b"
 local c = lab:node("c", { ipv6 = true })
 local sw = lab:bridge "sw"
-lab:link(a, sw, { addr = "10.0.0.1/24" })
-lab:link(b, sw, { addr = "10.0.0.2/24" })
-lab:link(c, sw, { addr = { "10.0.0.3/24", "fd00::3/64" } })
+local la = lab:link(a, sw, { addr = "10.0.0.1/24" })
+local lb = lab:link(b, sw, { addr = "10.0.0.2/24" })
+local lc = lab:link(c, sw, { addr = { "10.0.0.3/24", "fd00::3/64" } })
 lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })   -- made from a's side
 lab:link(c, a, { addr = { "10.0.2.3/24", "10.0.2.1/24" } })   -- made from c's side
 lab:expect_reach(a, b)
@@ -420,6 +420,10 @@ local function v6(node)
   return ("%d inet6, %s, sent %s"):format(n, table.concat(modes, " "), sent)
 end
 for _, n in ipairs { a, b, c } do print(n.name .. ": " .. v6(n)) end
+-- the bridge ports: IPv6 off on those of a and b, not on c's
+for _, l in ipairs { la, lb, lc } do
+  print(l.a.name .. " port disable_ipv6 " .. lab.host:sysctl(("net/ipv6/conf/%s/disable_ipv6"):format(l.dev_b)))
+end
 local ok, e = pcall(lab.link, lab, a, c, { addr = { "fd00:1::1/64", "fd00:1::2/64" } })
 print(e)
 print("a links:", #a:links())
@@ -430,6 +434,7 @@ print("a links:", #a:links())
 			assert.truthy(out:find("b: 1 inet6, eth0=none eth1=none, sent 0", 1, true), out)
 			-- c: as usual (::1, fd00::3 and a link-local on each of its two links)
 			assert.truthy(out:find("c: 4 inet6, eth0=eui64 eth1=eui64, sent [1-9]"), out)
+			assert.truthy(out:find("a port disable_ipv6 1\nb port disable_ipv6 1\nc port disable_ipv6 0\n", 1, true), out)
 			assert.truthy(out:find("netlab: link: address 'fd00:1::1/64' is IPv6, but a was made with ipv6 = false", 1, true), out)
 			assert.truthy(out:find("a links:\t4", 1, true), "no link was made: " .. out)
 			assert.truthy(out:match("3 passed, 0 failed\n$"), out)

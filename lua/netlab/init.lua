@@ -393,6 +393,14 @@ function Lab:link(a, b, opts)
     if a.is_host then self:_record("hostend", name_a) end
     if b_node.is_host then self:_record("hostend", name_b) end
   end)
+  -- the host's end of a link to an IPv4-only node has no use for IPv6 either:
+  -- off before the link has carrier, it never gets an address or routes (in a
+  -- big star each port's IPv6 routes make the next port's cost linear)
+  if b_node.is_host and agm_a then
+    b_node.ns:sysctl(("net/ipv6/conf/%s/disable_ipv6"):format(name_b), "1")
+  elseif a.is_host and agm_b then
+    a.ns:sysctl(("net/ipv6/conf/%s/disable_ipv6"):format(name_a), "1")
+  end
   if b_node.is_host then
     a.ns:link_set(name_a, { up = true, alias = alias_a, addrgenmode = agm_a })
   else

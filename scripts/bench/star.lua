@@ -25,8 +25,13 @@ local group = 0x6e6c0000 + (#P * 131 + P:byte(1) * 7 + P:byte(-1)) % 0xffff
 -- eth0 gets addrgenmode none before it comes up, so it has no IPv6 address and
 -- sends none of the IPv6 chatter the bridge would flood to every port
 local nsopts = { lo_up = true }
+-- (and, as the lab does, IPv6 off on the host-side end before it has carrier)
 local eth0_up = { up = true }
-if os.getenv("BENCH_IPV6") == "0" then eth0_up.addrgenmode = "none" end
+local v4 = os.getenv("BENCH_IPV6") == "0"
+if v4 then eth0_up.addrgenmode = "none" end
+local function host_end(i)
+  if v4 then host:sysctl(("net/ipv6/conf/%sh%d/disable_ipv6"):format(P, i), "1") end
+end
 
 local phases, pt = {}, nil
 local timed = os.getenv("BENCH_PHASES") == "1"
@@ -65,6 +70,7 @@ if cmd == "setup" then
       mark "link_add veth"
       host:link_add(P .. "h" .. i, "veth",
         { peer = "eth0", peer_ns = nss[i], master = br, up = true, group = group })
+      host_end(i)
     end
     for i = 1, N do
       config(nss[i], i)
@@ -83,6 +89,7 @@ if cmd == "setup" then
       mark "link_add veth"
       host:link_add(P .. "h" .. i, "veth",
         { peer = "eth0", peer_ns = nss[i], master = br, up = true, group = group })
+      host_end(i)
     end
     for i = 1, N do
       config(nss[i], i)
@@ -96,6 +103,7 @@ if cmd == "setup" then
       mark "link_add veth"
       host:link_add(P .. "h" .. i, "veth",
         { peer = "eth0", peer_ns = ns, master = br, up = true, group = group })
+      host_end(i)
       config(ns, i)
     end
   end
