@@ -59,51 +59,45 @@ if cmd == "setup" then
     ns:route_add { dst = "default", via = "10.250.0.1" }
     mark(nil)
   end
+  local function node(i)
+    mark "netns.add"
+    return netns.add(P .. i, nsopts)
+  end
+  local function veth(i, ns)
+    mark "link_add veth"
+    host:link_add(P .. "h" .. i, "veth",
+      { peer = "eth0", peer_ns = ns, master = br, up = true, group = group })
+    host_end(i)
+  end
+  local function config_all(nss)
+    for i = 1, N do
+      config(nss[i], i)
+      nss[i]:close()
+    end
+  end
   local order = os.getenv("BENCH_ORDER")
   if order == "lateup" then
     -- node after node, but every eth0 comes up (with its address and route)
     -- in a last sweep
     local nss = {}
     for i = 1, N do
-      mark "netns.add"
-      nss[i] = netns.add(P .. i, nsopts)
-      mark "link_add veth"
-      host:link_add(P .. "h" .. i, "veth",
-        { peer = "eth0", peer_ns = nss[i], master = br, up = true, group = group })
-      host_end(i)
+      nss[i] = node(i)
+      veth(i, nss[i])
     end
-    for i = 1, N do
-      config(nss[i], i)
-      nss[i]:close()
-    end
+    config_all(nss)
   elseif order == "phased" then
     -- the floor's order (topo_mnl): every namespace, every veth, then each
     -- namespace's own settings; the IPv6 chatter of the links that come up
     -- (flooded by the bridge to every port) then falls after the build
     local nss = {}
-    for i = 1, N do
-      mark "netns.add"
-      nss[i] = netns.add(P .. i, nsopts)
-    end
-    for i = 1, N do
-      mark "link_add veth"
-      host:link_add(P .. "h" .. i, "veth",
-        { peer = "eth0", peer_ns = nss[i], master = br, up = true, group = group })
-      host_end(i)
-    end
-    for i = 1, N do
-      config(nss[i], i)
-      nss[i]:close()
-    end
+    for i = 1, N do nss[i] = node(i) end
+    for i = 1, N do veth(i, nss[i]) end
+    config_all(nss)
   else
     -- node after node, as a lab script does
     for i = 1, N do
-      mark "netns.add"
-      local ns <close> = netns.add(P .. i, nsopts)
-      mark "link_add veth"
-      host:link_add(P .. "h" .. i, "veth",
-        { peer = "eth0", peer_ns = ns, master = br, up = true, group = group })
-      host_end(i)
+      local ns <close> = node(i)
+      veth(i, ns)
       config(ns, i)
     end
   end
