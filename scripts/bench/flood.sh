@@ -10,7 +10,8 @@ root=$(cd "$here/../.." && pwd)
 n=${1:-400}
 if [[ ${1:-} != --inner && ${2:-} != --inner ]]; then
   ((EUID == 0)) || { echo "flood.sh: needs root" >&2; exit 1; }
-  cmake --build "$root/build" >/dev/null
+  cmake -S "$root" -B "$root/build" >/dev/null
+  cmake --build "$root/build" -j2 >/dev/null
   mkdir -p /run/netns
   exec unshare --net --mount --propagation private bash "${BASH_SOURCE[0]}" "$n" --inner
 fi

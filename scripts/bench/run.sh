@@ -11,10 +11,11 @@
 #              baselines ip_n, ip_naive and pyroute2 run once for N >= 500)
 #   --out DIR  where results.csv, allpairs.txt and summary.txt go (default: a new
 #              directory under /tmp, printed at the end)
-# Methods: netlab (star.lua, node after node), netlab-v4 (the same with IPv6 off
-# in the nodes), netlab-phased (the floor's order), netlab-lateup (node after
-# node, every eth0 up in a last sweep; not in the default list), netlab-lab and
-# netlab-lab-v4 (star_lab.lua, lab{ ipv6 = false }), and the baselines.
+# Methods: netlab (star.lua, node after node), netlab-v4 (the same, IPv4 only:
+# eth0 with addrgenmode none, IPv6 off on its bridge port), netlab-phased (the
+# floor's order), netlab-lateup (node after node, every eth0 up in a last
+# sweep; not in the default list), netlab-lab and netlab-lab-v4 (star_lab.lua,
+# lab{ ipv6 = false }), and the baselines.
 # BENCH_LAB_ALT=DIR (DIR/netlab/init.lua) adds the method netlab-lab-alt: the
 # same lab script against another version of the lab.
 # Needs root. Prints a table of medians and each method's ratio to the raw-C floor
@@ -39,7 +40,7 @@ while (($#)); do
     --methods) methods=$2; shift ;;
     --out) out=$2; shift ;;
     --inner) inner=1 ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
