@@ -40,7 +40,7 @@ while (($#)); do
     --methods) methods=$2; shift ;;
     --out) out=$2; shift ;;
     --inner) inner=1 ;;
-    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
