@@ -11,18 +11,18 @@
 #include "link.h"
 
 static int addr_change(struct ns *ns, int type, int flags, const char *dev,
-		       const struct inaddr *p, unsigned ifa_flags)
+		       const struct prefix *p, unsigned ifa_flags, struct err *e)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	struct nl *nl;
 	size_t alen = p->family == AF_INET ? 4 : 16;
-	int err = 0, index;
+	int index, ret;
 
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
-	if ((index = link_index(ns, dev)) < 0)
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if ((index = link_index(ns, dev, e)) < 0)
 		return index;
 	nlh = nl_put(buf, type, flags, sizeof(*ifa));
 	ifa = mnl_nlmsg_get_payload(nlh);
@@ -36,21 +36,21 @@ static int addr_change(struct ns *ns, int type, int flags, const char *dev,
 		ifa->ifa_flags = (unsigned char)ifa_flags;
 		mnl_attr_put_u32(nlh, IFA_FLAGS, ifa_flags);
 	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int addr_add(struct ns *ns, const char *dev, const struct inaddr *p, int flags)
+int addr_add(struct ns *ns, const char *dev, const struct prefix *p, int flags, struct err *e)
 {
 	unsigned f = 0;
 
 	if ((flags & ADDR_NODAD) && p->family == AF_INET6)
 		f |= IFA_F_NODAD;
-	return addr_change(ns, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, dev, p, f);
+	return addr_change(ns, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, dev, p, f, e);
 }
 
-int addr_del(struct ns *ns, const char *dev, const struct inaddr *p)
+int addr_del(struct ns *ns, const char *dev, const struct prefix *p, struct err *e)
 {
-	return addr_change(ns, RTM_DELADDR, 0, dev, p, 0);
+	return addr_change(ns, RTM_DELADDR, 0, dev, p, 0, e);
 }
 
 struct dump_ctx {
@@ -105,23 +105,24 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 	return nl_vec_push(&c->a, &ai) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t *n)
+int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t *n,
+	      struct err *e)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	struct dump_ctx c = { .a = { .size = sizeof(struct addr_info) }, .index = index };
 	struct nl *nl;
-	int err = 0, ret;
+	int ret;
 
 	*v = NULL;
 	*n = 0;
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	nlh = nl_put(buf, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
 	ifa = mnl_nlmsg_get_payload(nlh);
 	ifa->ifa_family = (unsigned char)family;
-	if ((ret = nl_dump(nl, nlh, on_addr, &c, &c.a)) < 0) {
+	if ((ret = nl_dump(nl, nlh, on_addr, &c, &c.a, e)) < 0) {
 		free(c.a.v);
 		return ret;
 	}

@@ -55,25 +55,22 @@ static int on_new(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* index of the bridge called name in ns, or -errno with the reason in err */
-static int bridge_index(struct ns *ns, const char *name, const char *what, char *err, size_t errlen)
+/* index of the bridge called name in ns (the master of a device), or
+ * -errno with the reason in e */
+static int master_index(struct ns *ns, const char *name, struct err *e)
 {
 	struct link_info l;
-	int ret = link_get(ns, name, &l);
+	int ret = link_get(ns, name, &l, e);
 
-	if (ret < 0) {
-		snprintf(err, errlen, "%s %s not found in %s", what, name, ns->name[0] ? ns->name : "host");
-		return ret;
-	}
-	if (strcmp(l.kind, "bridge")) {
-		snprintf(err, errlen, "%s %s is %s%s, not a bridge", what, name,
-			 l.kind[0] ? "a " : "a device without a kind", l.kind);
-		return -EOPNOTSUPP;
-	}
+	if (ret < 0)
+		return err_set(e, ret, "master %s not found in %s", name, ns_label(ns));
+	if (strcmp(l.kind, "bridge"))
+		return err_set(e, -EOPNOTSUPP, "master %s is %s%s, not a bridge", name,
+			       l.kind[0] ? "a " : "a device without a kind", l.kind);
 	return l.index;
 }
 
-static int set_alias(struct nl *nl, int index, const char *name, const char *alias)
+static int set_alias(struct nl *nl, int index, const char *name, const char *alias, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh = put_link(buf, RTM_SETLINK, 0, index);
@@ -81,28 +78,23 @@ static int set_alias(struct nl *nl, int index, const char *name, const char *ali
 	if (!index)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int link_add(struct ns *ns, struct link_add_req *r)
+int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *ifm;
 	struct nl *nl;
-	int err = 0, master = 0, ret;
+	int master = 0, ret;
 
 	r->index = r->peer_index = 0;
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
-	if (r->master) {
-		char text[NL_ERRLEN];
-		if ((master = bridge_index(ns, r->master, "master", text, sizeof(text))) < 0) {
-			snprintf(nl->err, sizeof(nl->err), "%s", text);
-			return master;
-		}
-	}
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if (r->master && (master = master_index(ns, r->master, e)) < 0)
+		return master;
 	/* echo: the kernel tells the new ifindexes, which saves asking later */
 	nlh = put_link(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
 	ifm = mnl_nlmsg_get_payload(nlh);
@@ -137,16 +129,13 @@ int link_add(struct ns *ns, struct link_add_req *r)
 		mnl_attr_nest_end(nlh, data);
 	}
 	mnl_attr_nest_end(nlh, info);
-	if ((ret = nl_talk(nl, nlh, on_new, r)) < 0)
+	if ((ret = nl_talk(nl, nlh, on_new, r, e)) < 0)
 		return ret;
 	/* the kernel ignores IFLA_IFALIAS in a request that creates */
-	if (r->alias && r->alias[0] && (ret = set_alias(nl, r->index, r->name, r->alias)) < 0) {
-		char text[NL_ERRLEN];
+	if (r->alias && r->alias[0] && (ret = set_alias(nl, r->index, r->name, r->alias, e)) < 0) {
 		/* nothing half-made: the device goes again (a veth with its peer) */
-		snprintf(text, sizeof(text), "%s", nl->err);
-		link_del(ns, r->name);
-		snprintf(nl->err, sizeof(nl->err), "%s", text);
-		return ret;
+		link_del(ns, r->name, NULL);
+		return err_part(e, "alias");
 	}
 	return 0;
 }
@@ -164,7 +153,7 @@ static void put_addrgenmode(struct nlmsghdr *nlh, int mode)
 	mnl_attr_nest_end(nlh, af);
 }
 
-static int set_addrgenmode(struct nl *nl, int index, const char *name, int mode)
+static int set_addrgenmode(struct nl *nl, int index, const char *name, int mode, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh = put_link(buf, RTM_SETLINK, 0, index);
@@ -172,47 +161,49 @@ static int set_addrgenmode(struct nl *nl, int index, const char *name, int mode)
 	if (!index)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	put_addrgenmode(nlh, mode);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
+/* A rename or a move: the device's index, once its (new) name is known
+ * to be free where it will be; -errno with the reason in e. */
+static int check_destination(struct ns *ns, const char *name, const struct link_set_req *r,
+			     struct err *e)
+{
+	struct ns *where = r->target ? r->target : ns;
+	const char *final = r->newname ? r->newname : name;
+	struct link_info l;
+	int index, ret;
+
+	/* RTM_SETLINK finds a device by name (ENODEV when absent): only a
+	 * rename or a move needs its index first */
+	if ((index = link_index(ns, name, e)) < 0)
+		return index;
+	ret = link_get(where, final, &l, e);
+	if (ret == 0 && !(ns_same(where, ns) && l.index == index))
+		return err_set(e, -EEXIST, "%s exists in %s", final, ns_label(where));
+	if (ret < 0 && ret != -ENODEV)
+		return ret;
+	err_clear(e);
+	return index;
+}
+
+int link_set(struct ns *ns, const char *name, const struct link_set_req *r, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	struct link_info l;
-	struct ns *where = r->target ? r->target : ns;
-	const char *final = r->newname ? r->newname : name;
 	struct nl *nl;
-	int err = 0, index = 0, master = -1, ret;
+	int index = 0, master = -1, ret;
 
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
-	/* the device is named in the request (RTM_SETLINK finds it by name,
-	 * ENODEV when absent): only a rename or a move needs its index first */
-	if ((r->newname || r->target) && (index = link_index(ns, name)) < 0)
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if ((r->newname || r->target) && (index = check_destination(ns, name, r, e)) < 0)
 		return index;
-	/* the name it will have must be free where it will be */
-	if (r->newname || r->target) {
-		ret = link_get(where, final, &l);
-		if (ret == 0 && !(ns_same(where, ns) && l.index == index)) {
-			snprintf(ns->rt.err, sizeof(ns->rt.err), "%s exists in %s", final,
-				 where->name[0] ? where->name : "host");
-			return -EEXIST;
-		}
-		if (ret < 0 && ret != -ENODEV)
-			return ret;
-	}
-	if (r->master) {
-		/* the master lives where the device ends up */
-		char text[NL_ERRLEN];
-		if ((master = bridge_index(where, r->master, "master", text, sizeof(text))) < 0) {
-			snprintf(ns->rt.err, sizeof(ns->rt.err), "%s", text);
-			return master;
-		}
-	} else if (r->nomaster) {
+	/* the master lives where the device ends up */
+	if (r->master && (master = master_index(r->target ? r->target : ns, r->master, e)) < 0)
+		return master;
+	if (!r->master && r->nomaster)
 		master = 0;
-	}
 	nlh = put_link(buf, RTM_SETLINK, 0, index);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (r->newname)
@@ -234,7 +225,7 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 			/* the kernel applies the flags before IFLA_AF_SPEC: a device
 			 * whose carrier is there would get its link-local address
 			 * first, so the mode goes in a request of its own, before */
-			if ((ret = set_addrgenmode(nl, index, name, r->addrgenmode)) < 0)
+			if ((ret = set_addrgenmode(nl, index, name, r->addrgenmode, e)) < 0)
 				return ret;
 		} else {
 			put_addrgenmode(nlh, r->addrgenmode);
@@ -244,37 +235,37 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r)
 		ifm->ifi_change = IFF_UP;
 		ifm->ifi_flags = r->up ? IFF_UP : 0;
 	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int link_del(struct ns *ns, const char *name)
+int link_del(struct ns *ns, const char *name, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct nl *nl;
-	int err = 0;
+	int ret;
 
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	nlh = put_link(buf, RTM_DELLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int link_del_group(struct ns *ns, unsigned group)
+int link_del_group(struct ns *ns, unsigned group, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct nl *nl;
-	int err = 0;
+	int ret;
 
 	if (!group)
-		return -EINVAL;	/* group 0 holds every device nobody grouped */
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+		return err_set(e, -EINVAL, "group 0 holds every device nobody grouped");
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	nlh = put_link(buf, RTM_DELLINK, 0, 0);
 	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
 static int parse_info(const struct nlattr *nest, struct link_info *l)
@@ -356,21 +347,21 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 	return nl_vec_push(data, &l) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int link_list(struct ns *ns, struct link_info **v, size_t *n)
+int link_list(struct ns *ns, struct link_info **v, size_t *n, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct nl_vec a = { .size = sizeof(struct link_info) };
 	struct nl *nl;
-	int err = 0, ret;
+	int ret;
 
 	*v = NULL;
 	*n = 0;
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	nlh = put_link(buf, RTM_GETLINK, NLM_F_DUMP, 0);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if ((ret = nl_dump(nl, nlh, on_link, &a, &a)) < 0) {
+	if ((ret = nl_dump(nl, nlh, on_link, &a, &a, e)) < 0) {
 		free(a.v);
 		return ret;
 	}
@@ -388,29 +379,29 @@ static int on_one(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int link_get(struct ns *ns, const char *name, struct link_info *out)
+int link_get(struct ns *ns, const char *name, struct link_info *out, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct nl *nl;
-	int err = 0, ret;
+	int ret;
 
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	memset(out, 0, sizeof(*out));
 	nlh = put_link(buf, RTM_GETLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	ret = nl_talk(nl, nlh, on_one, out);
+	ret = nl_talk(nl, nlh, on_one, out, e);
 	if (ret == 0 && out->index <= 0)
-		ret = -ENODEV;
+		ret = err_set(e, -ENODEV, NULL);
 	return ret;
 }
 
-int link_index(struct ns *ns, const char *name)
+int link_index(struct ns *ns, const char *name, struct err *e)
 {
 	struct link_info l;
-	int ret = link_get(ns, name, &l);
+	int ret = link_get(ns, name, &l, e);
 
 	return ret < 0 ? ret : l.index;
 }

@@ -38,9 +38,12 @@ struct link_set_req {
 				 * from a device that exists, not in the creating request) */
 };
 
+/* a request that changes nothing: set the fields to change */
+#define LINK_SET_INIT { .up = -1, .addrgenmode = -1 }
+
 struct link_info {
 	int index;
-	char name[NAME_MAX_LEN + 1];
+	char name[IFNAME_MAX + 1];
 	char kind[KIND_LEN];	/* "" for a device without IFLA_INFO_KIND */
 	int up;			/* IFF_UP */
 	int lower_up;		/* IFF_LOWER_UP: carrier */
@@ -52,23 +55,26 @@ struct link_info {
 	char alias[ALIAS_LEN];
 };
 
-int link_add(struct ns *ns, struct link_add_req *r);
+/* The device, its settings and (veth) its peer in one request; an alias,
+ * which the kernel ignores while creating, in a second one (the part
+ * "alias" when it fails, and the device goes again). */
+int link_add(struct ns *ns, struct link_add_req *r, struct err *e);
 /* All changes in one request. The kernel applies them one by one and keeps
  * what it did before a failure, so what can be known to fail is checked
  * first: the master must be a bridge where the device ends up, and the
- * device's (new) name must be free there. Such a refusal returns -errno
- * with the reason in ns->rt.err. */
-int link_set(struct ns *ns, const char *name, const struct link_set_req *r);
-int link_del(struct ns *ns, const char *name);
+ * device's (new) name must be free there; such a refusal has its reason in
+ * e's text. */
+int link_set(struct ns *ns, const char *name, const struct link_set_req *r, struct err *e);
+int link_del(struct ns *ns, const char *name, struct err *e);
 /* Delete every device of group (> 0) in ns in one request: the kernel
  * unregisters them (and the peers of veths, wherever they are) as one batch. */
-int link_del_group(struct ns *ns, unsigned group);
+int link_del_group(struct ns *ns, unsigned group, struct err *e);
 /* Fill *out for the device called name; -ENODEV when there is none. */
-int link_get(struct ns *ns, const char *name, struct link_info *out);
+int link_get(struct ns *ns, const char *name, struct link_info *out, struct err *e);
 /* ifindex of name (> 0) or -errno */
-int link_index(struct ns *ns, const char *name);
+int link_index(struct ns *ns, const char *name, struct err *e);
 /* Every device; *v is malloc'd (free it), also when empty. */
-int link_list(struct ns *ns, struct link_info **v, size_t *n);
+int link_list(struct ns *ns, struct link_info **v, size_t *n, struct err *e);
 
 const char *link_operstate_name(int operstate);
 

@@ -12,17 +12,17 @@
 #include "neigh.h"
 
 static int neigh_change(struct ns *ns, int type, int flags, const char *dev,
-			const struct inaddr *dst, const unsigned char *lladdr)
+			const struct prefix *dst, const unsigned char *lladdr, struct err *e)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct ndmsg *ndm;
 	struct nl *nl;
-	int err = 0, index;
+	int index, ret;
 
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
-	if ((index = link_index(ns, dev)) < 0)
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if ((index = link_index(ns, dev, e)) < 0)
 		return index;
 	nlh = nl_put(buf, type, flags, sizeof(*ndm));
 	ndm = mnl_nlmsg_get_payload(nlh);
@@ -32,18 +32,18 @@ static int neigh_change(struct ns *ns, int type, int flags, const char *dev,
 	mnl_attr_put(nlh, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr);
 	if (lladdr)
 		mnl_attr_put(nlh, NDA_LLADDR, 6, lladdr);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int neigh_add(struct ns *ns, const char *dev, const struct inaddr *dst,
-	      const unsigned char lladdr[6])
+int neigh_add(struct ns *ns, const char *dev, const struct prefix *dst,
+	      const unsigned char lladdr[6], struct err *e)
 {
-	return neigh_change(ns, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, dev, dst, lladdr);
+	return neigh_change(ns, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, dev, dst, lladdr, e);
 }
 
-int neigh_del(struct ns *ns, const char *dev, const struct inaddr *dst)
+int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct err *e)
 {
-	return neigh_change(ns, RTM_DELNEIGH, 0, dev, dst, NULL);
+	return neigh_change(ns, RTM_DELNEIGH, 0, dev, dst, NULL, e);
 }
 
 struct dump_ctx {
@@ -96,23 +96,23 @@ static int on_neigh(const struct nlmsghdr *nlh, void *data)
 	return nl_vec_push(&c->a, &ni) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n)
+int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n, struct err *e)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct ndmsg *ndm;
 	struct dump_ctx c = { .a = { .size = sizeof(struct neigh_info) }, .index = index };
 	struct nl *nl;
-	int err = 0, ret;
+	int ret;
 
 	*v = NULL;
 	*n = 0;
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	nlh = nl_put(buf, RTM_GETNEIGH, NLM_F_DUMP, sizeof(*ndm));
 	ndm = mnl_nlmsg_get_payload(nlh);
 	ndm->ndm_family = AF_UNSPEC;
-	if ((ret = nl_dump(nl, nlh, on_neigh, &c, &c.a)) < 0) {
+	if ((ret = nl_dump(nl, nlh, on_neigh, &c, &c.a, e)) < 0) {
 		free(c.a.v);
 		return ret;
 	}

@@ -15,11 +15,11 @@ struct neigh_info {
 };
 
 /* a permanent entry, replacing what the kernel learned for dst */
-int neigh_add(struct ns *ns, const char *dev, const struct inaddr *dst,
-	      const unsigned char lladdr[6]);
-int neigh_del(struct ns *ns, const char *dev, const struct inaddr *dst);
+int neigh_add(struct ns *ns, const char *dev, const struct prefix *dst,
+	      const unsigned char lladdr[6], struct err *e);
+int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct err *e);
 /* every entry but NOARP ones (as `ip neigh` shows), of device index (0: all) */
-int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n);
+int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n, struct err *e);
 /* "REACHABLE", "STALE", "PERMANENT", ... ("A|B" for combined states) */
 const char *neigh_state_name(int state, char *buf, size_t len);
 

@@ -17,11 +17,11 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "netlab.h"
+
 #ifndef NETLAB_VERSION
 #error "NETLAB_VERSION comes from the build (CMakeLists.txt)"
 #endif
-
-#define PROGNAME "netlab"
 
 /* A failed script exits 1, bad usage 2 (as getopt-style tools do), and a
  * script stopped by a signal 128 + signo, the status a shell reports. */
@@ -93,7 +93,7 @@ struct options {
  * to the real host, two labs never collide, and when this process dies,
  * even by SIGKILL, the namespaces and their mounts die with it.
  */
-static int isolate(void)
+int netlab_isolate(void)
 {
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
 		return -errno;
@@ -110,267 +110,6 @@ static int isolate(void)
 	if (umount2("/sys", MNT_DETACH) == 0)
 		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	return 0;
-}
-
-/* netlab.sys: the few file-system calls the Lua half needs (the journal) */
-static int sys_mkdir(lua_State *L)
-{
-	const char *path = luaL_checkstring(L, 1);
-
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		luaL_pushfail(L);
-		lua_pushfstring(L, "%s: %s", path, strerror(errno));
-		return 2;
-	}
-	lua_pushboolean(L, 1);
-	return 1;
-}
-
-static int sys_listdir(lua_State *L)
-{
-	const char *path = luaL_checkstring(L, 1);
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d) {
-		luaL_pushfail(L);
-		lua_pushfstring(L, "%s: %s", path, strerror(errno));
-		return 2;
-	}
-	lua_newtable(L);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			lua_pushstring(L, e->d_name);
-			lua_rawseti(L, -2, ++n);
-		}
-	closedir(d);
-	return 1;
-}
-
-/*
- * atomic(f, ...): f(...) with the stop deferred. The lab creates an object
- * and records it for teardown in one such call: an interrupt between the two
- * would leak the object, or, recorded first, teardown would delete someone
- * else's object of the same name.
- */
-static int sys_atomic(lua_State *L)
-{
-	int status;
-
-	luaL_checktype(L, 1, LUA_TFUNCTION);
-	deferring++;
-	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-	deferring--;
-	if (!deferring && caught_signal && stoppable)
-		lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
-	if (status != LUA_OK)
-		return lua_error(L);
-	return lua_gettop(L);
-}
-
-static int sys_isatty(lua_State *L)
-{
-	lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
-	return 1;
-}
-
-static int sys_isolate(lua_State *L)
-{
-	int ret = isolate();
-
-	if (ret < 0)
-		return luaL_error(L, "netlab: cannot make a private network namespace: %s%s",
-				  strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
-	return 0;
-}
-
-/*
- * holder(): fork the process that keeps a lab up. The parent gets
- * ("parent", pid, read_fd); the child, in a session of its own, gets
- * ("child", write_fd): it builds the lab, reports on the pipe and stays.
- */
-static int sys_holder(lua_State *L)
-{
-	int p[2];
-	pid_t pid;
-
-	fflush(NULL);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return luaL_error(L, "netlab: pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		return luaL_error(L, "netlab: fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(p[0]);
-		setsid();
-		lua_pushliteral(L, "child");
-		lua_pushinteger(L, p[1]);
-		return 2;
-	}
-	close(p[1]);
-	lua_pushliteral(L, "parent");
-	lua_pushinteger(L, pid);
-	lua_pushinteger(L, p[0]);
-	return 3;
-}
-
-static int sys_write(lua_State *L)
-{
-	int fd = (int)luaL_checkinteger(L, 1);
-	size_t len, off = 0;
-	const char *s = luaL_checklstring(L, 2, &len);
-	ssize_t n;
-
-	while (off < len) {
-		n = write(fd, s + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return luaL_error(L, "netlab: write: %s", strerror(errno));
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-/* everything until EOF */
-static int sys_read_all(lua_State *L)
-{
-	int fd = (int)luaL_checkinteger(L, 1);
-	luaL_Buffer b;
-	char buf[4096];
-	ssize_t n;
-
-	luaL_buffinit(L, &b);
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		luaL_addlstring(&b, buf, (size_t)n);
-	}
-	luaL_pushresult(&b);
-	return 1;
-}
-
-static int sys_close(lua_State *L)
-{
-	close((int)luaL_checkinteger(L, 1));
-	return 0;
-}
-
-/* a daemon's stdio: /dev/null, so the command that started it can return */
-static int sys_detach(lua_State *L)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	(void)L;
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	return 0;
-}
-
-/* block until SIGTERM, SIGINT or SIGHUP; returns its number */
-static int sys_wait_signal(lua_State *L)
-{
-	sigset_t set;
-	int sig = 0;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	while (sigwait(&set, &sig) != 0)
-		;
-	lua_pushinteger(L, sig);
-	return 1;
-}
-
-/* command(argv [, env]): run the user's command here with this process's
- * stdio and wait; its exit status (128 + signal when killed) */
-static int sys_command(lua_State *L)
-{
-	int n, i, status;
-	char **argv;
-	pid_t pid;
-
-	luaL_checktype(L, 1, LUA_TTABLE);
-	n = (int)luaL_len(L, 1);
-	if (n < 1)
-		return luaL_error(L, "netlab: no command to run");
-	argv = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof(char *), 0);
-	for (i = 0; i < n; i++) {
-		lua_geti(L, 1, i + 1);
-		argv[i] = (char *)luaL_checkstring(L, -1);
-		lua_pop(L, 1);	/* still referenced by the table */
-	}
-	argv[n] = NULL;
-	if (lua_istable(L, 2)) {
-		lua_pushnil(L);
-		while (lua_next(L, 2)) {
-			setenv(luaL_checkstring(L, -2), luaL_checkstring(L, -1), 1);
-			lua_pop(L, 1);
-		}
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return luaL_error(L, "netlab: fork: %s", strerror(errno));
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execvp(argv[0], argv);
-		fprintf(stderr, PROGNAME ": %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return luaL_error(L, "netlab: wait: %s", strerror(errno));
-	lua_pushinteger(L, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return 1;
-}
-
-static int sys_getpid(lua_State *L)
-{
-	lua_pushinteger(L, getpid());
-	return 1;
-}
-
-/* kill(pid, sig) -> true, or false when there is no such process */
-static int sys_kill(lua_State *L)
-{
-	lua_pushboolean(L, kill((pid_t)luaL_checkinteger(L, 1), (int)luaL_checkinteger(L, 2)) == 0);
-	return 1;
-}
-
-static int open_sys(lua_State *L)
-{
-	static const luaL_Reg funcs[] = {
-		{ "isatty", sys_isatty },
-		{ "isolate", sys_isolate },
-		{ "holder", sys_holder },
-		{ "write", sys_write },
-		{ "read_all", sys_read_all },
-		{ "close", sys_close },
-		{ "detach", sys_detach },
-		{ "wait_signal", sys_wait_signal },
-		{ "command", sys_command },
-		{ "getpid", sys_getpid },
-		{ "kill", sys_kill },
-		{ "atomic", sys_atomic },
-		{ "mkdir", sys_mkdir },
-		{ "listdir", sys_listdir },
-		{ NULL, NULL }
-	};
-
-	luaL_newlib(L, funcs);
-	return 1;
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -408,6 +147,18 @@ static void set_signal(int sig, void (*handler)(int))
 	sa.sa_flags = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
+}
+
+void netlab_defer_stop(void)
+{
+	deferring++;
+}
+
+void netlab_resume_stop(lua_State *L)
+{
+	deferring--;
+	if (!deferring && caught_signal && stoppable)
+		lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
 
 static void on_signal(int sig)
@@ -544,7 +295,7 @@ static void preload_modules(lua_State *L)
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	lua_pushcfunction(L, luaopen_netns);
 	lua_setfield(L, -2, "netns");
-	lua_pushcfunction(L, open_sys);
+	lua_pushcfunction(L, luaopen_netlab_sys);
 	lua_setfield(L, -2, "netlab.sys");
 	for (e = netlab_embedded; e->name; e++) {
 		lua_pushlightuserdata(L, (void *)e);
@@ -711,7 +462,7 @@ static int pmain(lua_State *L)
 		lua_pushinteger(L, status);
 		return 1;
 	}
-	if (!o.host && !o.subcommand && (ret = isolate()) < 0) {
+	if (!o.host && !o.subcommand && (ret = netlab_isolate()) < 0) {
 		fprintf(stderr, PROGNAME ": cannot make a private network namespace: %s%s\n",
 			strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
 		lua_pushinteger(L, EXIT_SCRIPT);

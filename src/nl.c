@@ -21,7 +21,6 @@ int nl_open(struct nl *nl, int proto)
 {
 	int one = 1, e;
 
-	nl->err[0] = '\0';
 	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return -errno;
@@ -58,64 +57,65 @@ struct nlmsghdr *nl_put(void *buf, int type, int flags, size_t hdrlen)
 }
 
 /* The kernel's answer to a request that failed or was acked: 0 for the
- * ACK, -errno for a failure (its extack text copied into nl->err). */
-static int nl_error(struct nl *nl, const struct nlmsghdr *nlh)
+ * ACK, -errno for a failure (its extack text copied into e). */
+static int nl_error(const struct nlmsghdr *nlh, struct err *e)
 {
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlmsgerr *ack = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	unsigned off = sizeof(*e);
+	unsigned off = sizeof(*ack);
+	int code;
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-		return -EBADMSG;
-	if (e->error == 0)
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ack)))
+		return err_set(e, -EBADMSG, NULL);
+	if (ack->error == 0)
 		return 0;
+	code = ack->error < 0 ? ack->error : -ack->error;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += mnl_nlmsg_get_payload_len(&e->msg);
+		off += mnl_nlmsg_get_payload_len(&ack->msg);
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
 		mnl_attr_for_each(a, nlh, off)
 			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(nl->err, sizeof(nl->err), "%s",
-					 mnl_attr_get_str(a));
-	return e->error < 0 ? e->error : -e->error;
+				return err_set(e, code, "%s", mnl_attr_get_str(a));
+	return err_set(e, code, NULL);
 }
 
-int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct err *e)
 {
 	char buf[32768];	/* MNL_SOCKET_DUMP_SIZE in newer libmnl */
 	const struct nlmsghdr *m;
 	int ret = 0, done = 0, stopped = 0, len;
 	ssize_t n;
 
+	err_clear(e);	/* what an earlier request of this call said is not about this one */
 	if (!nl->sock)
-		return -EBADF;
-	nl->err[0] = '\0';
+		return err_set(e, -EBADF, NULL);
 	nlh->nlmsg_seq = ++nl->seq;
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
+		return err_set(e, -errno, NULL);
 	/* read until the ACK or NLMSG_DONE; keep reading after a callback
 	 * failure so the socket holds no stale answer for the next request */
 	while (!done) {
 		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (n < 0)
-			return -errno;
+			return err_set(e, -errno, NULL);
 		len = (int)n;
 		for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
 		     m = mnl_nlmsg_next(m, &len)) {
 			if (m->nlmsg_seq != nl->seq || m->nlmsg_pid != nl->portid)
 				continue;	/* a stale answer */
 			if (m->nlmsg_type == NLMSG_ERROR) {
-				int e = nl_error(nl, m);
+				int code = nl_error(m, ret ? NULL : e);
 				if (!ret)
-					ret = e;
+					ret = code;
 				done = 1;
 				break;
 			}
 			if (m->nlmsg_type == NLMSG_DONE) {
-				const int *e = mnl_nlmsg_get_payload(m);
-				if (!ret && m->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *e < 0)
-					ret = *e;
+				const int *code = mnl_nlmsg_get_payload(m);
+				if (!ret && m->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *code < 0)
+					ret = *code;
 				/* the dump raced a change: the caller retries */
 				if (!ret && (m->nlmsg_flags & NLM_F_DUMP_INTR))
 					ret = -EINTR;
@@ -135,10 +135,11 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			}
 		}
 	}
-	return ret;
+	/* a failure the kernel explained is recorded already; this keeps its text */
+	return ret < 0 ? err_set(e, ret, NULL) : 0;
 }
 
-int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
+int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed, struct err *e)
 {
 	char rbuf[32768];
 	const struct nlmsghdr *m;
@@ -149,19 +150,19 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
 	ssize_t got;
 
 	*failed = -1;
+	err_clear(e);
 	if (!nl->sock)
-		return -EBADF;
-	nl->err[0] = '\0';
+		return err_set(e, -EBADF, NULL);
 	for (m = buf; mnl_nlmsg_ok(m, rest); m = mnl_nlmsg_next(m, &rest)) {
 		if (n == NL_BATCH_MAX)
-			return -E2BIG;
+			return err_set(e, -E2BIG, NULL);
 		seq[n] = m->nlmsg_seq;
 		want[n] = wait[n] = (m->nlmsg_flags & NLM_F_ACK) != 0;
 		pending += wait[n];
 		n++;
 	}
 	if (mnl_socket_sendto(nl->sock, buf, len) < 0)
-		return -errno;
+		return err_set(e, -errno, NULL);
 	pfd.fd = mnl_socket_get_fd(nl->sock);
 	pfd.events = POLLIN;
 	while (pending) {
@@ -179,7 +180,7 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
 		rest = (int)got;
 		for (m = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(m, rest);
 		     m = mnl_nlmsg_next(m, &rest)) {
-			int e;
+			int code;
 
 			if (m->nlmsg_type != NLMSG_ERROR || m->nlmsg_pid != nl->portid)
 				continue;
@@ -194,8 +195,8 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
 			/* the kernel answers in batch order: keep the first failure */
 			if (ret)
 				continue;
-			if ((e = nl_error(nl, m)) < 0) {
-				ret = e;
+			if ((code = nl_error(m, e)) < 0) {
+				ret = code;
 				/* a message that wanted no ack (the batch's begin or
 				 * end) failed: the batch as a whole was refused and
 				 * nothing more will come */
@@ -208,7 +209,7 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed)
 	}
 	if (!ret && pending)
 		ret = -EPROTO;
-	return ret;
+	return ret < 0 ? err_set(e, ret, NULL) : 0;
 }
 
 int nl_vec_push(struct nl_vec *a, const void *item)
@@ -227,13 +228,14 @@ int nl_vec_push(struct nl_vec *a, const void *item)
 	return 0;
 }
 
-int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a)
+int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a,
+	    struct err *e)
 {
 	int tries = 0, ret;
 
 	do {
 		a->n = 0;	/* what an interrupted dump gave is not to be trusted */
-		ret = nl_talk(nl, nlh, cb, data);
+		ret = nl_talk(nl, nlh, cb, data, e);
 	} while (ret == -EINTR && ++tries < 10);
 	return ret;
 }

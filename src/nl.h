@@ -1,17 +1,16 @@
-/* nl.h - one netlink conversation: a socket, its sequence numbers, the last error text. */
+/* nl.h - one netlink conversation: a socket and its sequence numbers; failures go to the caller's struct err. */
 #ifndef NETLAB_NL_H
 #define NETLAB_NL_H
 
 #include <stddef.h>
 #include <libmnl/libmnl.h>
 
-#define NL_ERRLEN 256
+#include "err.h"
 
 struct nl {
 	struct mnl_socket *sock;	/* NULL until opened */
 	unsigned portid;
 	unsigned seq;
-	char err[NL_ERRLEN];		/* kernel extack text of the last failure, or "" */
 };
 
 /* Open and bind a netlink socket of protocol proto in the calling thread's
@@ -21,9 +20,9 @@ void nl_close(struct nl *nl);
 
 /* Send one request (NLM_F_ACK is added) and wait for its answer. Every
  * data message of the answer (one reply or a whole dump) is passed to cb,
- * which may be NULL. Returns 0 or -errno; on a kernel error nl->err holds
- * the extended-ack text when the kernel gave one. */
-int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+ * which may be NULL. Returns 0 or -errno, recorded in e with the kernel's
+ * extended-ack text when it gave one. */
+int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct err *e);
 
 /* Most messages one nl_talk_batch call takes. */
 #define NL_BATCH_MAX 64
@@ -31,10 +30,10 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 /* Send a batch of messages already numbered (each with its own nlmsg_seq)
  * in one sendmsg, as nfnetlink transactions need, and collect the answer to
  * every message that asked for NLM_F_ACK. Returns 0 or the -errno of the
- * first message that failed; *failed gets that message's position in buf
- * (0 = the first), or -1 when no message can be blamed. nl->err holds its
- * extended-ack text when the kernel gave one. */
-int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed);
+ * first message that failed (recorded in e with its extended-ack text);
+ * *failed gets that message's position in buf (0 = the first), or -1 when
+ * no message can be blamed. */
+int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed, struct err *e);
 
 /* A growing array of records of one size, filled by a dump. */
 struct nl_vec {
@@ -48,7 +47,8 @@ int nl_vec_push(struct nl_vec *a, const void *item);
  * when the dump raced a change (NLM_F_DUMP_INTR) a is emptied and the dump
  * made again, a few times. Returns 0 or -errno; a->v is the caller's to
  * free either way. */
-int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a);
+int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a,
+	    struct err *e);
 
 /* Put a request header of the given type and flags (NLM_F_REQUEST added)
  * into buf, with a zeroed family header of hdrlen bytes. */

@@ -11,12 +11,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/if.h>
+#include <linux/netlink.h>
 #include <linux/nsfs.h>
-#include <linux/rtnetlink.h>
 
 #include "ns.h"
-#include "sysctl.h"
 
 #define SELF_NET "/proc/thread-self/ns/net"
 
@@ -42,7 +40,7 @@ int ns_enter(int fd, int *saved)
 	return 0;
 }
 
-int ns_leave(int saved)
+void ns_leave(int saved)
 {
 	int ret = 0;
 
@@ -56,8 +54,21 @@ int ns_leave(int saved)
 			strerror(-ret));
 		abort();
 	}
-	return 0;
 }
+
+const char *ns_label(const struct ns *ns)
+{
+	switch (ns->kind) {
+	case NS_NAMED:
+		return ns->name;
+	case NS_PATH:
+		return ns->path ? ns->path : "?";
+	}
+	return "host";
+}
+
+/* /run/netns/NAME; the caller checked the name (at most NSNAME_MAX bytes) */
+#define NETNS_PATH_LEN (sizeof(NETNS_RUN_DIR) + NSNAME_MAX + 1)
 
 static void netns_path(char *buf, size_t len, const char *name)
 {
@@ -85,88 +96,55 @@ static int prepare_run_dir(void)
 	return 0;
 }
 
-/* lo is ifindex 1 in every namespace (LOOPBACK_IFINDEX) */
-static int lo_up(struct nl *nl)
+int ns_add(struct ns *ns, const char *name, ns_inside_fn inside, void *arg, struct err *e)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = nl_put(buf, RTM_SETLINK, 0, sizeof(struct ifinfomsg));
-	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = 1;
-	ifm->ifi_change = IFF_UP;
-	ifm->ifi_flags = IFF_UP;
-	return nl_talk(nl, nlh, NULL, NULL);
-}
-
-int ns_add(struct ns *ns, const char *name)
-{
-	return ns_add_ex(ns, name, NULL, NULL);
-}
-
-int ns_add_ex(struct ns *ns, const char *name, const struct ns_add_opts *o, int *failed_sysctl)
-{
-	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	char path[NETNS_PATH_LEN];
 	int fd, saved = -1, ret, mounted = 0;
-	size_t i;
 
-	if (failed_sysctl)
-		*failed_sysctl = -1;
 	netns_path(path, sizeof(path), name);
-	if ((ret = prepare_run_dir()) < 0) {
-		snprintf(ns->rt.err, sizeof(ns->rt.err), "preparing " NETNS_RUN_DIR);
-		return ret;
-	}
+	if ((ret = prepare_run_dir()) < 0)
+		return err_set(e, ret, "preparing " NETNS_RUN_DIR);
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
+		return err_set(e, -errno, NULL);
 	close(fd);
 	saved = open(SELF_NET, O_RDONLY | O_CLOEXEC);
 	if (saved < 0) {
-		ret = -errno;
+		ret = err_set(e, -errno, NULL);
 		goto fail;
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
-		ret = -errno;
+		ret = err_set(e, -errno, NULL);
 		close(saved);
 		saved = -1;
 		goto fail;
 	}
 	if (mount(SELF_NET, path, "none", MS_BIND, NULL) < 0) {
-		ret = -errno;
-		snprintf(ns->rt.err, sizeof(ns->rt.err), "bind-mounting %s", path);
+		ret = err_set(e, -errno, "bind-mounting %s", path);
 		goto fail;
 	}
 	mounted = 1;
 	ns->fd = open(SELF_NET, O_RDONLY | O_CLOEXEC);
 	if (ns->fd < 0) {
-		ret = -errno;
+		ret = err_set(e, -errno, NULL);
 		goto fail;
 	}
 	/* already inside: the socket costs no extra switch */
-	if ((ret = nl_open(&ns->rt, NETLINK_ROUTE)) < 0)
-		goto fail;
-	for (i = 0; o && i < o->nsysctl; i++) {
-		if ((ret = sysctl_set_here(o->sysctl_path[i], o->sysctl_value[i])) < 0) {
-			if (failed_sysctl)
-				*failed_sysctl = (int)i;
-			goto fail;
-		}
-	}
-	if (o && o->lo_up && (ret = lo_up(&ns->rt)) < 0) {
-		snprintf(ns->rt.err, sizeof(ns->rt.err), "bringing lo up");
+	if ((ret = nl_open(&ns->rt, NETLINK_ROUTE)) < 0) {
+		err_set(e, ret, NULL);
 		goto fail;
 	}
-	ns_leave(saved);
+	ns->kind = NS_NAMED;
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	if (inside && (ret = inside(ns, arg, e)) < 0)
+		goto fail;
+	ns_leave(saved);
 	return 0;
 fail:
 	if (saved >= 0)
 		ns_leave(saved);
-	nl_close(&ns->rt);
-	if (ns->fd >= 0)
-		close(ns->fd);
-	ns->fd = -1;
+	ns_close(ns);
+	ns_init(ns);
 	if (mounted)
 		umount2(path, MNT_DETACH);
 	unlink(path);
@@ -190,54 +168,59 @@ static int open_netns_file(const char *path)
 	return fd;
 }
 
-int ns_open(struct ns *ns, const char *name)
+int ns_open(struct ns *ns, const char *name, struct err *e)
 {
-	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	char path[NETNS_PATH_LEN];
 	int fd;
 
 	netns_path(path, sizeof(path), name);
 	if ((fd = open_netns_file(path)) < 0)
-		return fd;
+		return err_set(e, fd, NULL);
 	ns->fd = fd;
+	ns->kind = NS_NAMED;
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	return 0;
 }
 
-int ns_open_path(struct ns *ns, const char *path)
+int ns_open_path(struct ns *ns, const char *path, struct err *e)
 {
-	const char *base = strrchr(path, '/');
 	int fd;
 
-	if ((fd = open_netns_file(path)) < 0)
-		return fd;
+	/* the path is how messages name it: no made-up name */
+	if (!(ns->path = strdup(path)))
+		return err_set(e, -ENOMEM, NULL);
+	if ((fd = open_netns_file(path)) < 0) {
+		free(ns->path);
+		ns->path = NULL;
+		return err_set(e, fd, NULL);
+	}
 	ns->fd = fd;
-	ns->by_path = 1;
-	snprintf(ns->name, sizeof(ns->name), "%s", base ? base + 1 : path);
+	ns->kind = NS_PATH;
 	return 0;
 }
 
-int ns_host(struct ns *ns)
+int ns_host(struct ns *ns, struct err *e)
 {
 	ns->fd = open(SELF_NET, O_RDONLY | O_CLOEXEC);
 	if (ns->fd < 0)
-		return -errno;
-	ns->name[0] = '\0';
+		return err_set(e, -errno, NULL);
+	ns->kind = NS_HOST;
 	return 0;
 }
 
-int ns_delete(const char *name)
+int ns_delete(const char *name, struct err *e)
 {
-	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX_LEN + 2];
+	char path[NETNS_PATH_LEN];
 	struct stat st;
 
 	netns_path(path, sizeof(path), name);
 	if (lstat(path, &st) < 0)
-		return -errno;
+		return err_set(e, -errno, NULL);
 	/* EINVAL: not a mount point (a crashed add); the file still goes */
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
-		return -errno;
+		return err_set(e, -errno, NULL);
 	if (unlink(path) < 0)
-		return -errno;
+		return err_set(e, -errno, NULL);
 	return 0;
 }
 
@@ -255,10 +238,10 @@ void ns_list_free(char **names, size_t n)
 	free(names);
 }
 
-int ns_list(char ***names, size_t *n)
+int ns_list(char ***names, size_t *n, struct err *e)
 {
 	DIR *d = opendir(NETNS_RUN_DIR);
-	struct dirent *e;
+	struct dirent *ent;
 	char **v = NULL, **nv;
 	size_t cap = 0, len = 0;
 	int ret = 0;
@@ -266,10 +249,9 @@ int ns_list(char ***names, size_t *n)
 	*names = NULL;
 	*n = 0;
 	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' && (!e->d_name[1] ||
-		    (e->d_name[1] == '.' && !e->d_name[2])))
+		return errno == ENOENT ? 0 : err_set(e, -errno, NULL);
+	while ((ent = readdir(d))) {
+		if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
 			continue;
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -279,7 +261,7 @@ int ns_list(char ***names, size_t *n)
 			}
 			v = nv;
 		}
-		if (!(v[len] = strdup(e->d_name))) {
+		if (!(v[len] = strdup(ent->d_name))) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -288,7 +270,7 @@ int ns_list(char ***names, size_t *n)
 	closedir(d);
 	if (ret) {
 		ns_list_free(v, len);
-		return ret;
+		return err_set(e, ret, NULL);
 	}
 	qsort(v, len, sizeof(*v), cmp_names);
 	*names = v;
@@ -313,38 +295,34 @@ void ns_close(struct ns *ns)
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
+	free(ns->path);
+	ns->path = NULL;
 }
 
 /* a socket of protocol proto living in ns, opened inside it the first time */
-static struct nl *ns_sock(struct ns *ns, struct nl *nl, int proto, int *err)
+static int ns_sock(struct ns *ns, struct nl *nl, int proto, struct err *e)
 {
 	int saved, ret;
 
 	if (nl->sock)
-		return nl;
-	if (ns->fd < 0) {
-		*err = -EBADF;
-		return NULL;
-	}
-	if ((ret = ns_enter(ns->fd, &saved)) < 0) {
-		*err = ret;
-		return NULL;
-	}
+		return 0;
+	if (ns->fd < 0)
+		return err_set(e, -EBADF, NULL);
+	if ((ret = ns_enter(ns->fd, &saved)) < 0)
+		return err_set(e, ret, NULL);
 	ret = nl_open(nl, proto);
 	ns_leave(saved);
-	if (ret < 0) {
-		*err = ret;
-		return NULL;
-	}
-	return nl;
+	return ret < 0 ? err_set(e, ret, NULL) : 0;
 }
 
-struct nl *ns_rt(struct ns *ns, int *err)
+int ns_rt(struct ns *ns, struct nl **nl, struct err *e)
 {
-	return ns_sock(ns, &ns->rt, NETLINK_ROUTE, err);
+	*nl = &ns->rt;
+	return ns_sock(ns, &ns->rt, NETLINK_ROUTE, e);
 }
 
-struct nl *ns_nf(struct ns *ns, int *err)
+int ns_nf(struct ns *ns, struct nl **nl, struct err *e)
 {
-	return ns_sock(ns, &ns->nf, NETLINK_NETFILTER, err);
+	*nl = &ns->nf;
+	return ns_sock(ns, &ns->nf, NETLINK_NETFILTER, e);
 }

@@ -2,59 +2,64 @@
 #ifndef NETLAB_NS_H
 #define NETLAB_NS_H
 
+#include "err.h"
 #include "nl.h"
 #include "parse.h"
 
 #define NETNS_RUN_DIR "/run/netns"
 
+enum ns_kind {
+	NS_HOST,		/* the namespace the process was in when it opened it */
+	NS_NAMED,		/* /run/netns/NAME */
+	NS_PATH,		/* a namespace file opened by path (/proc/PID/ns/net, ...) */
+};
+
 struct ns {
-	char name[NAME_MAX_LEN + 1];	/* "" for a namespace without a name */
 	int fd;				/* the namespace, -1 once closed */
-	int by_path;			/* opened by ns_open_path: not under /run/netns */
+	int kind;			/* enum ns_kind */
+	char name[NSNAME_MAX + 1];	/* NS_NAMED: its name under /run/netns, else "" */
+	char *path;			/* NS_PATH: the file it was opened by (malloc'd) */
 	struct nl rt;			/* rtnetlink socket living in it, opened on first use */
 	struct nl nf;			/* nfnetlink (nf_tables) socket, likewise */
 };
 
 void ns_init(struct ns *ns);
-/* Create /run/netns/NAME as `ip netns add` does; ns gets its fd and a socket. */
-int ns_add(struct ns *ns, const char *name);
 
-/* What ns_add_ex does inside the new namespace before it returns, while it
- * is there anyway: no switching in again later. */
-struct ns_add_opts {
-	int lo_up;			/* bring lo up */
-	const char *const *sysctl_path;	/* /proc/sys paths (see sysctl_path) ... */
-	const char *const *sysctl_value;	/* ... and the values to write */
-	size_t nsysctl;
-};
-/* ns_add, then o (may be NULL). On any failure nothing is left: the name is
- * free again; *failed_sysctl gets the index of a sysctl that failed, else -1. */
-int ns_add_ex(struct ns *ns, const char *name, const struct ns_add_opts *o, int *failed_sysctl);
+/* What to do inside a namespace that ns_add is making, while the thread is
+ * in it anyway: sysctls, lo up (no switching in again later). ns->rt is
+ * open; returns 0 or -errno recorded in e (ns_add names no part: fn does). */
+typedef int (*ns_inside_fn)(struct ns *ns, void *arg, struct err *e);
+
+/* Create /run/netns/NAME as `ip netns add` does, then call inside (may be
+ * NULL) in it; ns gets its fd and an rtnetlink socket. On any failure
+ * nothing is left: the name is free again. */
+int ns_add(struct ns *ns, const char *name, ns_inside_fn inside, void *arg, struct err *e);
 /* Open an existing /run/netns/NAME. */
-int ns_open(struct ns *ns, const char *name);
+int ns_open(struct ns *ns, const char *name, struct err *e);
 /* Open a namespace by file: /run/netns/NAME seen through another mount
- * namespace (/proc/PID/root/run/netns/NAME), or /proc/PID/ns/net; its name
- * is the file's base name. */
-int ns_open_path(struct ns *ns, const char *path);
+ * namespace (/proc/PID/root/run/netns/NAME), or /proc/PID/ns/net. */
+int ns_open_path(struct ns *ns, const char *path, struct err *e);
 /* The namespace the calling thread is in. */
-int ns_host(struct ns *ns);
+int ns_host(struct ns *ns, struct err *e);
 /* Remove /run/netns/NAME; the kernel frees the namespace once unused. */
-int ns_delete(const char *name);
+int ns_delete(const char *name, struct err *e);
 /* Sorted names under /run/netns; *names is malloc'd, free with ns_list_free. */
-int ns_list(char ***names, size_t *n);
+int ns_list(char ***names, size_t *n, struct err *e);
 void ns_list_free(char **names, size_t n);
 void ns_close(struct ns *ns);
 /* Do the two handles refer to the same namespace? */
 int ns_same(const struct ns *a, const struct ns *b);
+/* How messages name it: its name, the path it was opened by, or "host". */
+const char *ns_label(const struct ns *ns);
 
-/* The rtnetlink socket of ns, opened inside it the first time. */
-struct nl *ns_rt(struct ns *ns, int *err);
-/* The netfilter (nf_tables) socket of ns, opened inside it the first time. */
-struct nl *ns_nf(struct ns *ns, int *err);
+/* *nl gets the rtnetlink socket of ns, opened inside it the first time. */
+int ns_rt(struct ns *ns, struct nl **nl, struct err *e);
+/* *nl gets the netfilter (nf_tables) socket of ns, likewise. */
+int ns_nf(struct ns *ns, struct nl **nl, struct err *e);
 
 /* Switch the calling thread into the namespace fd; *saved receives an fd of
  * the one it was in. ns_leave switches back and closes saved. */
 int ns_enter(int fd, int *saved);
-int ns_leave(int saved);
+void ns_leave(int saved);
 
 #endif

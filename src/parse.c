@@ -9,21 +9,22 @@
 
 #include "parse.h"
 
-const char *parse_name(const char *s)
+/* the rules device and namespace names share; colon: is ':' refused */
+static const char *parse_name(const char *s, size_t max, const char *too_long, int colon)
 {
 	size_t n = strlen(s), i;
 
 	if (n == 0)
 		return "is empty";
-	if (n > NAME_MAX_LEN)
-		return "is longer than 15 bytes";
+	if (n > max)
+		return too_long;
 	if (!strcmp(s, ".") || !strcmp(s, ".."))
 		return "is not a name";
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '/')
 			return "contains '/'";
-		if (c == ':')
+		if (c == ':' && colon)
 			return "contains ':'";
 		if (isspace(c) || c < 0x20 || c == 0x7f)
 			return "contains whitespace or a control character";
@@ -33,7 +34,18 @@ const char *parse_name(const char *s)
 	return NULL;
 }
 
-const char *parse_addr(const char *s, struct inaddr *p)
+const char *parse_ifname(const char *s)
+{
+	/* iproute2 refuses ':' too: it separates an alias label */
+	return parse_name(s, IFNAME_MAX, "is longer than 15 bytes", 1);
+}
+
+const char *parse_nsname(const char *s)
+{
+	return parse_name(s, NSNAME_MAX, "is longer than 255 bytes", 0);
+}
+
+const char *parse_addr(const char *s, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
 	if (inet_pton(AF_INET, s, p->addr) == 1) {
@@ -49,7 +61,7 @@ const char *parse_addr(const char *s, struct inaddr *p)
 	return "is not an IPv4 or IPv6 address";
 }
 
-const char *parse_prefix(const char *s, struct inaddr *p)
+const char *parse_prefix(const char *s, struct prefix *p)
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/'), *err;
@@ -77,7 +89,7 @@ const char *parse_prefix(const char *s, struct inaddr *p)
 	return NULL;
 }
 
-const char *parse_net(const char *s, struct inaddr *p)
+const char *parse_net(const char *s, struct prefix *p)
 {
 	const char *err;
 	int i, bits;
@@ -120,9 +132,32 @@ const char *parse_mac(const char *s, unsigned char mac[6])
 	return NULL;
 }
 
+int prefix_contains(const struct prefix *p, const struct prefix *a)
+{
+	int i;
+
+	if (p->family != a->family)
+		return 0;
+	for (i = 0; i < p->len; i++)
+		if ((p->addr[i / 8] ^ a->addr[i / 8]) & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
 const char *format_addr(int family, const void *addr, char *buf, size_t len)
 {
 	if (!inet_ntop(family, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *format_mac(const unsigned char *a, int len, char *buf, size_t size)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < len && off + 3 < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, i ? ":%02x" : "%02x", a[i]);
 	return buf;
 }

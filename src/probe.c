@@ -37,7 +37,7 @@ static int socket_in(struct ns *ns, int domain, int type, int proto)
 	return fd < 0 ? -e : fd;
 }
 
-static void to_sockaddr(const struct inaddr *a, unsigned port,
+static void to_sockaddr(const struct prefix *a, unsigned port,
 			struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -139,15 +139,15 @@ static int classify(int family, const unsigned char *p, size_t n, unsigned short
 	return 0;
 }
 
-static int same_source(int family, const struct sockaddr_storage *from, const struct inaddr *dst)
+static int same_source(int family, const struct sockaddr_storage *from, const struct prefix *dst)
 {
 	if (family == AF_INET)
 		return !memcmp(&((const struct sockaddr_in *)from)->sin_addr, dst->addr, 4);
 	return !memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr, dst->addr, 16);
 }
 
-int probe_ping(struct ns *ns, const struct inaddr *dst, int count, double timeout,
-	       struct probe_result *res)
+int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeout,
+	       struct probe_result *res, struct err *e)
 {
 	int v4 = dst->family == AF_INET, fd, sent = 0, kind;
 	double start = now(), deadline = start + timeout, next = start;
@@ -165,7 +165,7 @@ int probe_ping(struct ns *ns, const struct inaddr *dst, int count, double timeou
 		count = 64;
 	fd = socket_in(ns, v4 ? AF_INET : AF_INET6, SOCK_RAW, v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
-		return fd;
+		return err_set(e, fd, NULL);
 	if (!v4) {
 		struct icmp6_filter f;
 		ICMP6_FILTER_SETBLOCKALL(&f);
@@ -234,8 +234,8 @@ int probe_ping(struct ns *ns, const struct inaddr *dst, int count, double timeou
 	return 0;
 }
 
-int probe_connect(struct ns *ns, const struct inaddr *dst, unsigned port, double timeout,
-		  struct probe_result *res)
+int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double timeout,
+		  struct probe_result *res, struct err *e)
 {
 	struct sockaddr_storage to;
 	socklen_t tolen, elen = sizeof(int);
@@ -245,7 +245,7 @@ int probe_connect(struct ns *ns, const struct inaddr *dst, unsigned port, double
 	memset(res, 0, sizeof(*res));
 	fd = socket_in(ns, dst->family, SOCK_STREAM, IPPROTO_TCP);
 	if (fd < 0)
-		return fd;
+		return err_set(e, fd, NULL);
 	to_sockaddr(dst, port, &to, &tolen);
 	if (connect(fd, (struct sockaddr *)&to, tolen) < 0) {
 		if (errno != EINPROGRESS) {

@@ -12,12 +12,12 @@ struct probe_result {
 };
 
 /* Send up to count echo requests spread over timeout seconds; succeed on the
- * first matching reply. Returns 0 (see res) or -errno when no probe could be
- * made at all (no socket). */
-int probe_ping(struct ns *ns, const struct inaddr *dst, int count, double timeout,
-	       struct probe_result *res);
+ * first matching reply. Returns 0 (see res: not reaching is a result, not a
+ * failure) or -errno when no probe could be made at all (no socket). */
+int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeout,
+	       struct probe_result *res, struct err *e);
 /* A TCP handshake with dst:port within timeout seconds. */
-int probe_connect(struct ns *ns, const struct inaddr *dst, unsigned port, double timeout,
-		  struct probe_result *res);
+int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double timeout,
+		  struct probe_result *res, struct err *e);
 
 #endif

@@ -16,11 +16,6 @@
 
 #include "proc.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
 static double now(void)
 {
 	struct timespec ts;
@@ -29,6 +24,155 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* ---- the child: from fork to exec -------------------------------------- */
+
+/* what a child does between fork and exec */
+struct child {
+	struct ns *ns;		/* NULL: stay where the parent is */
+	char *const *argv;
+	char *const *env;
+	int in, out, err;	/* become stdin, stdout, stderr; -1 keeps the parent's */
+	int own_group;		/* a process group of its own: a kill reaches what it started */
+	int truncate_out;	/* truncate the file out (err) first: opened without O_TRUNC */
+	int truncate_err;
+	int append;		/* write at the end of out and err */
+	int errfd;		/* CLOEXEC pipe: the errno of a failure before exec */
+	pid_t parent;
+};
+
+/* Enter ns the way `ip netns exec` does (a private mount namespace whose
+ * /sys lists ns's devices), add env, exec argv. Returns only on failure,
+ * with errno set. It runs in a child forked from a single-threaded process
+ * (the binding starts no threads), where putenv and execvp's PATH search
+ * are safe although not async-signal-safe, and in proc_exec. */
+static void enter_and_exec(struct ns *ns, char *const *argv, char *const *env)
+{
+	int i;
+
+	if (ns) {
+		if (setns(ns->fd, CLONE_NEWNET) < 0)
+			return;
+		/* the host handle's /sys is the one the process already sees */
+		if (ns->kind != NS_HOST) {
+			if (unshare(CLONE_NEWNS) < 0)
+				return;
+			if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+				return;
+			if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
+				mount("sysfs", "/sys", "sysfs", 0, NULL);
+		}
+	}
+	for (i = 0; env && env[i]; i++)
+		putenv(env[i]);
+	execvp(argv[0], argv);
+}
+
+static int redirect(int fd, int to)
+{
+	return fd < 0 || dup2(fd, to) >= 0 ? 0 : -1;
+}
+
+/* In the child: a clean signal state, its own process group, the files as
+ * stdio, then enter_and_exec; a failure's errno goes to errfd. */
+static void child(const struct child *c)
+{
+	sigset_t none;
+	int e, i;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (i = 1; i < NSIG; i++)
+		if (i != SIGKILL && i != SIGSTOP)
+			signal(i, SIG_DFL);
+	if (c->own_group)
+		setpgid(0, 0);
+	/* it dies with the process that started it: a killed lab leaves no
+	 * process holding one of its namespaces */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != c->parent)
+		_exit(127);
+	/* files are truncated only now, when nothing else can fail early */
+	if ((c->truncate_out && ftruncate(c->out, 0) < 0) ||
+	    (c->truncate_err && ftruncate(c->err, 0) < 0))
+		goto fail;
+	if (c->append) {
+		lseek(c->out, 0, SEEK_END);
+		lseek(c->err, 0, SEEK_END);
+	}
+	if (redirect(c->in, 0) == 0 && redirect(c->out, 1) == 0 && redirect(c->err, 2) == 0)
+		enter_and_exec(c->ns, c->argv, c->env);
+fail:
+	e = errno;
+	if (write(c->errfd, &e, sizeof(e)) < 0) {
+		/* nothing left to tell */
+	}
+	_exit(127);
+}
+
+/* the child's errno if exec failed (the CLOEXEC pipe carried it), else 0 */
+static int exec_result(int pid, int fd)
+{
+	ssize_t n;
+	int e, status;
+
+	do {
+		n = read(fd, &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(e))
+		return 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return -e;
+}
+
+/* fork c and wait until it has exec'd: its pid, or -errno (exec's) */
+static int start(struct child *c)
+{
+	int ex[2], ret;
+	pid_t pid;
+
+	if (pipe2(ex, O_CLOEXEC) < 0)
+		return -errno;
+	c->errfd = ex[1];
+	c->parent = getpid();
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(ex[0]);
+		close(ex[1]);
+		return ret;
+	}
+	if (pid == 0)
+		child(c);
+	if (c->own_group)
+		setpgid(pid, pid);	/* as the child does: no race with a kill */
+	close(ex[1]);
+	ret = exec_result(pid, ex[0]);
+	close(ex[0]);
+	return ret < 0 ? ret : pid;
+}
+
+int proc_exec(struct ns *ns, char *const *argv, char *const *env, struct err *e)
+{
+	enter_and_exec(ns, argv, env);
+	return err_set(e, -errno, NULL);
+}
+
+/* ---- run: captured output, stdin from a string, a timeout -------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* read what fd has; 1 at EOF, 0 when it would block, -errno */
 static int buf_read(struct buf *b, int fd)
 {
 	ssize_t n;
@@ -48,268 +192,216 @@ static int buf_read(struct buf *b, int fd)
 			continue;
 		}
 		if (n == 0)
-			return 1;	/* EOF */
+			return 1;
 		if (errno == EINTR)
 			continue;
 		return errno == EAGAIN ? 0 : -errno;
 	}
 }
 
-/* In the child: enter the namespace the way `ip netns exec` does, then exec.
- * Only async-signal-safe calls until exec; failures go to errfd. */
-/* Enter ns the way `ip netns exec` does (a private mount namespace whose
- * /sys lists ns's devices), add env, exec argv. Returns only on failure,
- * with errno set. Only async-signal-safe calls: it also runs after fork. */
-static void enter_and_exec(struct ns *ns, char *const *argv, char *const *env)
-{
-	int i;
+/* the parent's side of a run: pipe ends, what was read, what is left to write */
+struct run_io {
+	int in, out, err, pidfd;	/* -1 once closed */
+	struct buf bo, be;
+	const char *data;		/* stdin contents */
+	size_t left;
+};
 
-	if (setns(ns->fd, CLONE_NEWNET) < 0)
-		return;
-	if (ns->name[0]) {
-		if (unshare(CLONE_NEWNS) < 0)
-			return;
-		if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-			return;
-		if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
-			mount(ns->name, "/sys", "sysfs", 0, NULL);
-	}
-	if (env)
-		for (i = 0; env[i]; i++)
-			putenv(env[i]);
-	execvp(argv[0], argv);
-}
-
-/* In the child: a clean signal state, its own process group, the pipes as
- * stdio, then enter_and_exec; a failure's errno goes to errfd. */
-static void child(struct ns *ns, char *const *argv, char *const *env, int in,
-		  int out, int err, int errfd, pid_t parent)
-{
-	sigset_t all;
-	int e, i;
-
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (i = 1; i < NSIG; i++)
-		if (i != SIGKILL && i != SIGSTOP)
-			signal(i, SIG_DFL);
-	setpgid(0, 0);	/* its own group: a timeout kills what it started too */
-	/* it dies with the process that started it: a killed lab leaves no
-	 * process holding one of its namespaces */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0 && dup2(err, 2) >= 0)
-		enter_and_exec(ns, argv, env);
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0) {
-		/* nothing left to tell */
-	}
-	_exit(127);
-}
-
-int proc_exec(struct ns *ns, char *const *argv, char *const *env)
-{
-	enter_and_exec(ns, argv, env);
-	return -errno;
-}
-
-static int exec_result(int pid, int fd);
-
-static int set_nonblock(int fd)
+static void set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res)
+static void kill_group(int pid)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int ex[2] = { -1, -1 }, pidfd = -1, ret = 0, status, e, exited = 0;
-	struct buf bo = { 0 }, be = { 0 };
-	size_t inoff = 0;
-	double deadline = req->timeout > 0 ? now() + req->timeout : 0;
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+#define PUMP_EXITED 1	/* the child has exited */
+#define PUMP_MOVED 2	/* something was ready */
+
+/* one round: wait for what is ready (at most timeout_ms), then move data;
+ * returns PUMP_* flags, or -errno */
+static int pump(struct run_io *io, int timeout_ms)
+{
 	struct pollfd pf[4];
-	sigset_t pipeset, oldmask, pending;
-	int pipe_was_pending;
-	pid_t pid, parent;
+	int nfds = 0, io_at = -1, out_at = -1, err_at = -1, pid_at = -1, r, flags;
 	ssize_t n;
 
-	memset(res, 0, sizeof(*res));
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-	    pipe2(ex, O_CLOEXEC) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (req->in) {
-		if (pipe2(in, O_CLOEXEC) < 0) {
-			ret = -errno;
-			goto out;
+	if (io->out >= 0)
+		pf[out_at = nfds++] = (struct pollfd){ .fd = io->out, .events = POLLIN };
+	if (io->err >= 0)
+		pf[err_at = nfds++] = (struct pollfd){ .fd = io->err, .events = POLLIN };
+	if (io->in >= 0)
+		pf[io_at = nfds++] = (struct pollfd){ .fd = io->in, .events = POLLOUT };
+	if (io->pidfd >= 0)
+		pf[pid_at = nfds++] = (struct pollfd){ .fd = io->pidfd, .events = POLLIN };
+	if ((r = poll(pf, (nfds_t)nfds, timeout_ms)) < 0)
+		return -errno;	/* EINTR: a signal with a handler asks us to stop */
+	flags = r > 0 ? PUMP_MOVED : 0;
+	if (out_at >= 0 && pf[out_at].revents && buf_read(&io->bo, io->out) != 0)
+		close_fd(&io->out);
+	if (err_at >= 0 && pf[err_at].revents && buf_read(&io->be, io->err) != 0)
+		close_fd(&io->err);
+	if (io_at >= 0 && pf[io_at].revents) {
+		n = (pf[io_at].revents & POLLOUT) ? write(io->in, io->data, io->left) : -1;
+		if (n > 0) {
+			io->data += n;
+			io->left -= (size_t)n;
 		}
-	} else if ((in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
-		ret = -errno;
-		goto out;
+		if ((n < 0 && errno != EAGAIN && errno != EINTR) || io->left == 0)
+			close_fd(&io->in);	/* EOF, or the reader is gone */
 	}
-	parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
+	if (pid_at >= 0 && pf[pid_at].revents) {
+		close_fd(&io->pidfd);
+		flags |= PUMP_EXITED;
 	}
-	if (pid == 0)
-		child(ns, req->argv, req->env, in[0], out[1], err[1], ex[1], parent);
-	setpgid(pid, pid);	/* as the child does: no race with a kill */
+	/* without a pidfd, EOF on both outputs is the end */
+	if (io->pidfd < 0 && pid_at < 0 && io->out < 0 && io->err < 0)
+		flags |= PUMP_EXITED;
+	return flags;
+}
 
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	close(ex[1]);
-	in[0] = out[1] = err[1] = ex[1] = -1;
+/* Move data until the child has exited and what it wrote is read; output
+ * held open by something it left in the background is not waited for.
+ * Returns 0, or -errno (the child is killed). */
+static int run_loop(struct run_io *io, int pid, double deadline, struct run_result *res)
+{
+	int exited = 0, r;
 
-	if ((ret = exec_result(pid, ex[0])) < 0)
-		goto out;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	set_nonblock(out[0]);
-	set_nonblock(err[0]);
-	/* a command that exits without reading its stdin must not kill us
-	 * with SIGPIPE: block it while writing, swallow it afterwards */
-	sigemptyset(&pipeset);
-	sigaddset(&pipeset, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipeset, &oldmask);
-	sigpending(&pending);
-	pipe_was_pending = sigismember(&pending, SIGPIPE);
-	if (in[1] >= 0) {
-		set_nonblock(in[1]);
-		if (req->inlen == 0) {
-			close(in[1]);
-			in[1] = -1;
-		}
-	}
-
-	/* until the child has exited and its output is read; output still held
-	 * open by something it left in the background is not waited for */
-	while (!exited || out[0] >= 0 || err[0] >= 0) {
-		int timeout_ms = -1, nfds = 0, r, io = -1, oo = -1, eo = -1, po = -1;
+	while (!exited || io->out >= 0 || io->err >= 0) {
+		int timeout_ms = -1;
 
 		if (deadline) {
 			double left = deadline - now();
 			if (left <= 0) {
-				kill(-pid, SIGKILL);
-				kill(pid, SIGKILL);
+				kill_group(pid);
 				res->timed_out = 1;
-				break;
+				return 0;
 			}
 			timeout_ms = (int)(left * 1000) + 1;
 		}
-		if (out[0] >= 0) {
-			pf[nfds] = (struct pollfd){ .fd = out[0], .events = POLLIN };
-			oo = nfds++;
-		}
-		if (err[0] >= 0) {
-			pf[nfds] = (struct pollfd){ .fd = err[0], .events = POLLIN };
-			eo = nfds++;
-		}
-		if (in[1] >= 0) {
-			pf[nfds] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
-			io = nfds++;
-		}
-		if (pidfd >= 0 && !exited) {
-			pf[nfds] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-			po = nfds++;
-		}
 		if (exited)
 			timeout_ms = 0;	/* drain what is there, then stop */
-		r = poll(pf, (nfds_t)nfds, timeout_ms);
+		r = pump(io, timeout_ms);
 		if (r < 0) {
-			/* EINTR: a signal with a handler (SIGINT, SIGTERM in the
-			 * interpreter) asks us to stop; the command stops with us */
-			ret = -errno;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			break;
+			kill_group(pid);	/* the command stops with us */
+			return r;
 		}
-		if (r == 0 && exited)
-			break;
-		if (oo >= 0 && pf[oo].revents) {
-			r = buf_read(&bo, out[0]);
-			if (r != 0) {
-				close(out[0]);
-				out[0] = -1;
-			}
-		}
-		if (eo >= 0 && pf[eo].revents) {
-			r = buf_read(&be, err[0]);
-			if (r != 0) {
-				close(err[0]);
-				err[0] = -1;
-			}
-		}
-		if (io >= 0 && pf[io].revents) {
-			n = (pf[io].revents & POLLOUT)
-				? write(in[1], req->in + inoff, req->inlen - inoff) : -1;
-			if (n > 0)
-				inoff += (size_t)n;
-			if ((n < 0 && errno != EAGAIN && errno != EINTR) ||
-			    inoff == req->inlen) {
-				close(in[1]);	/* EOF, or the reader is gone */
-				in[1] = -1;
-			}
-		}
-		if (po >= 0 && pf[po].revents)
-			exited = 1;
-		if (pidfd < 0 && out[0] < 0 && err[0] < 0)
-			exited = 1;	/* no pidfd: EOF on both is the end */
+		if (exited && !(r & PUMP_MOVED))
+			break;		/* nothing more came: the rest is not its */
+		exited |= r & PUMP_EXITED;
 	}
+	return 0;
+}
+
+/* a command that exits without reading its stdin must not kill us with
+ * SIGPIPE: block it around the loop, swallow one it raised */
+static int run_loop_nopipe(struct run_io *io, int pid, double deadline, struct run_result *res)
+{
+	sigset_t pipeset, oldmask, pending;
+	struct timespec zero = { 0, 0 };
+	int was_pending, ret;
+
+	sigemptyset(&pipeset);
+	sigaddset(&pipeset, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipeset, &oldmask);
 	sigpending(&pending);
-	if (!pipe_was_pending && sigismember(&pending, SIGPIPE)) {
-		struct timespec zero = { 0, 0 };
+	was_pending = sigismember(&pending, SIGPIPE);
+	ret = run_loop(io, pid, deadline, res);
+	sigpending(&pending);
+	if (!was_pending && sigismember(&pending, SIGPIPE))
 		sigtimedwait(&pipeset, NULL, &zero);
-	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			status = 0;
-			break;
-		}
-	}
+	return ret;
+}
+
+static void reap(int pid, struct run_result *res)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	if (WIFEXITED(status)) {
 		res->status = WEXITSTATUS(status);
 	} else if (WIFSIGNALED(status)) {
 		res->signal = WTERMSIG(status);
 		res->status = 128 + res->signal;
 	}
+}
+
+/* hand the buffers over as NUL-terminated strings */
+static int take_output(struct run_io *io, struct run_result *res)
+{
+	if ((!io->bo.p && !(io->bo.p = malloc(1))) || (!io->be.p && !(io->be.p = malloc(1))))
+		return -ENOMEM;
+	io->bo.p[io->bo.len] = io->be.p[io->be.len] = '\0';
+	res->out = io->bo.p;
+	res->outlen = io->bo.len;
+	res->err = io->be.p;
+	res->errlen = io->be.len;
+	io->bo.p = io->be.p = NULL;
+	return 0;
+}
+
+int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res, struct err *e)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, pid, ret = 0, i;
+	struct run_io io = { .in = -1, .out = -1, .err = -1, .pidfd = -1,
+			     .data = req->in, .left = req->inlen };
+	struct child c = { .ns = ns, .argv = req->argv, .env = req->env, .own_group = 1 };
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    (req->in ? pipe2(in, O_CLOEXEC) : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC))) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	c.in = in[0];
+	c.out = out[1];
+	c.err = err[1];
+	if ((pid = start(&c)) < 0) {
+		ret = pid;
+		goto out;
+	}
+	close_fd(&in[0]);
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+	io.out = out[0];
+	io.err = err[0];
+	io.in = in[1];
+	out[0] = err[0] = in[1] = -1;
+	if (!req->inlen)
+		close_fd(&io.in);	/* no data: EOF at once */
+	io.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	set_nonblock(io.out);
+	set_nonblock(io.err);
+	if (io.in >= 0)
+		set_nonblock(io.in);
+	ret = run_loop_nopipe(&io, pid, req->timeout > 0 ? now() + req->timeout : 0, res);
+	reap(pid, res);
 	/* whatever the command left running in its group goes with it */
 	if (res->timed_out)
 		kill(-pid, SIGKILL);
+	if (ret == 0)
+		ret = take_output(&io, res);
 out:
-	if (ret == 0) {
-		if ((!bo.p && !(bo.p = malloc(1))) || (!be.p && !(be.p = malloc(1)))) {
-			ret = -ENOMEM;
-		} else {
-			bo.p[bo.len] = be.p[be.len] = '\0';
-			res->out = bo.p;
-			res->outlen = bo.len;
-			res->err = be.p;
-			res->errlen = be.len;
-			bo.p = be.p = NULL;
-		}
+	free(io.bo.p);
+	free(io.be.p);
+	close_fd(&io.in);
+	close_fd(&io.out);
+	close_fd(&io.err);
+	close_fd(&io.pidfd);
+	for (i = 0; i < 2; i++) {
+		close_fd(&in[i]);
+		close_fd(&out[i]);
+		close_fd(&err[i]);
 	}
-	free(bo.p);
-	free(be.p);
-	for (e = 0; e < 2; e++) {
-		if (in[e] >= 0)
-			close(in[e]);
-		if (out[e] >= 0)
-			close(out[e]);
-		if (err[e] >= 0)
-			close(err[e]);
-		if (ex[e] >= 0)
-			close(ex[e]);
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	return ret;
+	return ret < 0 ? err_set(e, ret, NULL) : 0;
 }
 
 void run_result_free(struct run_result *res)
@@ -319,21 +411,7 @@ void run_result_free(struct run_result *res)
 	res->out = res->err = NULL;
 }
 
-/* the child's errno if exec failed (the CLOEXEC pipe carried it), else 0 */
-static int exec_result(int pid, int fd)
-{
-	ssize_t n;
-	int e, status;
-
-	do {
-		n = read(fd, &e, sizeof(e));
-	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(e))
-		return 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return -e;
-}
+/* ---- spawn and wait --------------------------------------------------- */
 
 /* Open an output file without truncating it: the child truncates once it
  * is about to exec, so a spawn that fails early changes no file. *created
@@ -348,82 +426,53 @@ static int open_output(const char *path, int *created)
 	return fd;
 }
 
-int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfdp)
+/* stdin, stdout and stderr of a background child; -errno with the reason in e */
+static int open_spawn_files(const struct spawn_req *req, struct child *c, int made[2], struct err *e)
 {
-	int in = -1, out = -1, err = -1, ex[2] = { -1, -1 }, ret = 0;
-	int out_made = 0, err_made = 0;
-	pid_t pid, parent;
+	if ((c->in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(e, -errno, NULL);
+	c->out = req->out ? open_output(req->out, &made[0]) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (c->out < 0)
+		return err_set(e, -errno, "cannot open stdout file %s", req->out ? req->out : "/dev/null");
+	if (req->err_to_out)
+		c->err = dup(c->out);
+	else
+		c->err = req->err ? open_output(req->err, &made[1]) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (c->err < 0)
+		return err_set(e, -errno, "cannot open stderr file %s", req->err ? req->err : "/dev/null");
+	c->truncate_out = !req->append && req->out;
+	c->truncate_err = !req->append && req->err && !req->err_to_out;
+	c->append = req->append;
+	return 0;
+}
+
+int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfdp, struct err *e)
+{
+	struct child c = { .ns = ns, .argv = req->argv, .env = req->env, .in = -1, .out = -1,
+			   .err = -1, .own_group = !req->foreground };
+	int made[2] = { 0, 0 }, ret = 0, pid;
 
 	*pidp = -1;
 	*pidfdp = -1;
-	ns->rt.err[0] = '\0';
 	/* files are opened here, so a bad path is the caller's error, not the child's */
-	if ((in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
-		ret = -errno;
+	if (!req->foreground && (ret = open_spawn_files(req, &c, made, e)) < 0)
+		goto out;
+	if ((pid = start(&c)) < 0) {
+		ret = err_set(e, pid, NULL);
 		goto out;
 	}
-	out = req->out ? open_output(req->out, &out_made) : open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (out < 0) {
-		ret = -errno;
-		snprintf(ns->rt.err, sizeof(ns->rt.err), "cannot open stdout file %s", req->out);
-		goto out;
-	}
-	if (req->err_to_out)
-		err = dup(out);
-	else
-		err = req->err ? open_output(req->err, &err_made) : open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (err < 0) {
-		ret = -errno;
-		if (req->err)
-			snprintf(ns->rt.err, sizeof(ns->rt.err), "cannot open stderr file %s", req->err);
-		goto out;
-	}
-	if (pipe2(ex, O_CLOEXEC) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		if (!req->append) {
-			if (req->out && ftruncate(out, 0) < 0)
-				_exit(127);
-			if (req->err && !req->err_to_out && ftruncate(err, 0) < 0)
-				_exit(127);
-		} else {
-			lseek(out, 0, SEEK_END);
-			lseek(err, 0, SEEK_END);
-		}
-		child(ns, req->argv, req->env, in, out, err, ex[1], parent);
-	}
-	setpgid(pid, pid);
-	close(ex[1]);
-	ex[1] = -1;
-	if ((ret = exec_result(pid, ex[0])) < 0)
-		goto out;
 	*pidp = pid;
 	*pidfdp = (int)syscall(SYS_pidfd_open, pid, 0);
 out:
 	if (ret < 0) {
-		if (out_made)
+		if (made[0])
 			unlink(req->out);
-		if (err_made)
+		if (made[1])
 			unlink(req->err);
 	}
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (err >= 0)
-		close(err);
-	if (ex[0] >= 0)
-		close(ex[0]);
-	if (ex[1] >= 0)
-		close(ex[1]);
+	close_fd(&c.in);
+	close_fd(&c.out);
+	close_fd(&c.err);
 	return ret;
 }
 
@@ -439,14 +488,12 @@ int proc_wait(int pid, int pidfd, double timeout, int *status, int *sig)
 			return -errno;
 		if (w == pid)
 			break;
-		if (timeout == 0)
-			return 0;
-		if (timeout > 0 && now() >= deadline)
+		if (timeout == 0 || (timeout > 0 && now() >= deadline))
 			return 0;
 		if (pidfd >= 0) {
 			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
 			int ms = timeout < 0 ? -1 : (int)((deadline - now()) * 1000) + 1;
-			r = poll(&pf, 1, ms < 0 && timeout >= 0 ? 0 : ms);
+			r = poll(&pf, 1, ms);
 			if (r < 0)
 				return -errno;	/* EINTR too: the caller is asked to stop */
 		} else {

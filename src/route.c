@@ -10,21 +10,20 @@
 #include "link.h"
 #include "route.h"
 
-static int route_change(struct ns *ns, int type, int flags, const struct route_req *r)
+static int route_change(struct ns *ns, int type, int flags, const struct route_req *r,
+			struct err *e)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	struct nl *nl;
 	size_t alen = r->family == AF_INET ? 4 : 16;
-	int err = 0, oif = 0;
+	int oif = 0, ret;
 
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
-	if (r->dev && (oif = link_index(ns, r->dev)) < 0) {
-		snprintf(nl->err, sizeof(nl->err), "device %s", r->dev);
-		return oif;
-	}
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if (r->dev && (oif = link_index(ns, r->dev, e)) < 0)
+		return err_set(e, oif, "device %s", r->dev);
 	nlh = nl_put(buf, type, flags, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = (unsigned char)r->family;
@@ -47,17 +46,17 @@ static int route_change(struct ns *ns, int type, int flags, const struct route_r
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	if (r->table >= 256)
 		mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
-int route_add(struct ns *ns, const struct route_req *r)
+int route_add(struct ns *ns, const struct route_req *r, struct err *e)
 {
-	return route_change(ns, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r);
+	return route_change(ns, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, e);
 }
 
-int route_del(struct ns *ns, const struct route_req *r)
+int route_del(struct ns *ns, const struct route_req *r, struct err *e)
 {
-	return route_change(ns, RTM_DELROUTE, 0, r);
+	return route_change(ns, RTM_DELROUTE, 0, r, e);
 }
 
 struct dump_ctx {
@@ -132,23 +131,23 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	return nl_vec_push(&c->a, &ri) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int route_list(struct ns *ns, int family, struct route_info **v, size_t *n)
+int route_list(struct ns *ns, int family, struct route_info **v, size_t *n, struct err *e)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	struct dump_ctx c = { .a = { .size = sizeof(struct route_info) } };
 	struct nl *nl;
-	int err = 0, ret;
+	int ret;
 
 	*v = NULL;
 	*n = 0;
-	if (!(nl = ns_rt(ns, &err)))
-		return err;
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
 	nlh = nl_put(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = (unsigned char)family;
-	if ((ret = nl_dump(nl, nlh, on_route, &c, &c.a)) < 0) {
+	if ((ret = nl_dump(nl, nlh, on_route, &c, &c.a, e)) < 0) {
 		free(c.a.v);
 		return ret;
 	}

@@ -6,8 +6,8 @@
 
 struct route_req {
 	int family;		/* AF_INET or AF_INET6 */
-	struct inaddr dst;	/* len 0: default */
-	const struct inaddr *via;	/* NULL: directly connected */
+	struct prefix dst;	/* len 0: default */
+	const struct prefix *via;	/* NULL: directly connected */
 	const char *dev;	/* NULL: the kernel picks from the gateway */
 	unsigned metric;	/* 0: none */
 	int has_metric;
@@ -31,10 +31,10 @@ struct route_info {
 	int type;
 };
 
-int route_add(struct ns *ns, const struct route_req *r);
-int route_del(struct ns *ns, const struct route_req *r);
+int route_add(struct ns *ns, const struct route_req *r, struct err *e);
+int route_del(struct ns *ns, const struct route_req *r, struct err *e);
 /* unicast, blackhole, unreachable and prohibit routes of every table but
  * "local"; family 0 for both */
-int route_list(struct ns *ns, int family, struct route_info **v, size_t *n);
+int route_list(struct ns *ns, int family, struct route_info **v, size_t *n, struct err *e);
 
 #endif

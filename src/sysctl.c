@@ -58,21 +58,21 @@ static int open_in(struct ns *ns, const char *path, int flags)
 	return fd < 0 ? -e : fd;
 }
 
-int sysctl_get(struct ns *ns, const char *path, char *buf, size_t len)
+int sysctl_get(struct ns *ns, const char *path, char *buf, size_t len, struct err *e)
 {
 	int fd = open_in(ns, path, O_RDONLY);
 	size_t off = 0;
 	ssize_t n;
 
 	if (fd < 0)
-		return fd;
+		return err_set(e, fd, NULL);
 	while (off + 1 < len && (n = read(fd, buf + off, len - off - 1)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			n = -errno;
 			close(fd);
-			return (int)n;
+			return err_set(e, (int)n, NULL);
 		}
 		off += (size_t)n;
 	}
@@ -83,14 +83,14 @@ int sysctl_get(struct ns *ns, const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int write_value(int fd, const char *value)
+static int write_value(int fd, const char *value, struct err *e)
 {
 	size_t len = strlen(value);
 	ssize_t n;
 	int ret = 0;
 
 	if (fd < 0)
-		return fd;
+		return err_set(e, fd, NULL);
 	do {
 		n = write(fd, value, len);
 	} while (n < 0 && errno == EINTR);
@@ -99,17 +99,17 @@ static int write_value(int fd, const char *value)
 	else if ((size_t)n != len)
 		ret = -EIO;
 	close(fd);
-	return ret;
+	return ret < 0 ? err_set(e, ret, NULL) : 0;
 }
 
-int sysctl_set(struct ns *ns, const char *path, const char *value)
+int sysctl_set(struct ns *ns, const char *path, const char *value, struct err *e)
 {
-	return write_value(open_in(ns, path, O_WRONLY), value);
+	return write_value(open_in(ns, path, O_WRONLY), value, e);
 }
 
-int sysctl_set_here(const char *path, const char *value)
+int sysctl_set_here(const char *path, const char *value, struct err *e)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
-	return write_value(fd < 0 ? -errno : fd, value);
+	return write_value(fd < 0 ? -errno : fd, value, e);
 }

@@ -10,9 +10,10 @@
  * the /proc/sys path goes into path. */
 const char *sysctl_path(const char *key, char *path, size_t len);
 /* Read into buf (trailing newline removed). Returns 0 or -errno. */
-int sysctl_get(struct ns *ns, const char *path, char *buf, size_t len);
-int sysctl_set(struct ns *ns, const char *path, const char *value);
-/* The same in the namespace the calling thread is in (no switching). */
-int sysctl_set_here(const char *path, const char *value);
+int sysctl_get(struct ns *ns, const char *path, char *buf, size_t len, struct err *e);
+int sysctl_set(struct ns *ns, const char *path, const char *value, struct err *e);
+/* The same in the namespace the calling thread is in (no switching): what
+ * ns_add's inside function uses. */
+int sysctl_set_here(const char *path, const char *value, struct err *e);
 
 #endif

@@ -625,7 +625,7 @@ function Lab:close()
           local same = now.id == id
           now:close()
           if same then netns.delete(e.name) end
-        elseif not tostring(now):find("(ENOENT)", 1, true) then
+        elseif type(now) ~= "table" or now.code ~= "ENOENT" then
           error(now, 0)
         end
       end)

@@ -178,7 +178,7 @@ function M.clean(name)
         end
       end)
       -- a namespace already gone is what we want
-      if not ok and not tostring(err):find("ENOENT", 1, true) then
+      if not ok and not (type(err) == "table" and err.code == "ENOENT") then
         io.stderr:write(tostring(err), "\n")
         status = 1
       end

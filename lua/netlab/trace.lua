@@ -119,52 +119,42 @@ local formats = {
   nat_flush = function(ns) return nft_table(ns) .. " delete table inet netlab" end,
 }
 
+-- the namespace calls of the module itself
+formats.add = function(name, o)
+  local lines = { "ip netns add " .. tostring(name) }
+  if type(o) == "table" then
+    if o.lo_up then lines[#lines + 1] = ("ip -n %s link set lo up"):format(name) end
+    local keys = {}
+    for k in pairs(o.sysctl or {}) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+      lines[#lines + 1] = ("ip netns exec %s sysctl -w %s=%s"):format(name, k, o.sysctl[k])
+    end
+  end
+  return table.concat(lines, "\n")
+end
+-- netns.delete(name) and ns:delete()
+formats.delete = function(x)
+  return "ip netns del " .. tostring(type(x) == "string" and x or x.name)
+end
+
 local installed = false
 
--- Wrap the module's functions and the handle methods in place, so every
--- caller (the lab, the script, netns used directly) is traced alike.
+-- Print every call through the module's hook, so every caller (the lab,
+-- the script, netns used directly) is traced alike.
 function M.install(out)
   if installed then return end
   installed = true
   out = out or io.stderr
-  local function say(line)
-    if line then
-      out:write("+ ", line, "\n")
+  netns.hook(function(name, ...)
+    local fmt = formats[name]
+    if not fmt then return end
+    local ok, text = pcall(fmt, ...)
+    if ok and text then
+      for line in text:gmatch("[^\n]+") do out:write("+ ", line, "\n") end
       out:flush()
     end
-  end
-  local methods = getmetatable(netns.host()).__methods
-  for name, f in pairs(methods) do
-    local fmt = formats[name]
-    if fmt then
-      methods[name] = function(ns, ...)
-        local ok, line = pcall(fmt, ns, ...)
-        if ok then say(line) end
-        return f(ns, ...)
-      end
-    end
-  end
-  local add, delete = netns.add, netns.delete
-  netns.add = function(name, o, ...)
-    say("ip netns add " .. tostring(name))
-    if type(o) == "table" then
-      if o.lo_up then say(("ip -n %s link set lo up"):format(name)) end
-      local keys = {}
-      for k in pairs(o.sysctl or {}) do keys[#keys + 1] = k end
-      table.sort(keys)
-      for _, k in ipairs(keys) do say(("ip netns exec %s sysctl -w %s=%s"):format(name, k, o.sysctl[k])) end
-    end
-    return add(name, o, ...)
-  end
-  netns.delete = function(name, ...)
-    say("ip netns del " .. tostring(name))
-    return delete(name, ...)
-  end
-  local del_method = methods.delete
-  methods.delete = function(ns, ...)
-    say("ip netns del " .. tostring(ns.name))
-    return del_method(ns, ...)
-  end
+  end)
 end
 
 return M

@@ -1,0 +1,351 @@
+/* l_proc.c - the binding of the user's commands in a namespace: run, spawn, exec, and process handles. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lnetns.h"
+#include "proc.h"
+
+/* ---- argv and env ----------------------------------------------------- */
+
+/* argv from a table of strings; the strings stay alive in that table */
+static char **check_argv(lua_State *L, int arg)
+{
+	lua_Integer n, i;
+	char **argv;
+
+	check_table(L, arg, "argv");
+	n = luaL_len(L, arg);
+	if (n < 1)
+		raise_input(L, "argv", "argv must be a non-empty table of strings");
+	argv = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof(char *), 0);
+	for (i = 1; i <= n; i++) {
+		if (lua_geti(L, arg, i) != LUA_TSTRING)
+			raise_input(L, "argv", "argv[%I] must be a string, not %s", i, luaL_typename(L, -1));
+		argv[i - 1] = (char *)lua_tostring(L, -1);
+		lua_pop(L, 1);
+	}
+	argv[n] = NULL;
+	if (!argv[0][0])
+		raise_input(L, "argv", "argv[1] is empty");
+	return argv;
+}
+
+/* "NAME=value" strings from opts.env; they and the array stay on the stack */
+static char **opt_env(lua_State *L, int arg)
+{
+	char **env;
+	size_t n = 0, i = 0;
+	int t = get_opt(L, arg, "env"), tab, keep;
+
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (t != LUA_TTABLE)
+		raise_input(L, "env", "option 'env' must be a table of NAME = value");
+	tab = lua_gettop(L);
+	for (lua_pushnil(L); lua_next(L, tab); lua_pop(L, 1))
+		n++;
+	lua_createtable(L, (int)n, 0);
+	keep = lua_gettop(L);
+	env = lua_newuserdatauv(L, (n + 1) * sizeof(char *), 0);
+	for (lua_pushnil(L); lua_next(L, tab); lua_pop(L, 1)) {
+		const char *k, *v;
+		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+			raise_input(L, "env", "option 'env': '%s' must map a string name to a string value",
+				    luaL_tolstring(L, -2, NULL));
+		k = lua_tostring(L, -2);
+		v = lua_tostring(L, -1);
+		if (!k[0] || strchr(k, '='))
+			raise_input(L, "env", "option 'env': bad variable name '%s'", k);
+		env[i] = (char *)lua_pushfstring(L, "%s=%s", k, v);
+		lua_rawseti(L, keep, (lua_Integer)++i);
+	}
+	env[i] = NULL;
+	return env;
+}
+
+/* ---- exec, run -------------------------------------------------------- */
+
+/* ns:exec(argv [, { env = }]): this process becomes argv inside ns */
+static int m_exec(lua_State *L)
+{
+	static const char *const exec_opts[] = { "env", NULL };
+	struct ns *ns = check_ns(L, 1);
+	struct err e = ERR_INIT;
+	char **argv, **env;
+	int ret;
+
+	lua_settop(L, 3);
+	argv = check_argv(L, 2);
+	check_opts(L, 3, exec_opts);
+	env = opt_env(L, 3);
+	fflush(NULL);
+	ret = proc_exec(ns, argv, env, &e);
+	return raise_core(L, "exec", argv[0], ns_label(ns), ret, &e);
+}
+
+static const char *const run_opts[] = { "timeout", "stdin", "env", NULL };
+
+static int m_run(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct run_req req = { 0 };
+	struct err e = ERR_INIT;
+	struct run_result res;
+	int ret;
+
+	lua_settop(L, 3);	/* options at a fixed index, scratch values above */
+	req.argv = check_argv(L, 2);
+	check_opts(L, 3, run_opts);
+	req.timeout = opt_seconds(L, 3, "timeout", 0);
+	if (opt_string(L, 3, "stdin")) {
+		lua_getfield(L, 3, "stdin");
+		req.in = lua_tolstring(L, -1, &req.inlen);	/* alive in the options table */
+		lua_pop(L, 1);
+	}
+	req.env = opt_env(L, 3);
+	if ((ret = proc_run(ns, &req, &res, &e)) < 0)
+		return raise_core(L, "run", req.argv[0], ns_label(ns), ret, &e);
+	lua_createtable(L, 0, 6);
+	lua_pushinteger(L, res.status);
+	lua_setfield(L, -2, "status");
+	lua_pushboolean(L, res.status == 0 && !res.timed_out);
+	lua_setfield(L, -2, "ok");
+	lua_pushlstring(L, res.out, res.outlen);
+	lua_setfield(L, -2, "stdout");
+	lua_pushlstring(L, res.err, res.errlen);
+	lua_setfield(L, -2, "stderr");
+	if (res.signal) {
+		lua_pushinteger(L, res.signal);
+		lua_setfield(L, -2, "signal");
+	}
+	lua_pushboolean(L, res.timed_out);
+	lua_setfield(L, -2, "timed_out");
+	run_result_free(&res);
+	return 1;
+}
+
+/* ---- spawn and process handles ---------------------------------------- */
+
+struct lproc {
+	int pid;		/* -1 when never started */
+	int pidfd;
+	int status, signal;	/* valid once reaped */
+	int reaped;
+};
+
+static const char *const spawn_opts[] = { "env", "stdout", "stderr", "append", NULL };
+
+static int m_spawn(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	struct spawn_req req = { 0 };
+	struct err e = ERR_INIT;
+	struct lproc *p;
+	int ret;
+
+	lua_settop(L, 3);
+	req.argv = check_argv(L, 2);
+	check_opts(L, 3, spawn_opts);
+	req.out = opt_string(L, 3, "stdout");
+	req.err = opt_string(L, 3, "stderr");
+	if (req.err && !strcmp(req.err, "stdout")) {
+		req.err = NULL;
+		req.err_to_out = 1;
+	}
+	req.append = opt_bool(L, 3, "append") == 1;
+	req.env = opt_env(L, 3);
+	/* the handle first: a process is never started without one to reap it */
+	p = lua_newuserdatauv(L, sizeof(*p), 0);
+	p->pid = p->pidfd = -1;
+	p->status = p->signal = 0;
+	p->reaped = 1;
+	luaL_setmetatable(L, PROC_MT);
+	if ((ret = proc_spawn(ns, &req, &p->pid, &p->pidfd, &e)) < 0)
+		return raise_core(L, "spawn", req.argv[0], ns_label(ns), ret, &e);
+	p->reaped = 0;
+	return 1;
+}
+
+static struct lproc *check_proc(lua_State *L)
+{
+	return luaL_checkudata(L, 1, PROC_MT);
+}
+
+/* 1 once p has ended (reaped now or before), 0 while it runs */
+static int reap(lua_State *L, struct lproc *p, double timeout)
+{
+	int ret;
+
+	if (p->reaped)
+		return 1;
+	ret = proc_wait(p->pid, p->pidfd, timeout, &p->status, &p->signal);
+	if (ret < 0)
+		return raise_core(L, "wait", lua_pushfstring(L, "%d", p->pid), NULL, ret, NULL);
+	if (ret == 1) {
+		p->reaped = 1;
+		if (p->pidfd >= 0)
+			close(p->pidfd);
+		p->pidfd = -1;
+	}
+	return ret;
+}
+
+static int p_wait(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	double timeout = lua_isnoneornil(L, 2) ? -1 : check_seconds(L, 2, "timeout", 1);
+
+	if (p->pid < 0)
+		return raise_input(L, NULL, "the process was never started");
+	if (!reap(L, p, timeout)) {
+		lua_pushnil(L);
+		lua_pushliteral(L, "timeout");
+		return 2;
+	}
+	lua_pushinteger(L, p->status);
+	if (p->signal) {
+		lua_pushinteger(L, p->signal);
+		return 2;
+	}
+	return 1;
+}
+
+static const struct { const char *name; int sig; } signames[] = {
+	{ "TERM", SIGTERM }, { "KILL", SIGKILL }, { "INT", SIGINT }, { "HUP", SIGHUP },
+	{ "QUIT", SIGQUIT }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	{ "STOP", SIGSTOP }, { "CONT", SIGCONT }, { NULL, 0 },
+};
+
+/* a signal number or name ("TERM", "SIGTERM") at arg; SIGTERM when absent */
+static int check_signal(lua_State *L, int arg)
+{
+	const char *s, *n;
+	int isint = 0, sig, i;
+
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		sig = (int)lua_tointegerx(L, arg, &isint);
+		if (!isint || sig < 0 || sig >= NSIG)
+			raise_input(L, "signal", "signal '%s' is not a signal number",
+				    luaL_tolstring(L, arg, NULL));
+		return sig;
+	}
+	if (lua_isnoneornil(L, arg))
+		return SIGTERM;
+	s = check_str(L, arg, "signal");
+	n = strncmp(s, "SIG", 3) ? s : s + 3;
+	for (i = 0; signames[i].name && strcmp(signames[i].name, n); i++)
+		;
+	if (!signames[i].name)
+		raise_value(L, "signal", s, "is not a known signal name");
+	return signames[i].sig;
+}
+
+static int p_kill(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	int sig = check_signal(L, 2);
+
+	if (p->reaped || p->pid < 0 || reap(L, p, 0)) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	/* the whole group: what the command started goes too */
+	if (kill(-p->pid, sig) < 0 && kill(p->pid, sig) < 0)
+		return raise_core(L, "kill", lua_pushfstring(L, "%d", p->pid), NULL, -errno, NULL);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int p_running(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+
+	lua_pushboolean(L, p->pid >= 0 && !reap(L, p, 0));
+	return 1;
+}
+
+/* __index: p.pid, else a method (upvalue 1) */
+static int p_index(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	const char *k = lua_tostring(L, 2);
+
+	if (k && !strcmp(k, "pid")) {
+		lua_pushinteger(L, p->pid);
+		return 1;
+	}
+	lua_settop(L, 2);
+	lua_rawget(L, lua_upvalueindex(1));
+	return 1;
+}
+
+/* a handle that goes away takes its process with it: no orphan, no zombie */
+static int p_gc(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+
+	if (p->pid >= 0 && !p->reaped) {
+		/* the status stays readable: wait() after close says how it ended */
+		if (proc_wait(p->pid, p->pidfd, 0, &p->status, &p->signal) == 0) {
+			kill(-p->pid, SIGKILL);
+			kill(p->pid, SIGKILL);
+			while (proc_wait(p->pid, p->pidfd, -1, &p->status, &p->signal) == -EINTR)
+				;
+		}
+		p->reaped = 1;
+	}
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
+	return 0;
+}
+
+static int p_tostring(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+
+	lua_pushfstring(L, "netns.proc (%d%s)", p->pid, p->reaped ? ", ended" : "");
+	return 1;
+}
+
+void open_proc_methods(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "run", m_run },
+		{ "exec", m_exec },
+		{ "spawn", m_spawn },
+		{ NULL, NULL }
+	};
+
+	register_funcs(L, methods);
+}
+
+void open_proc_meta(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "wait", p_wait },
+		{ "kill", p_kill },
+		{ "running", p_running },
+		{ NULL, NULL }
+	};
+
+	if (luaL_newmetatable(L, PROC_MT)) {
+		lua_newtable(L);
+		register_funcs(L, methods);
+		lua_pushcclosure(L, p_index, 1);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, p_gc);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, p_gc);
+		lua_setfield(L, -2, "__close");
+		lua_pushcfunction(L, p_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+}

@@ -1,0 +1,347 @@
+/* nat_read.c - the rules of netlab's nf_tables table read back from the kernel, decoded into what made them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+
+#include "nat.h"
+
+/* what register 1 holds while a rule is decoded */
+enum { L_NONE, L_NFPROTO, L_L4PROTO, L_IIF, L_OIF, L_SADDR, L_DPORT };
+
+struct decode {
+	struct nat_rule *r;
+	int loaded;
+	unsigned loadlen;
+	int plen;			/* from a bitwise mask, -1: none */
+	unsigned char imm1[16], imm2[2];
+	uint32_t imm1len;
+	int has_imm2;
+	int done;			/* the nat statement came: nothing may follow */
+};
+
+static uint32_t eu32(const struct nftnl_expr *e, uint16_t attr)
+{
+	return nftnl_expr_is_set(e, attr) ? nftnl_expr_get_u32(e, attr) : 0;
+}
+
+/* the number of leading one bits of a contiguous mask, -1 if it is not one */
+static int mask_len(const unsigned char *m, unsigned len)
+{
+	unsigned i;
+	int n = 0, b, ended = 0;
+
+	for (i = 0; i < len; i++)
+		for (b = 7; b >= 0; b--) {
+			if (m[i] & (1 << b)) {
+				if (ended)
+					return -1;
+				n++;
+			} else {
+				ended = 1;
+			}
+		}
+	return n;
+}
+
+static int decode_cmp(struct decode *d, const struct nftnl_expr *e)
+{
+	struct nat_rule *r = d->r;
+	const unsigned char *v;
+	uint32_t len = 0;
+
+	if (eu32(e, NFTNL_EXPR_CMP_SREG) != NFT_REG_1 || eu32(e, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ)
+		return -1;
+	if (!(v = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len)))
+		return -1;
+	switch (d->loaded) {
+	case L_NFPROTO:
+		if (len != 1 || r->family)
+			return -1;
+		r->family = v[0] == NFPROTO_IPV4 ? AF_INET : v[0] == NFPROTO_IPV6 ? AF_INET6 : 0;
+		if (!r->family)
+			return -1;
+		break;
+	case L_L4PROTO:
+		if (len != 1 || (v[0] != IPPROTO_TCP && v[0] != IPPROTO_UDP) || r->proto)
+			return -1;
+		r->proto = v[0];
+		break;
+	case L_IIF:
+	case L_OIF: {
+		char *name = d->loaded == L_IIF ? r->iif : r->oif;
+		/* exactly the zero-padded name: a shorter match is a wildcard */
+		if (len != NAT_IFNAME_LEN || v[IFNAME_MAX] || !v[0] || name[0])
+			return -1;
+		memcpy(name, v, NAT_IFNAME_LEN);
+		break;
+	}
+	case L_SADDR:
+		if (len != d->loadlen || r->src.len)
+			return -1;
+		memcpy(r->src.addr, v, len);
+		r->src.len = d->plen >= 0 ? d->plen : (int)len * 8;
+		break;
+	case L_DPORT:
+		if (len != 2 || r->dport)
+			return -1;
+		r->dport = (unsigned)v[0] << 8 | v[1];
+		break;
+	default:
+		return -1;
+	}
+	d->loaded = L_NONE;
+	return 0;
+}
+
+static int decode_expr(struct nftnl_expr *e, void *data)
+{
+	struct decode *d = data;
+	struct nat_rule *r = d->r;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const unsigned char *v;
+	uint32_t len = 0, base, off;
+
+	if (!name || d->done)
+		return -1;
+	if (!strcmp(name, "meta")) {
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
+		    eu32(e, NFTNL_EXPR_META_DREG) != NFT_REG_1)
+			return -1;
+		switch (eu32(e, NFTNL_EXPR_META_KEY)) {
+		case NFT_META_NFPROTO: d->loaded = L_NFPROTO; break;
+		case NFT_META_L4PROTO: d->loaded = L_L4PROTO; break;
+		case NFT_META_IIFNAME: d->loaded = L_IIF; break;
+		case NFT_META_OIFNAME: d->loaded = L_OIF; break;
+		default: return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "payload")) {
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) ||
+		    eu32(e, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1)
+			return -1;
+		base = eu32(e, NFTNL_EXPR_PAYLOAD_BASE);
+		off = eu32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+		len = eu32(e, NFTNL_EXPR_PAYLOAD_LEN);
+		/* nft also loads only the bytes a byte-aligned prefix needs */
+		if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET &&
+		    off == 12 && len >= 1 && len <= 4)
+			d->loaded = L_SADDR;
+		else if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET6 &&
+			 off == 8 && len >= 1 && len <= 16)
+			d->loaded = L_SADDR;
+		else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && r->proto && off == 2 && len == 2)
+			d->loaded = L_DPORT;
+		else
+			return -1;
+		d->loadlen = len;
+		d->plen = -1;
+		return 0;
+	}
+	if (!strcmp(name, "bitwise")) {
+		const unsigned char *x;
+		uint32_t xlen = 0;
+		unsigned i;
+
+		if (d->loaded != L_SADDR || d->plen >= 0 ||
+		    eu32(e, NFTNL_EXPR_BITWISE_SREG) != NFT_REG_1 ||
+		    eu32(e, NFTNL_EXPR_BITWISE_DREG) != NFT_REG_1 ||
+		    eu32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL ||
+		    eu32(e, NFTNL_EXPR_BITWISE_LEN) != d->loadlen)
+			return -1;
+		v = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+		x = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
+		if (!v || !x || len != d->loadlen || xlen != len)
+			return -1;
+		for (i = 0; i < xlen; i++)
+			if (x[i])
+				return -1;
+		return (d->plen = mask_len(v, len)) < 0 ? -1 : 0;
+	}
+	if (!strcmp(name, "cmp"))
+		return decode_cmp(d, e);
+	if (!strcmp(name, "immediate")) {
+		uint32_t reg = eu32(e, NFTNL_EXPR_IMM_DREG);
+
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) ||
+		    !(v = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len)))
+			return -1;
+		if (reg == NFT_REG_1 && !d->imm1len && (len == 4 || len == 16)) {
+			memcpy(d->imm1, v, len);
+			d->imm1len = len;
+		} else if (reg == NFT_REG_2 && !d->has_imm2 && len == 2) {
+			memcpy(d->imm2, v, 2);
+			d->has_imm2 = 1;
+		} else {
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "masq")) {
+		if (eu32(e, NFTNL_EXPR_MASQ_FLAGS) ||
+		    nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN) || d->imm1len)
+			return -1;
+		r->kind = NAT_MASQUERADE;
+		d->done = 1;
+		return 0;
+	}
+	if (!strcmp(name, "nat")) {
+		uint32_t type = eu32(e, NFTNL_EXPR_NAT_TYPE), fam = eu32(e, NFTNL_EXPR_NAT_FAMILY);
+		int has_pmin = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
+
+		if (eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN) != NFT_REG_1 ||
+		    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) &&
+		     eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) != NFT_REG_1) ||
+		    has_pmin != d->has_imm2 ||
+		    (has_pmin && eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN) != NFT_REG_2) ||
+		    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) &&
+		     eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) != NFT_REG_2))
+			return -1;
+		if (fam == NFPROTO_IPV4 && d->imm1len == 4)
+			r->to.family = AF_INET;
+		else if (fam == NFPROTO_IPV6 && d->imm1len == 16)
+			r->to.family = AF_INET6;
+		else
+			return -1;
+		memcpy(r->to.addr, d->imm1, d->imm1len);
+		r->to.len = (int)d->imm1len * 8;
+		if (d->has_imm2)
+			r->to_port = (unsigned)d->imm2[0] << 8 | d->imm2[1];
+		if (type == NFT_NAT_SNAT)
+			r->kind = NAT_SNAT;
+		else if (type == NFT_NAT_DNAT)
+			r->kind = NAT_DNAT;
+		else
+			return -1;
+		d->done = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* 0 when the rule is one netlab writes; r describes it */
+static int decode_rule(struct nftnl_rule *nr, struct nat_rule *r)
+{
+	struct decode d = { .r = r, .plen = -1 };
+
+	if (nftnl_expr_foreach(nr, decode_expr, &d) < 0 || !d.done || !r->family ||
+	    d.loaded != L_NONE)
+		return -1;
+	switch (r->kind) {
+	case NAT_MASQUERADE:
+	case NAT_SNAT:
+		if (r->proto || r->dport || r->iif[0] || (r->kind == NAT_SNAT &&
+		    r->to.family != r->family) || r->to_port)
+			return -1;
+		r->src.family = r->family;	/* no address match: any source */
+		break;
+	case NAT_DNAT:
+		if (!r->proto || !r->dport || r->src.len || r->oif[0] ||
+		    r->to.family != r->family)
+			return -1;
+		break;
+	}
+	return 0;
+}
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_vec *rules = data;
+	struct nftnl_rule *nr;
+	struct nat_rule r;
+	const char *table, *chain;
+
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
+		return MNL_CB_OK;
+	if (!(nr = nftnl_rule_alloc())) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0)
+		goto skip;	/* nothing we could read */
+	table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
+	if (nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) != NFPROTO_INET || !table ||
+	    strcmp(table, NAT_TABLE) || !chain)
+		goto skip;
+	memset(&r, 0, sizeof(r));
+	if (decode_rule(nr, &r) < 0) {
+		memset(&r, 0, sizeof(r));
+		r.kind = NAT_OTHER;
+	}
+	snprintf(r.chain, sizeof(r.chain), "%s", chain);
+	r.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
+	if (nl_vec_push(rules, &r) < 0) {
+		nftnl_rule_free(nr);
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+skip:
+	nftnl_rule_free(nr);
+	return MNL_CB_OK;
+}
+
+/* the output chain's copy of a prerouting dnat rule */
+static int is_copy(const struct nat_rule *o, const struct nat_rule *v, size_t n)
+{
+	size_t i;
+
+	if (o->kind != NAT_DNAT || strcmp(o->chain, nat_chain_name(NAT_OUTPUT)))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[i].kind == NAT_DNAT && !strcmp(v[i].chain, nat_chain_name(NAT_PREROUTING)) &&
+		    !v[i].iif[0] && v[i].family == o->family && v[i].proto == o->proto &&
+		    v[i].dport == o->dport && v[i].to_port == o->to_port &&
+		    !memcmp(v[i].to.addr, o->to.addr, sizeof(o->to.addr)))
+			return 1;
+	return 0;
+}
+
+int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n, struct err *e)
+{
+	char buf[512];
+	struct nl_vec a = { .size = sizeof(struct nat_rule) };
+	struct nat_rule *v;
+	struct nftnl_rule *filter;
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	size_t i, k;
+	int ret;
+
+	*rules = NULL;
+	*n = 0;
+	if ((ret = ns_nf(ns, &nl, e)) < 0)
+		return ret;
+	if (!(filter = nftnl_rule_alloc()))
+		return err_set(e, -ENOMEM, NULL);
+	/* the kernel dumps only the rules of the table named here */
+	nftnl_rule_set_str(filter, NFTNL_RULE_TABLE, NAT_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
+	nftnl_rule_nlmsg_build_payload(nlh, filter);
+	nftnl_rule_free(filter);
+	if ((ret = nl_dump(nl, nlh, on_rule, &a, &a, e)) < 0) {
+		free(a.v);
+		return ret;
+	}
+	/* compacting in place keeps every prerouting rule somewhere in
+	 * v[0..k) or v[i..n), which is all is_copy looks at */
+	v = a.v;
+	for (i = k = 0; i < a.n; i++)
+		if (!is_copy(&v[i], v, a.n))
+			v[k++] = v[i];
+	*rules = v;
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* netlab.h - what the interpreter (netlab.c) and its POSIX binding netlab.sys (l_sys.c) share. */
+#ifndef NETLAB_NETLAB_H
+#define NETLAB_NETLAB_H
+
+#include <lua.h>
+
+#define PROGNAME "netlab"
+
+/* Move this process into a fresh network + mount namespace with a private
+ * /run/netns and a /sys of its own: the lab's host. 0 or -errno. */
+int netlab_isolate(void);
+
+/* SIGINT/SIGTERM are only remembered between these two calls (nestable);
+ * the end of the outermost one stops the script at its next step if one
+ * came. What netlab.sys.atomic wraps around a creation and its record. */
+void netlab_defer_stop(void);
+void netlab_resume_stop(lua_State *L);
+
+/* the module netlab.sys */
+int luaopen_netlab_sys(lua_State *L);
+
+#endif
