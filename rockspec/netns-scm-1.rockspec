@@ -24,6 +24,7 @@ supported_platforms = { "linux" }
 
 dependencies = {
   "lua >= 5.4, < 5.5",
+  "dkjson >= 2.5",   -- lab descriptions (netlab up --json, netlab.describe)
 }
 
 external_dependencies = {

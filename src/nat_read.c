@@ -105,129 +105,151 @@ static int decode_cmp(struct decode *d, const struct nftnl_expr *e)
 	return 0;
 }
 
+static int decode_meta(struct decode *d, const struct nftnl_expr *e)
+{
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) || eu32(e, NFTNL_EXPR_META_DREG) != NFT_REG_1)
+		return -1;
+	switch (eu32(e, NFTNL_EXPR_META_KEY)) {
+	case NFT_META_NFPROTO: d->loaded = L_NFPROTO; break;
+	case NFT_META_L4PROTO: d->loaded = L_L4PROTO; break;
+	case NFT_META_IIFNAME: d->loaded = L_IIF; break;
+	case NFT_META_OIFNAME: d->loaded = L_OIF; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+static int decode_payload(struct decode *d, const struct nftnl_expr *e)
+{
+	const struct nat_rule *r = d->r;
+	uint32_t base = eu32(e, NFTNL_EXPR_PAYLOAD_BASE), off = eu32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+	uint32_t len = eu32(e, NFTNL_EXPR_PAYLOAD_LEN);
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) || eu32(e, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1)
+		return -1;
+	/* nft also loads only the bytes a byte-aligned prefix needs */
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET &&
+	    off == 12 && len >= 1 && len <= 4)
+		d->loaded = L_SADDR;
+	else if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET6 &&
+		 off == 8 && len >= 1 && len <= 16)
+		d->loaded = L_SADDR;
+	else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && r->proto && off == 2 && len == 2)
+		d->loaded = L_DPORT;
+	else
+		return -1;
+	d->loadlen = len;
+	d->plen = -1;
+	return 0;
+}
+
+/* a prefix mask on the source address just loaded */
+static int decode_bitwise(struct decode *d, const struct nftnl_expr *e)
+{
+	const unsigned char *v, *x;
+	uint32_t len = 0, xlen = 0, i;
+
+	if (d->loaded != L_SADDR || d->plen >= 0 ||
+	    eu32(e, NFTNL_EXPR_BITWISE_SREG) != NFT_REG_1 ||
+	    eu32(e, NFTNL_EXPR_BITWISE_DREG) != NFT_REG_1 ||
+	    eu32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL ||
+	    eu32(e, NFTNL_EXPR_BITWISE_LEN) != d->loadlen)
+		return -1;
+	v = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+	x = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
+	if (!v || !x || len != d->loadlen || xlen != len)
+		return -1;
+	for (i = 0; i < xlen; i++)
+		if (x[i])
+			return -1;
+	return (d->plen = mask_len(v, len)) < 0 ? -1 : 0;
+}
+
+/* the new address (register 1) and port (register 2) of a nat statement */
+static int decode_immediate(struct decode *d, const struct nftnl_expr *e)
+{
+	uint32_t reg = eu32(e, NFTNL_EXPR_IMM_DREG), len = 0;
+	const unsigned char *v;
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) ||
+	    !(v = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len)))
+		return -1;
+	if (reg == NFT_REG_1 && !d->imm1len && (len == 4 || len == 16)) {
+		memcpy(d->imm1, v, len);
+		d->imm1len = len;
+	} else if (reg == NFT_REG_2 && !d->has_imm2 && len == 2) {
+		memcpy(d->imm2, v, 2);
+		d->has_imm2 = 1;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int decode_masq(struct decode *d, const struct nftnl_expr *e)
+{
+	if (eu32(e, NFTNL_EXPR_MASQ_FLAGS) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN) || d->imm1len)
+		return -1;
+	d->r->kind = NAT_MASQUERADE;
+	d->done = 1;
+	return 0;
+}
+
+static int decode_nat(struct decode *d, const struct nftnl_expr *e)
+{
+	struct nat_rule *r = d->r;
+	uint32_t type = eu32(e, NFTNL_EXPR_NAT_TYPE), fam = eu32(e, NFTNL_EXPR_NAT_FAMILY);
+	int has_pmin = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
+
+	if (eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN) != NFT_REG_1 ||
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) &&
+	     eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) != NFT_REG_1) ||
+	    has_pmin != d->has_imm2 ||
+	    (has_pmin && eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN) != NFT_REG_2) ||
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) &&
+	     eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) != NFT_REG_2))
+		return -1;
+	if (fam == NFPROTO_IPV4 && d->imm1len == 4)
+		r->to.family = AF_INET;
+	else if (fam == NFPROTO_IPV6 && d->imm1len == 16)
+		r->to.family = AF_INET6;
+	else
+		return -1;
+	memcpy(r->to.addr, d->imm1, d->imm1len);
+	r->to.len = (int)d->imm1len * 8;
+	if (d->has_imm2)
+		r->to_port = (unsigned)d->imm2[0] << 8 | d->imm2[1];
+	if (type == NFT_NAT_SNAT)
+		r->kind = NAT_SNAT;
+	else if (type == NFT_NAT_DNAT)
+		r->kind = NAT_DNAT;
+	else
+		return -1;
+	d->done = 1;
+	return 0;
+}
+
+/* one expression of a rule, in order; -1 for anything netlab does not write */
 static int decode_expr(struct nftnl_expr *e, void *data)
 {
+	static const struct {
+		const char *name;
+		int (*decode)(struct decode *d, const struct nftnl_expr *e);
+	} decoders[] = {
+		{ "meta", decode_meta }, { "payload", decode_payload }, { "bitwise", decode_bitwise },
+		{ "cmp", decode_cmp }, { "immediate", decode_immediate }, { "masq", decode_masq },
+		{ "nat", decode_nat },
+	};
 	struct decode *d = data;
-	struct nat_rule *r = d->r;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-	const unsigned char *v;
-	uint32_t len = 0, base, off;
+	size_t i;
 
 	if (!name || d->done)
-		return -1;
-	if (!strcmp(name, "meta")) {
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
-		    eu32(e, NFTNL_EXPR_META_DREG) != NFT_REG_1)
-			return -1;
-		switch (eu32(e, NFTNL_EXPR_META_KEY)) {
-		case NFT_META_NFPROTO: d->loaded = L_NFPROTO; break;
-		case NFT_META_L4PROTO: d->loaded = L_L4PROTO; break;
-		case NFT_META_IIFNAME: d->loaded = L_IIF; break;
-		case NFT_META_OIFNAME: d->loaded = L_OIF; break;
-		default: return -1;
-		}
-		return 0;
-	}
-	if (!strcmp(name, "payload")) {
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) ||
-		    eu32(e, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1)
-			return -1;
-		base = eu32(e, NFTNL_EXPR_PAYLOAD_BASE);
-		off = eu32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-		len = eu32(e, NFTNL_EXPR_PAYLOAD_LEN);
-		/* nft also loads only the bytes a byte-aligned prefix needs */
-		if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET &&
-		    off == 12 && len >= 1 && len <= 4)
-			d->loaded = L_SADDR;
-		else if (base == NFT_PAYLOAD_NETWORK_HEADER && r->family == AF_INET6 &&
-			 off == 8 && len >= 1 && len <= 16)
-			d->loaded = L_SADDR;
-		else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && r->proto && off == 2 && len == 2)
-			d->loaded = L_DPORT;
-		else
-			return -1;
-		d->loadlen = len;
-		d->plen = -1;
-		return 0;
-	}
-	if (!strcmp(name, "bitwise")) {
-		const unsigned char *x;
-		uint32_t xlen = 0;
-		unsigned i;
-
-		if (d->loaded != L_SADDR || d->plen >= 0 ||
-		    eu32(e, NFTNL_EXPR_BITWISE_SREG) != NFT_REG_1 ||
-		    eu32(e, NFTNL_EXPR_BITWISE_DREG) != NFT_REG_1 ||
-		    eu32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL ||
-		    eu32(e, NFTNL_EXPR_BITWISE_LEN) != d->loadlen)
-			return -1;
-		v = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
-		x = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
-		if (!v || !x || len != d->loadlen || xlen != len)
-			return -1;
-		for (i = 0; i < xlen; i++)
-			if (x[i])
-				return -1;
-		return (d->plen = mask_len(v, len)) < 0 ? -1 : 0;
-	}
-	if (!strcmp(name, "cmp"))
-		return decode_cmp(d, e);
-	if (!strcmp(name, "immediate")) {
-		uint32_t reg = eu32(e, NFTNL_EXPR_IMM_DREG);
-
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) ||
-		    !(v = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len)))
-			return -1;
-		if (reg == NFT_REG_1 && !d->imm1len && (len == 4 || len == 16)) {
-			memcpy(d->imm1, v, len);
-			d->imm1len = len;
-		} else if (reg == NFT_REG_2 && !d->has_imm2 && len == 2) {
-			memcpy(d->imm2, v, 2);
-			d->has_imm2 = 1;
-		} else {
-			return -1;
-		}
-		return 0;
-	}
-	if (!strcmp(name, "masq")) {
-		if (eu32(e, NFTNL_EXPR_MASQ_FLAGS) ||
-		    nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN) || d->imm1len)
-			return -1;
-		r->kind = NAT_MASQUERADE;
-		d->done = 1;
-		return 0;
-	}
-	if (!strcmp(name, "nat")) {
-		uint32_t type = eu32(e, NFTNL_EXPR_NAT_TYPE), fam = eu32(e, NFTNL_EXPR_NAT_FAMILY);
-		int has_pmin = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MIN);
-
-		if (eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN) != NFT_REG_1 ||
-		    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) &&
-		     eu32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) != NFT_REG_1) ||
-		    has_pmin != d->has_imm2 ||
-		    (has_pmin && eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN) != NFT_REG_2) ||
-		    (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) &&
-		     eu32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX) != NFT_REG_2))
-			return -1;
-		if (fam == NFPROTO_IPV4 && d->imm1len == 4)
-			r->to.family = AF_INET;
-		else if (fam == NFPROTO_IPV6 && d->imm1len == 16)
-			r->to.family = AF_INET6;
-		else
-			return -1;
-		memcpy(r->to.addr, d->imm1, d->imm1len);
-		r->to.len = (int)d->imm1len * 8;
-		if (d->has_imm2)
-			r->to_port = (unsigned)d->imm2[0] << 8 | d->imm2[1];
-		if (type == NFT_NAT_SNAT)
-			r->kind = NAT_SNAT;
-		else if (type == NFT_NAT_DNAT)
-			r->kind = NAT_DNAT;
-		else
-			return -1;
-		d->done = 1;
-		return 0;
-	}
+		return -1;	/* nothing may follow the nat statement */
+	for (i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
+		if (!strcmp(name, decoders[i].name))
+			return decoders[i].decode(d, e);
 	return -1;
 }
 

@@ -1,16 +1,13 @@
 /* netlab.c - the netlab interpreter: Lua 5.4 with netns and the netlab library preloaded (after lua.c). */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lua.h>
@@ -448,13 +445,72 @@ static void remember_signal(int sig)
 		caught_signal = sig;
 }
 
+/* netlab SUBCOMMAND ...: netlab.cli's main; the exit status */
+static int run_subcommand(lua_State *L, const char *cmd, char **argv, int argc)
+{
+	int i, status, code;
+
+	push_func(L, "netlab.cli", "main");
+	lua_pushstring(L, cmd);
+	lua_createtable(L, argc - 2, 0);
+	for (i = 2; i < argc; i++) {
+		lua_pushstring(L, argv[i]);
+		lua_rawseti(L, -2, i - 1);
+	}
+	status = report(L, docall(L, 2, 1));
+	code = status == LUA_OK ? (int)lua_tointeger(L, -1) : EXIT_SCRIPT;
+	return caught_signal ? 128 + caught_signal : code;
+}
+
+/* the ready-made lab, pushed and set as the global `lab`; -1 on failure */
+static int start_lab(lua_State *L, const struct options *o, char **argv, int argc, int script)
+{
+	push_func(L, "netlab.run", "start");
+	lua_createtable(L, 0, 4);
+	push_lab_name(L, o, argv, argc, script);
+	lua_setfield(L, -2, "name");
+	lua_pushboolean(L, o->host);
+	lua_setfield(L, -2, "host");
+	lua_pushboolean(L, !o->host);
+	lua_setfield(L, -2, "isolated");
+	lua_pushboolean(L, o->trace);
+	lua_setfield(L, -2, "trace");
+	if (report(L, docall(L, 1, 1)) != LUA_OK)
+		return -1;
+	lua_pushvalue(L, -1);
+	lua_setglobal(L, "lab");
+	return lua_gettop(L);
+}
+
+/* teardown, the summary and the verdict, whatever happened before; the
+ * exit status */
+static int finish_lab(lua_State *L, int lab, int script_ok)
+{
+	int code;
+
+	set_signal(SIGINT, remember_signal);
+	set_signal(SIGTERM, remember_signal);
+	push_func(L, "netlab.run", "finish");
+	lua_pushvalue(L, lab);
+	lua_pushboolean(L, script_ok);
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, -4);
+	if (report(L, lua_pcall(L, 2, 1, -4)) == LUA_OK)
+		code = (int)lua_tointeger(L, -1);
+	else
+		code = EXIT_SCRIPT;
+	/* Even a script that swallowed the interrupt with pcall was cut
+	 * short: say so to the shell or CI that started it. */
+	return caught_signal ? 128 + caught_signal : code;
+}
+
 /* Everything but creating the state runs here, protected, like lua.c's pmain. */
 static int pmain(lua_State *L)
 {
 	int argc = (int)lua_tointeger(L, 1);
 	char **argv = lua_touserdata(L, 2);
 	struct options o;
-	int script, status, code, lab, ret;
+	int script, status, lab, ret;
 
 	luaL_checkversion(L);
 	status = parse_args(argv, argc, &script, &o);
@@ -471,42 +527,14 @@ static int pmain(lua_State *L)
 	luaL_openlibs(L);
 	create_arg_table(L, argv, argc, script);
 	preload_modules(L);
-
 	if (o.subcommand) {
-		int i;
-
-		push_func(L, "netlab.cli", "main");
-		lua_pushstring(L, o.subcommand);
-		lua_createtable(L, argc - 2, 0);
-		for (i = 2; i < argc; i++) {
-			lua_pushstring(L, argv[i]);
-			lua_rawseti(L, -2, i - 1);
-		}
-		status = report(L, docall(L, 2, 1));
-		code = status == LUA_OK ? (int)lua_tointeger(L, -1) : EXIT_SCRIPT;
-		lua_pushinteger(L, caught_signal ? 128 + caught_signal : code);
+		lua_pushinteger(L, run_subcommand(L, o.subcommand, argv, argc));
 		return 1;
 	}
-
-	/* the ready-made lab */
-	push_func(L, "netlab.run", "start");
-	lua_createtable(L, 0, 4);
-	push_lab_name(L, &o, argv, argc, script);
-	lua_setfield(L, -2, "name");
-	lua_pushboolean(L, o.host);
-	lua_setfield(L, -2, "host");
-	lua_pushboolean(L, !o.host);
-	lua_setfield(L, -2, "isolated");
-	lua_pushboolean(L, o.trace);
-	lua_setfield(L, -2, "trace");
-	if (report(L, docall(L, 1, 1)) != LUA_OK) {
+	if ((lab = start_lab(L, &o, argv, argc, script)) < 0) {
 		lua_pushinteger(L, EXIT_SCRIPT);
 		return 1;
 	}
-	lua_pushvalue(L, -1);
-	lua_setglobal(L, "lab");
-	lab = lua_gettop(L);
-
 	status = run_statements(L, argv, script);
 	if (status == LUA_OK && script < argc)
 		status = run_script(L, argv, argc, script);
@@ -514,25 +542,7 @@ static int pmain(lua_State *L)
 		push_func(L, "netlab.run", "repl");
 		report(L, docall(L, 0, 0));
 	}
-
-	/* teardown, the summary and the verdict, whatever happened above */
-	set_signal(SIGINT, remember_signal);
-	set_signal(SIGTERM, remember_signal);
-	push_func(L, "netlab.run", "finish");
-	lua_pushvalue(L, lab);
-	lua_pushboolean(L, status == LUA_OK);
-	lua_pushcfunction(L, msghandler);
-	lua_insert(L, -4);
-	if (report(L, lua_pcall(L, 2, 1, -4)) == LUA_OK)
-		code = (int)lua_tointeger(L, -1);
-	else
-		code = EXIT_SCRIPT;
-
-	/* Even a script that swallowed the interrupt with pcall was cut
-	 * short: say so to the shell or CI that started it. */
-	if (caught_signal)
-		code = 128 + caught_signal;
-	lua_pushinteger(L, code);
+	lua_pushinteger(L, finish_lab(L, lab, status == LUA_OK));
 	return 1;
 }
 

@@ -146,27 +146,24 @@ static int same_source(int family, const struct sockaddr_storage *from, const st
 	return !memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr, dst->addr, 16);
 }
 
-int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeout,
-	       struct probe_result *res, struct err *e)
-{
-	int v4 = dst->family == AF_INET, fd, sent = 0, kind;
-	double start = now(), deadline = start + timeout, next = start;
-	double interval = count > 1 ? timeout / count : timeout;
-	unsigned short id, seq;
-	struct sockaddr_storage to, from;
-	socklen_t tolen, fromlen;
-	unsigned char pkt[64], in[1500];
+/* one ping's echo requests: what is needed to tell our answers */
+struct pinger {
+	int fd;
+	const struct prefix *dst;
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	unsigned short id;	/* tells our replies from everybody else's on a raw socket */
+	int sent;
 	double sent_at[64];
-	const char *what = NULL;
-	ssize_t n;
+};
 
-	memset(res, 0, sizeof(*res));
-	if (count > 64)
-		count = 64;
-	fd = socket_in(ns, v4 ? AF_INET : AF_INET6, SOCK_RAW, v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
-	if (fd < 0)
-		return err_set(e, fd, NULL);
-	if (!v4) {
+/* a raw ICMP socket in ns that sees only what can answer an echo */
+static int ping_socket(struct ns *ns, int family)
+{
+	int v4 = family == AF_INET;
+	int fd = socket_in(ns, v4 ? AF_INET : AF_INET6, SOCK_RAW, v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+
+	if (fd >= 0 && !v4) {
 		struct icmp6_filter f;
 		ICMP6_FILTER_SETBLOCKALL(&f);
 		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
@@ -174,63 +171,97 @@ int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeou
 		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
 		setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
 	}
-	to_sockaddr(dst, 0, &to, &tolen);
-	/* the echo id tells our replies from everybody else's on this raw socket */
-	id = (unsigned short)((getpid() ^ (unsigned long)(start * 1e6)) & 0xffff);
+	return fd;
+}
 
-	for (;;) {
-		double t = now();
-		int wait_ms;
-		struct pollfd pf = { .fd = fd, .events = POLLIN };
+/* send echo request number p->sent; -errno when the kernel refuses it */
+static int send_echo(struct pinger *p, double t)
+{
+	unsigned char pkt[64] = { 0 };
 
-		if (sent < count && t >= next) {
-			memset(pkt, 0, sizeof(pkt));
-			if (v4) {
-				struct icmp *ic = (void *)pkt;
-				ic->icmp_type = ICMP_ECHO;
-				ic->icmp_id = htons(id);
-				ic->icmp_seq = htons((unsigned short)sent);
-				ic->icmp_cksum = checksum(pkt, sizeof(pkt));
-			} else {
-				struct icmp6_hdr *ic = (void *)pkt;
-				ic->icmp6_type = ICMP6_ECHO_REQUEST;
-				ic->icmp6_id = htons(id);
-				ic->icmp6_seq = htons((unsigned short)sent);
-				/* the kernel computes the ICMPv6 checksum */
-			}
-			sent_at[sent] = t;
-			if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, tolen) < 0) {
-				/* no route, no address: the answer is already known */
-				snprintf(res->reason, sizeof(res->reason), "%s", strerror(errno));
-				close(fd);
-				return 0;
-			}
-			sent++;
-			next = t + interval;
+	if (p->dst->family == AF_INET) {
+		struct icmp *ic = (void *)pkt;
+		ic->icmp_type = ICMP_ECHO;
+		ic->icmp_id = htons(p->id);
+		ic->icmp_seq = htons((unsigned short)p->sent);
+		ic->icmp_cksum = checksum(pkt, sizeof(pkt));
+	} else {
+		struct icmp6_hdr *ic = (void *)pkt;
+		ic->icmp6_type = ICMP6_ECHO_REQUEST;
+		ic->icmp6_id = htons(p->id);
+		ic->icmp6_seq = htons((unsigned short)p->sent);
+		/* the kernel computes the ICMPv6 checksum */
+	}
+	p->sent_at[p->sent] = t;
+	if (sendto(p->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&p->to, p->tolen) < 0)
+		return -errno;
+	p->sent++;
+	return 0;
+}
+
+/* read what has come; 1 when it decides the answer (in res), else 0 */
+static int read_answers(struct pinger *p, struct probe_result *res)
+{
+	unsigned char in[1500];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	const char *what = NULL;
+	unsigned short seq;
+	ssize_t n;
+	int kind;
+
+	while ((n = recvfrom(p->fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fromlen)) > 0) {
+		fromlen = sizeof(from);
+		kind = classify(p->dst->family, in, (size_t)n, p->id, &seq, &what);
+		if (kind == 1 && seq < p->sent && same_source(p->dst->family, &from, p->dst)) {
+			res->ok = 1;
+			res->rtt_ms = (now() - p->sent_at[seq]) * 1000;
+			return 1;
 		}
-		if (t >= deadline)
-			break;
-		wait_ms = (int)(((sent < count && next < deadline ? next : deadline) - t) * 1000) + 1;
-		if (poll(&pf, 1, wait_ms) < 0 && errno != EINTR)
-			break;
-		while ((fromlen = sizeof(from),
-			n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fromlen)) > 0) {
-			kind = classify(dst->family, in, (size_t)n, id, &seq, &what);
-			if (kind == 1 && seq < sent && same_source(dst->family, &from, dst)) {
-				res->ok = 1;
-				res->rtt_ms = (now() - sent_at[seq]) * 1000;
-				close(fd);
-				return 0;
-			}
-			if (kind == 2 && seq < sent) {
-				snprintf(res->reason, sizeof(res->reason), "%s", what);
-				close(fd);
-				return 0;
-			}
+		if (kind == 2 && seq < p->sent) {
+			snprintf(res->reason, sizeof(res->reason), "%s", what);
+			return 1;
 		}
 	}
-	close(fd);
-	snprintf(res->reason, sizeof(res->reason), "no reply within %gs", timeout);
+	return 0;
+}
+
+int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeout,
+	       struct probe_result *res, struct err *e)
+{
+	double start = now(), deadline = start + timeout, next = start, t;
+	double interval = count > 1 ? timeout / count : timeout;
+	struct pinger p = { .dst = dst };
+	int decided = 0, ret;
+
+	memset(res, 0, sizeof(*res));
+	if (count > 64)
+		count = 64;
+	if ((p.fd = ping_socket(ns, dst->family)) < 0)
+		return err_set(e, p.fd, NULL);
+	to_sockaddr(dst, 0, &p.to, &p.tolen);
+	p.id = (unsigned short)((getpid() ^ (unsigned long)(start * 1e6)) & 0xffff);
+	while (!decided && (t = now()) < deadline) {
+		struct pollfd pf = { .fd = p.fd, .events = POLLIN };
+		int wait_ms;
+
+		if (p.sent < count && t >= next) {
+			if ((ret = send_echo(&p, t)) < 0) {
+				/* no route, no address: the answer is already known */
+				snprintf(res->reason, sizeof(res->reason), "%s", strerror(-ret));
+				decided = 1;
+				break;
+			}
+			next = t + interval;
+		}
+		wait_ms = (int)(((p.sent < count && next < deadline ? next : deadline) - t) * 1000) + 1;
+		if (poll(&pf, 1, wait_ms) < 0 && errno != EINTR)
+			break;
+		decided = read_answers(&p, res);
+	}
+	close(p.fd);
+	if (!decided)
+		snprintf(res->reason, sizeof(res->reason), "no reply within %gs", timeout);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 local netns = require "netns"
 local sys = require "netlab.sys"
 local run = require "netlab.run"
-local json = require "netlab.json"
+local json = require "dkjson"
+local describe = require "netlab.describe"
 
 local M = {}
 
@@ -55,8 +56,10 @@ end
 local function lab_state(name)
   local text = read(state_path(name))
   if not text then return nil end
-  local ok, d = pcall(json.decode, text)
-  if not ok or type(d) ~= "table" then fail(("lab '%s': unreadable state %s: %s"):format(name, state_path(name), tostring(d))) end
+  local d, _, err = json.decode(text)
+  if type(d) ~= "table" then
+    fail(("lab '%s': unreadable state %s: %s"):format(name, state_path(name), tostring(err or "not an object")))
+  end
   local st = { name = name, desc = d, pid = d.pid, starttime = d.starttime, mode = d.mode,
     host_netns = d.host and d.host.netns, nodes = {} }
   for _, n in ipairs(d.nodes or {}) do st.nodes[n.name] = n.netns end
@@ -202,7 +205,7 @@ function M.up(args)
       pid = me, starttime = starttime(me), mode = o.host and "host" or "isolated",
       script = script,
     })
-    local text = json.encode(desc, "  ") .. "\n"
+    local text = describe.json(desc)
     write_file(state_path(name), text)
     return text
   end, trace)
@@ -333,9 +336,9 @@ function M.run(args)
   local ok, err = xpcall(function()
     run_script(lab, script, { table.unpack(rest, 2) })
     local me = sys.getpid()
-    write_file(json_path, json.encode(lab:describe(paths_for(me, false), {
+    write_file(json_path, describe.json(lab:describe(paths_for(me, false), {
       pid = me, mode = o.host and "host" or "isolated", script = script,
-    }), "  ") .. "\n")
+    })))
     status = sys.command(argv, { NETLAB_NAME = name, NETLAB_JSON = json_path })
   end, trace)
   if not ok then io.stderr:write(tostring(err), "\n") end
@@ -354,64 +357,6 @@ The topology of a running lab, or of a script after it built, as Graphviz DOT:
 nodes, bridges, links labelled with interface names and addresses. With -o
 FILE.svg or FILE.png, Graphviz's dot renders it (when it is installed).
 ]]
-
--- a DOT string; a newline in s becomes DOT's line break
-local function dot_quote(s)
-  return '"' .. tostring(s):gsub('[\\"]', "\\%0"):gsub("\n", "\\n") .. '"'
-end
-
--- the addresses of an interface by node and name
-local function iface_index(desc)
-  local idx = {}
-  local function add(node, ifaces)
-    for _, i in ipairs(ifaces or {}) do idx[node .. "/" .. i.name] = i end
-  end
-  add("host", desc.host and desc.host.interfaces)
-  for _, n in ipairs(desc.nodes or {}) do add(n.name, n.interfaces) end
-  return idx
-end
-
-function M.dot(desc)
-  local idx = iface_index(desc)
-  local function end_label(node, dev)
-    local i = idx[node .. "/" .. dev]
-    local lines = { dev }
-    for _, a in ipairs(i and i.addresses or {}) do
-      if not a:match("^fe80:") then lines[#lines + 1] = a end
-    end
-    return table.concat(lines, "\n")
-  end
-  local out = { ("graph %s {"):format(dot_quote(desc.name)),
-    '  graph [overlap=false, fontname="Helvetica"];',
-    '  node [shape=box, style=rounded, fontname="Helvetica"];',
-    '  edge [fontname="Helvetica", fontsize=9];' }
-  local used_host = false
-  for _, l in ipairs(desc.links or {}) do
-    if l.a.node == "host" or l.b.node == "host" then used_host = true end
-  end
-  if used_host or #(desc.bridges or {}) > 0 then
-    out[#out + 1] = '  "host" [label="host", shape=box3d];'
-  end
-  for _, n in ipairs(desc.nodes or {}) do
-    out[#out + 1] = ("  %s [label=%s];"):format(dot_quote(n.name), dot_quote(n.name))
-  end
-  for _, b in ipairs(desc.bridges or {}) do
-    local label = b.name .. "\n(bridge)"
-    for _, a in ipairs(b.addresses or {}) do
-      if not a:match("^fe80:") then label = label .. "\n" .. a end
-    end
-    out[#out + 1] = ("  %s [label=%s, shape=ellipse];"):format(dot_quote("bridge:" .. b.name), dot_quote(label))
-    out[#out + 1] = ("  %s -- %s [style=dashed];"):format(dot_quote("host"), dot_quote("bridge:" .. b.name))
-  end
-  for _, l in ipairs(desc.links or {}) do
-    local bnode = l.b.bridge and ("bridge:" .. l.b.bridge) or l.b.node
-    local bside = l.b.bridge and "host" or l.b.node
-    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
-      dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)))
-  end
-  out[#out + 1] = "}"
-  return table.concat(out, "\n") .. "\n"
-end
 
 local function find_in_path(prog)
   for dir in (os.getenv("PATH") or "/usr/bin:/bin"):gmatch("[^:]+") do
@@ -439,7 +384,7 @@ end
 function M.graph(args)
   local o, rest = parse(args, { ["-o"] = "value" }, USAGE_GRAPH)
   if #rest ~= 1 then io.stderr:write(USAGE_GRAPH) return 2 end
-  local dot = M.dot(describe_target(rest[1]))
+  local dot = require("netlab.dot").render(describe_target(rest[1]))
   local out = o.o
   if not out or out == "-" then io.stdout:write(dot) return 0 end
   local fmt = out:match("%.(%w+)$")
@@ -462,7 +407,7 @@ end
 -- main(subcommand, args): the exit status
 function M.main(cmd, args)
   local f = M[cmd]
-  if not f or cmd == "main" or cmd == "dot" then fail("unknown subcommand " .. tostring(cmd)) end
+  if not f or cmd == "main" then fail("unknown subcommand " .. tostring(cmd)) end
   local ok, r = pcall(f, args)
   if ok then return r or 0 end
   if type(r) == "table" and getmetatable(r) and getmetatable(r).__name == "netns.error" then r = tostring(r) end

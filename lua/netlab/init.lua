@@ -74,45 +74,6 @@ function Node:address(family)
   return nil
 end
 
-local function same_subnet(a, b, prefix)
-  local function bytes(s)
-    local v4 = { s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$") }
-    if #v4 == 4 then
-      for i = 1, 4 do v4[i] = tonumber(v4[i]) end
-      return v4
-    end
-    -- IPv6: expand "::" into 8 groups of two bytes
-    local head, tail = s:match("^(.-)::(.*)$")
-    local groups = {}
-    local function add(part)
-      for g in part:gmatch("[^:]+") do groups[#groups + 1] = tonumber(g, 16) end
-    end
-    if head then
-      add(head)
-      local t = {}
-      for g in tail:gmatch("[^:]+") do t[#t + 1] = tonumber(g, 16) end
-      for _ = 1, 8 - #groups - #t do groups[#groups + 1] = 0 end
-      for _, g in ipairs(t) do groups[#groups + 1] = g end
-    else
-      add(s)
-    end
-    local out = {}
-    for _, g in ipairs(groups) do
-      out[#out + 1] = g >> 8
-      out[#out + 1] = g & 0xff
-    end
-    return out
-  end
-  local x, y = bytes(a), bytes(b)
-  if #x ~= #y then return false end
-  for i = 1, #x do
-    local bits = math.max(0, math.min(8, prefix - (i - 1) * 8))
-    local mask = (0xff << (8 - bits)) & 0xff
-    if (x[i] & mask) ~= (y[i] & mask) then return false end
-  end
-  return true
-end
-
 -- default route(s) via a node (its address on a subnet we share, per family)
 -- or via an address
 function Node:gateway(via)
@@ -126,7 +87,7 @@ function Node:gateway(via)
     local done = false
     for _, mine in ipairs(self:addresses(family)) do
       for _, theirs in ipairs(via:addresses(family)) do
-        if not done and same_subnet(mine.address, theirs.address, mine.prefix) then
+        if not done and netns.contains(("%s/%d"):format(mine.address, mine.prefix), theirs.address) then
           self.ns:route_add { dst = "default", via = theirs.address }
           done, added = true, added + 1
         end
@@ -433,71 +394,10 @@ function Lab:_progress(done)
   stream:flush()
 end
 
----------------------------------------------------------------------------
--- description: what the lab is, as the kernel has it, for other programs
-
-local function interfaces(ns)
-  local addrs = {}
-  for _, a in ipairs(ns:addrs()) do
-    local list = addrs[a.dev] or {}
-    addrs[a.dev] = list
-    list[#list + 1] = ("%s/%d"):format(a.address, a.prefix)
-  end
-  local out = {}
-  for _, l in ipairs(ns:links()) do
-    if l.name ~= "lo" then
-      out[#out + 1] = {
-        name = l.name, kind = l.kind, mac = l.address, mtu = l.mtu, up = l.up,
-        master = l.master, alias = l.alias, addresses = addrs[l.name] or {},
-      }
-    end
-  end
-  return out
-end
-
-local function routes(ns)
-  local out = {}
-  for _, r in ipairs(ns:routes()) do
-    if not (r.family == "inet6" and r.dst:match("^fe80:")) then
-      out[#out + 1] = { dst = r.dst, via = r.via, dev = r.dev, metric = r.metric,
-        family = r.family, proto = r.proto, scope = r.scope, table = r.table }
-    end
-  end
-  return out
-end
-
--- path_of(name) is the namespace path other programs open (nsenter --net=,
--- setns): name nil for the lab's host
+-- what the lab is, as the kernel has it (netlab.describe): path_of(name)
+-- is the namespace path other programs open, name nil for the lab's host
 function Lab:describe(path_of, extra)
-  local d = { name = self.name, nodes = {}, bridges = {}, links = {} }
-  for k, v in pairs(extra or {}) do d[k] = v end
-  local host = self.host.ns
-  d.host = { netns = path_of(nil), interfaces = interfaces(host), routes = routes(host) }
-  for _, node in ipairs(self.node_list) do
-    d.nodes[#d.nodes + 1] = {
-      name = node.name, netns = path_of(node.name),
-      interfaces = interfaces(node.ns), routes = routes(node.ns),
-    }
-  end
-  local names = {}
-  for name in pairs(self.bridges) do names[#names + 1] = name end
-  table.sort(names)
-  for _, name in ipairs(names) do
-    local br = host:link(name)
-    local ports = {}
-    for _, l in ipairs(host:links()) do
-      if l.master == name then ports[#ports + 1] = l.name end
-    end
-    local addrs = {}
-    for _, a in ipairs(host:addrs(name)) do addrs[#addrs + 1] = ("%s/%d"):format(a.address, a.prefix) end
-    d.bridges[#d.bridges + 1] = { name = name, mac = br and br.address, ports = ports, addresses = addrs }
-  end
-  for _, l in ipairs(self.links) do
-    local b = l.b.is_bridge and { bridge = l.b.name, dev = l.dev_b }
-      or { node = l.b.is_host and "host" or l.b.name, dev = l.dev_b }
-    d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b }
-  end
-  return d
+  return require("netlab.describe").lab(self, path_of, extra)
 end
 
 ---------------------------------------------------------------------------

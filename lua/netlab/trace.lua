@@ -1,24 +1,14 @@
--- netlab.trace: print every kernel operation of the netns module as the equivalent ip / nft command.
+-- netlab.trace: print every kernel operation of the netns module as the ip / nft / sysctl command that does the same.
+--
+-- Each line is a command that really runs: replayed as a shell script in a
+-- fresh namespace, the trace of a lab builds the same devices, addresses,
+-- routes and nftables rules (spec/trace_spec.lua checks this). Probes, which
+-- run no command, are printed as comments.
 local netns = require "netns"
 
 local M = {}
 
-local function where(ns)
-  local name = ns.name
-  return name and ("ip -n " .. name) or "ip"
-end
-
-local function exec(ns)
-  local name = ns.name
-  return name and ("ip netns exec " .. name .. " ") or ""
-end
-
-local function nsname(x)
-  if type(x) == "string" then return x end
-  if type(x) == "userdata" then return x.name or "1" end
-  return tostring(x)
-end
-
+-- shell quoting: bare when safe, else single quotes
 local function quote(s)
   s = tostring(s)
   if s:match("^[%w%-%./:=@_,+]+$") then return s end
@@ -31,112 +21,192 @@ local function argv_line(argv)
   return table.concat(out, " ")
 end
 
--- nft's word for the address family of a prefix
-local function nft_family(prefix)
-  return ({ [true] = "ip6", [false] = "ip" })[(prefix or ""):find(":", 1, true) ~= nil]
+-- "ip" for the host handle, "ip -n NAME" for a named namespace
+local function ip(ns)
+  return ns.name and ("ip -n " .. quote(ns.name)) or "ip"
 end
 
-local function nft_table(ns)
-  return exec(ns) .. "nft"
+-- a command run inside the namespace of ns
+local function inside(ns, cmd)
+  return (ns.name and ("ip netns exec " .. quote(ns.name) .. " ") or "") .. cmd
 end
 
--- each formatter gets the handle and the call's arguments
-local formats = {
-  link_add = function(ns, name, kind, o)
-    o = o or {}
-    local s = ("%s link add %s"):format(where(ns), name)
-    if o.mtu then s = s .. " mtu " .. o.mtu end
-    if o.address then s = s .. " address " .. o.address end
-    if o.group then s = s .. " group " .. o.group end
-    if o.master then s = s .. " master " .. o.master end
-    s = s .. " type " .. kind
-    if kind == "veth" then
-      s = s .. " peer name " .. tostring(o.peer)
-      if o.peer_ns then s = s .. " netns " .. nsname(o.peer_ns) end
-    end
-    if o.alias then s = s .. "; " .. where(ns) .. " link set " .. name .. " alias " .. quote(o.alias) end
-    if o.up then s = s .. "; " .. where(ns) .. " link set " .. name .. " up" end
-    return s
-  end,
-  link_set = function(ns, name, o)
-    local s = ("%s link set %s"):format(where(ns), name)
-    if o.ns then s = s .. " netns " .. nsname(o.ns) end
-    if o.name then s = s .. " name " .. o.name end
-    if o.address then s = s .. " address " .. o.address end
-    if o.mtu then s = s .. " mtu " .. o.mtu end
-    if o.master == false then s = s .. " nomaster" elseif o.master then s = s .. " master " .. o.master end
-    if o.alias then s = s .. " alias " .. quote(o.alias) end
-    if o.addrgenmode then s = s .. " addrgenmode " .. o.addrgenmode end
-    if o.up ~= nil then s = s .. (o.up and " up" or " down") end
-    return s
-  end,
-  link_del = function(ns, name) return ("%s link del %s"):format(where(ns), name) end,
-  link_del_group = function(ns, group) return ("%s link del group %s"):format(where(ns), group) end,
-  addr_add = function(ns, dev, p, o)
-    return ("%s addr add %s dev %s%s"):format(where(ns), p, dev, o and o.nodad and " nodad" or "")
-  end,
-  addr_del = function(ns, dev, p) return ("%s addr del %s dev %s"):format(where(ns), p, dev) end,
-  route_add = function(ns, r)
-    local s = ("%s%s route add %s"):format(where(ns), r.family == "inet6" and " -6" or "", r.dst)
-    if r.via then s = s .. " via " .. r.via end
-    if r.dev then s = s .. " dev " .. r.dev end
-    if r.metric then s = s .. " metric " .. r.metric end
-    if r.table then s = s .. " table " .. r.table end
-    return s
-  end,
-  route_del = function(ns, r)
-    local s = ("%s route del %s"):format(where(ns), r.dst)
-    if r.via then s = s .. " via " .. r.via end
-    if r.dev then s = s .. " dev " .. r.dev end
-    return s
-  end,
-  neigh_add = function(ns, n)
-    return ("%s neigh replace %s lladdr %s dev %s nud permanent"):format(where(ns), n.dst, n.lladdr, n.dev)
-  end,
-  neigh_del = function(ns, n) return ("%s neigh del %s dev %s"):format(where(ns), n.dst, n.dev) end,
-  sysctl = function(ns, key, value)
-    if value == nil then return nil end
-    return ("%ssysctl -w %s=%s"):format(exec(ns), key, value)
-  end,
-  run = function(ns, argv) return exec(ns) .. argv_line(argv) end,
-  spawn = function(ns, argv) return exec(ns) .. argv_line(argv) .. " &" end,
-  ping = function(ns, dst) return ("%sping -c 1 %s  # built-in probe"):format(exec(ns), dst) end,
-  connect = function(ns, addr, port)
-    return ("%snc -z %s %s  # built-in probe"):format(exec(ns), addr, port)
-  end,
-  nat_masquerade = function(ns, o)
-    return ("%s add rule inet netlab postrouting %s saddr %s%s masquerade"):format(nft_table(ns),
-      nft_family(o.src), o.src, o.oif and (" oifname " .. o.oif) or "")
-  end,
-  nat_snat = function(ns, o)
-    return ("%s add rule inet netlab postrouting %s saddr %s%s snat to %s"):format(nft_table(ns),
-      nft_family(o.src), o.src, o.oif and (" oifname " .. o.oif) or "", o.to)
-  end,
-  nat_dnat = function(ns, o)
-    return ("%s add rule inet netlab prerouting%s %s dport %s dnat to %s"):format(nft_table(ns),
-      o.iif and (" iifname " .. o.iif) or "", o.proto, o.dport, o.to)
-  end,
-  nat_flush = function(ns) return nft_table(ns) .. " delete table inet netlab" end,
+-- what `ip ... netns X` takes: a name, or the namespace of the replaying shell
+local function netns_arg(x)
+  if type(x) == "string" then return quote(x) end
+  return x.name and quote(x.name) or "/proc/$$/ns/net"
+end
+
+local function words(list)
+  return table.concat(list, " ")
+end
+
+local formats = {}
+
+function formats.add(name, o)
+  local lines = { "ip netns add " .. quote(name) }
+  o = type(o) == "table" and o or {}
+  -- as netns.add does them: the sysctls, then lo up
+  local keys = {}
+  for k in pairs(o.sysctl or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    lines[#lines + 1] = ("ip netns exec %s sysctl -qw %s"):format(quote(name), quote(k .. "=" .. tostring(o.sysctl[k])))
+  end
+  if o.lo_up then lines[#lines + 1] = ("ip -n %s link set lo up"):format(quote(name)) end
+  return lines
+end
+
+-- netns.delete(name) and ns:delete()
+function formats.delete(x)
+  return { "ip netns del " .. quote(type(x) == "string" and x or x.name) }
+end
+
+function formats.link_add(ns, name, kind, o)
+  o = o or {}
+  local w = { ip(ns), "link add", quote(name) }
+  if o.mtu then w[#w + 1] = "mtu " .. o.mtu end
+  if o.address then w[#w + 1] = "address " .. o.address end
+  if o.group then w[#w + 1] = "group " .. o.group end
+  if o.master then w[#w + 1] = "master " .. quote(o.master) end
+  if o.up then w[#w + 1] = "up" end
+  w[#w + 1] = "type " .. kind
+  if kind == "veth" then
+    w[#w + 1] = "peer name " .. quote(o.peer)
+    if o.mtu then w[#w + 1] = "mtu " .. o.mtu end
+    if o.peer_ns then w[#w + 1] = "netns " .. netns_arg(o.peer_ns) end
+  end
+  local lines = { words(w) }
+  -- the kernel ignores an alias in the request that creates: a second one
+  if o.alias then lines[2] = ("%s link set %s alias %s"):format(ip(ns), quote(name), quote(o.alias)) end
+  return lines
+end
+
+function formats.link_set(ns, name, o)
+  local lines, w = {}, { ip(ns), "link set", quote(name) }
+  -- the address generation mode goes first, on its own, when the link
+  -- comes up (as link_set sends it: up first would make a link-local address)
+  if o.addrgenmode and o.up then
+    lines[1] = ("%s link set %s addrgenmode %s"):format(ip(ns), quote(name), o.addrgenmode)
+  elseif o.addrgenmode then
+    w[#w + 1] = "addrgenmode " .. o.addrgenmode
+  end
+  if o.ns then w[#w + 1] = "netns " .. netns_arg(o.ns) end
+  if o.name then w[#w + 1] = "name " .. quote(o.name) end
+  if o.address then w[#w + 1] = "address " .. o.address end
+  if o.mtu then w[#w + 1] = "mtu " .. o.mtu end
+  if o.master == false then w[#w + 1] = "nomaster" elseif o.master then w[#w + 1] = "master " .. quote(o.master) end
+  if o.alias then w[#w + 1] = "alias " .. quote(o.alias) end
+  if o.up ~= nil then w[#w + 1] = o.up and "up" or "down" end
+  if #w > 3 then lines[#lines + 1] = words(w) end
+  return lines
+end
+
+function formats.link_del(ns, name) return { ("%s link del %s"):format(ip(ns), quote(name)) } end
+function formats.link_del_group(ns, group) return { ("%s link del group %s"):format(ip(ns), group) } end
+
+function formats.addr_add(ns, dev, p, o)
+  return { ("%s addr add %s dev %s%s"):format(ip(ns), p, quote(dev), o and o.nodad and " nodad" or "") }
+end
+function formats.addr_del(ns, dev, p) return { ("%s addr del %s dev %s"):format(ip(ns), p, quote(dev)) } end
+
+local function route(ns, verb, r)
+  local family = r.family
+  if not family then
+    local p = netns.prefix(r.dst ~= "default" and r.dst or r.via or "0.0.0.0")
+    family = p and p.family
+  end
+  local w = { ip(ns) .. (family == "inet6" and " -6" or ""), "route", verb, r.dst }
+  if r.via then w[#w + 1] = "via " .. r.via end
+  if r.dev then w[#w + 1] = "dev " .. quote(r.dev) end
+  if r.metric then w[#w + 1] = "metric " .. r.metric end
+  if r.table then w[#w + 1] = "table " .. r.table end
+  -- route_add marks its routes as static ones, as a routing daemon would see them
+  if verb == "add" then w[#w + 1] = "proto static" end
+  return { words(w) }
+end
+
+function formats.route_add(ns, r) return route(ns, "add", r) end
+function formats.route_del(ns, r) return route(ns, "del", r) end
+
+function formats.neigh_add(ns, n)
+  return { ("%s neigh replace %s lladdr %s dev %s nud permanent"):format(ip(ns), n.dst, n.lladdr, quote(n.dev)) }
+end
+function formats.neigh_del(ns, n) return { ("%s neigh del %s dev %s"):format(ip(ns), n.dst, quote(n.dev)) } end
+
+function formats.sysctl(ns, key, value)
+  if value == nil then return nil end   -- a read changes nothing
+  return { inside(ns, "sysctl -qw " .. quote(key .. "=" .. tostring(value))) }
+end
+
+function formats.run(ns, argv) return { inside(ns, argv_line(argv)) } end
+function formats.spawn(ns, argv) return { inside(ns, argv_line(argv)) .. " &" } end
+function formats.ping(ns, dst, o)
+  return { "# " .. inside(ns, ("ping -c 1 -W %s %s"):format(o and o.timeout or 2, dst)) .. "  (built-in probe)" }
+end
+function formats.connect(ns, addr, port)
+  return { "# " .. inside(ns, ("nc -z %s %s"):format(addr, port)) .. "  (built-in probe)" }
+end
+
+---------------------------------------------------------------------------
+-- NAT: each call is one nf_tables transaction that also makes the table and
+-- the base chains it needs; nft's "add" leaves what exists alone
+
+-- the priorities as nft 1.0.6 accepts them (it has no "dstnat" for output)
+local CHAINS = {
+  postrouting = "type nat hook postrouting priority srcnat; policy accept;",
+  prerouting = "type nat hook prerouting priority dstnat; policy accept;",
+  output = "type nat hook output priority -100; policy accept;",
 }
 
--- the namespace calls of the module itself
-formats.add = function(name, o)
-  local lines = { "ip netns add " .. tostring(name) }
-  if type(o) == "table" then
-    if o.lo_up then lines[#lines + 1] = ("ip -n %s link set lo up"):format(name) end
-    local keys = {}
-    for k in pairs(o.sysctl or {}) do keys[#keys + 1] = k end
-    table.sort(keys)
-    for _, k in ipairs(keys) do
-      lines[#lines + 1] = ("ip netns exec %s sysctl -w %s=%s"):format(name, k, o.sysctl[k])
+local function nft(ns, ...)
+  local lines = {}
+  for _, cmd in ipairs { ... } do lines[#lines + 1] = inside(ns, "nft " .. quote(cmd)) end
+  return lines
+end
+
+local function chain(name)
+  return ("add chain inet netlab %s { %s }"):format(name, CHAINS[name])
+end
+
+local function family_of(addr)
+  local p = netns.prefix(addr)
+  return p and p.family == "inet6" and "ip6" or "ip"
+end
+
+-- the rule's matches as netlab writes them: the family first
+local function nfproto(fam) return "meta nfproto " .. (fam == "ip6" and "ipv6" or "ipv4") end
+
+local function srcnat(ns, o, action)
+  local fam = family_of(o.src)
+  local m = { nfproto(fam) }
+  local p = netns.prefix(o.src)
+  if p and p.prefix > 0 then m[#m + 1] = ("%s saddr %s"):format(fam, o.src) end
+  if o.oif then m[#m + 1] = ("oifname %q"):format(o.oif) end
+  m[#m + 1] = action
+  return nft(ns, "add table inet netlab", chain "postrouting",
+    "add rule inet netlab postrouting " .. words(m))
+end
+
+function formats.nat_masquerade(ns, o) return srcnat(ns, o, "masquerade") end
+function formats.nat_snat(ns, o) return srcnat(ns, o, ("snat %s to %s"):format(family_of(o.to), o.to)) end
+
+function formats.nat_dnat(ns, o)
+  local fam = o.to:match("^%[") and "ip6" or family_of(o.to:match("^(.-):%d+$") or o.to)
+  local match = ("%s %s dport %s dnat %s to %s"):format(nfproto(fam), o.proto, o.dport, fam, o.to)
+  local lines = nft(ns, "add table inet netlab", chain "prerouting",
+    "add rule inet netlab prerouting " .. (o.iif and ("iifname %q "):format(o.iif) or "") .. match)
+  -- what the namespace sends itself never passes prerouting: a copy in output
+  if not o.iif then
+    for _, l in ipairs(nft(ns, chain "output", "add rule inet netlab output " .. match)) do
+      lines[#lines + 1] = l
     end
   end
-  return table.concat(lines, "\n")
+  return lines
 end
--- netns.delete(name) and ns:delete()
-formats.delete = function(x)
-  return "ip netns del " .. tostring(type(x) == "string" and x or x.name)
-end
+
+-- "add" then "delete" in one transaction: gone either way, no error when absent
+function formats.nat_flush(ns) return nft(ns, "add table inet netlab; delete table inet netlab") end
 
 local installed = false
 
@@ -146,15 +216,21 @@ function M.install(out)
   if installed then return end
   installed = true
   out = out or io.stderr
+  local last
   netns.hook(function(name, ...)
     local fmt = formats[name]
     if not fmt then return end
-    local ok, text = pcall(fmt, ...)
-    if ok and text then
-      for line in text:gmatch("[^\n]+") do out:write("+ ", line, "\n") end
-      out:flush()
+    local ok, lines = pcall(fmt, ...)
+    if not ok or not lines then return end   -- bad arguments: the call itself will say so
+    for _, line in ipairs(lines) do
+      -- a probe retried in a wait loop is said once
+      if not (line == last and line:sub(1, 1) == "#") then out:write("+ ", line, "\n") end
+      last = line
     end
+    out:flush()
   end)
 end
+
+M.formats = formats
 
 return M

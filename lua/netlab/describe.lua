@@ -1,0 +1,91 @@
+-- netlab.describe: a lab as the kernel has it (interfaces, addresses, routes, bridges, links), and as JSON for other programs.
+local json = require "dkjson"
+
+local M = {}
+
+local function interfaces(ns)
+  local addrs = {}
+  for _, a in ipairs(ns:addrs()) do
+    local list = addrs[a.dev] or {}
+    addrs[a.dev] = list
+    list[#list + 1] = ("%s/%d"):format(a.address, a.prefix)
+  end
+  local out = {}
+  for _, l in ipairs(ns:links()) do
+    if l.name ~= "lo" then
+      out[#out + 1] = {
+        name = l.name, kind = l.kind, mac = l.address, mtu = l.mtu, up = l.up,
+        master = l.master, alias = l.alias, addresses = addrs[l.name] or {},
+      }
+    end
+  end
+  return out
+end
+
+local function routes(ns)
+  local out = {}
+  for _, r in ipairs(ns:routes()) do
+    if not (r.family == "inet6" and r.dst:match("^fe80:")) then
+      out[#out + 1] = { dst = r.dst, via = r.via, dev = r.dev, metric = r.metric,
+        family = r.family, proto = r.proto, scope = r.scope, table = r.table }
+    end
+  end
+  return out
+end
+
+-- lab(lab, path_of [, extra]): the description, a plain table; path_of(name)
+-- is the namespace path other programs open (nsenter --net=, setns), name
+-- nil for the lab's host; extra's fields are added at the top
+function M.lab(lab, path_of, extra)
+  local d = { name = lab.name, nodes = {}, bridges = {}, links = {} }
+  for k, v in pairs(extra or {}) do d[k] = v end
+  local host = lab.host.ns
+  d.host = { netns = path_of(nil), interfaces = interfaces(host), routes = routes(host) }
+  for _, node in ipairs(lab.node_list) do
+    d.nodes[#d.nodes + 1] = {
+      name = node.name, netns = path_of(node.name),
+      interfaces = interfaces(node.ns), routes = routes(node.ns),
+    }
+  end
+  local names = {}
+  for name in pairs(lab.bridges) do names[#names + 1] = name end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local br = host:link(name)
+    local ports = {}
+    for _, l in ipairs(host:links()) do
+      if l.master == name then ports[#ports + 1] = l.name end
+    end
+    local addrs = {}
+    for _, a in ipairs(host:addrs(name)) do addrs[#addrs + 1] = ("%s/%d"):format(a.address, a.prefix) end
+    d.bridges[#d.bridges + 1] = { name = name, mac = br and br.address, ports = ports, addresses = addrs }
+  end
+  for _, l in ipairs(lab.links) do
+    local b = l.b.is_bridge and { bridge = l.b.name, dev = l.dev_b }
+      or { node = l.b.is_host and "host" or l.b.name, dev = l.dev_b }
+    d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b }
+  end
+  return d
+end
+
+-- every string key anywhere in v, sorted: dkjson writes the keys it is
+-- given in that order, so the output is the same from run to run
+local function all_keys(v, set)
+  if type(v) == "table" then
+    for k, x in pairs(v) do
+      if type(k) == "string" then set[k] = true end
+      all_keys(x, set)
+    end
+  end
+  return set
+end
+
+-- json(d): the description as indented JSON text, keys sorted
+function M.json(d)
+  local order = {}
+  for k in pairs(all_keys(d, {})) do order[#order + 1] = k end
+  table.sort(order)
+  return json.encode(d, { indent = true, keyorder = order }) .. "\n"
+end
+
+return M

@@ -1,0 +1,63 @@
+-- netlab.dot: a lab's description as a Graphviz DOT graph (nodes, bridges, links labelled with their ends).
+local M = {}
+
+-- a DOT string; a newline in s becomes DOT's line break
+local function dot_quote(s)
+  return '"' .. tostring(s):gsub('[\\"]', "\\%0"):gsub("\n", "\\n") .. '"'
+end
+
+-- the addresses of an interface by node and name
+local function iface_index(desc)
+  local idx = {}
+  local function add(node, ifaces)
+    for _, i in ipairs(ifaces or {}) do idx[node .. "/" .. i.name] = i end
+  end
+  add("host", desc.host and desc.host.interfaces)
+  for _, n in ipairs(desc.nodes or {}) do add(n.name, n.interfaces) end
+  return idx
+end
+
+-- render(desc): the DOT text of a lab's description (netlab.describe)
+function M.render(desc)
+  local idx = iface_index(desc)
+  local function end_label(node, dev)
+    local i = idx[node .. "/" .. dev]
+    local lines = { dev }
+    for _, a in ipairs(i and i.addresses or {}) do
+      if not a:match("^fe80:") then lines[#lines + 1] = a end
+    end
+    return table.concat(lines, "\n")
+  end
+  local out = { ("graph %s {"):format(dot_quote(desc.name)),
+    '  graph [overlap=false, fontname="Helvetica"];',
+    '  node [shape=box, style=rounded, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=9];' }
+  local used_host = false
+  for _, l in ipairs(desc.links or {}) do
+    if l.a.node == "host" or l.b.node == "host" then used_host = true end
+  end
+  if used_host or #(desc.bridges or {}) > 0 then
+    out[#out + 1] = '  "host" [label="host", shape=box3d];'
+  end
+  for _, n in ipairs(desc.nodes or {}) do
+    out[#out + 1] = ("  %s [label=%s];"):format(dot_quote(n.name), dot_quote(n.name))
+  end
+  for _, b in ipairs(desc.bridges or {}) do
+    local label = b.name .. "\n(bridge)"
+    for _, a in ipairs(b.addresses or {}) do
+      if not a:match("^fe80:") then label = label .. "\n" .. a end
+    end
+    out[#out + 1] = ("  %s [label=%s, shape=ellipse];"):format(dot_quote("bridge:" .. b.name), dot_quote(label))
+    out[#out + 1] = ("  %s -- %s [style=dashed];"):format(dot_quote("host"), dot_quote("bridge:" .. b.name))
+  end
+  for _, l in ipairs(desc.links or {}) do
+    local bnode = l.b.bridge and ("bridge:" .. l.b.bridge) or l.b.node
+    local bside = l.b.bridge and "host" or l.b.node
+    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
+      dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)))
+  end
+  out[#out + 1] = "}"
+  return table.concat(out, "\n") .. "\n"
+end
+
+return M
