@@ -122,11 +122,5 @@ int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t
 	nlh = nl_put(buf, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
 	ifa = mnl_nlmsg_get_payload(nlh);
 	ifa->ifa_family = (unsigned char)family;
-	if ((ret = nl_dump(nl, nlh, on_addr, &c, &c.a, e)) < 0) {
-		free(c.a.v);
-		return ret;
-	}
-	*v = c.a.v;
-	*n = c.a.n;
-	return 0;
+	return nl_dump(nl, nlh, on_addr, &c, &c.a, (void **)v, n, e);
 }

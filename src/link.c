@@ -361,13 +361,7 @@ int link_list(struct ns *ns, struct link_info **v, size_t *n, struct err *e)
 		return ret;
 	nlh = put_link(buf, RTM_GETLINK, NLM_F_DUMP, 0);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if ((ret = nl_dump(nl, nlh, on_link, &a, &a, e)) < 0) {
-		free(a.v);
-		return ret;
-	}
-	*v = a.v;
-	*n = a.n;
-	return 0;
+	return nl_dump(nl, nlh, on_link, &a, &a, (void **)v, n, e);
 }
 
 static int on_one(const struct nlmsghdr *nlh, void *data)

@@ -73,7 +73,7 @@ int link_del_group(struct ns *ns, unsigned group, struct err *e);
 int link_get(struct ns *ns, const char *name, struct link_info *out, struct err *e);
 /* ifindex of name (> 0) or -errno */
 int link_index(struct ns *ns, const char *name, struct err *e);
-/* Every device; *v is malloc'd (free it), also when empty. */
+/* Every device; *v is malloc'd (free it; NULL when there are none). */
 int link_list(struct ns *ns, struct link_info **v, size_t *n, struct err *e);
 
 const char *link_operstate_name(int operstate);

@@ -339,7 +339,7 @@ int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n, struct err *e)
 	struct nftnl_rule *filter;
 	struct nlmsghdr *nlh;
 	struct nl *nl;
-	size_t i, k;
+	size_t i, k, all;
 	int ret;
 
 	*rules = NULL;
@@ -353,15 +353,12 @@ int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n, struct err *e)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
 	nftnl_rule_nlmsg_build_payload(nlh, filter);
 	nftnl_rule_free(filter);
-	if ((ret = nl_dump(nl, nlh, on_rule, &a, &a, e)) < 0) {
-		free(a.v);
+	if ((ret = nl_dump(nl, nlh, on_rule, &a, &a, (void **)&v, &all, e)) < 0)
 		return ret;
-	}
 	/* compacting in place keeps every prerouting rule somewhere in
 	 * v[0..k) or v[i..n), which is all is_copy looks at */
-	v = a.v;
-	for (i = k = 0; i < a.n; i++)
-		if (!is_copy(&v[i], v, a.n))
+	for (i = k = 0; i < all; i++)
+		if (!is_copy(&v[i], v, all))
 			v[k++] = v[i];
 	*rules = v;
 	*n = k;

@@ -112,13 +112,7 @@ int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n, struc
 	nlh = nl_put(buf, RTM_GETNEIGH, NLM_F_DUMP, sizeof(*ndm));
 	ndm = mnl_nlmsg_get_payload(nlh);
 	ndm->ndm_family = AF_UNSPEC;
-	if ((ret = nl_dump(nl, nlh, on_neigh, &c, &c.a, e)) < 0) {
-		free(c.a.v);
-		return ret;
-	}
-	*v = c.a.v;
-	*n = c.a.n;
-	return 0;
+	return nl_dump(nl, nlh, on_neigh, &c, &c.a, (void **)v, n, e);
 }
 
 const char *neigh_state_name(int state, char *buf, size_t len)

@@ -229,7 +229,7 @@ int nl_vec_push(struct nl_vec *a, const void *item)
 }
 
 int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a,
-	    struct err *e)
+	    void **v, size_t *n, struct err *e)
 {
 	int tries = 0, ret;
 
@@ -237,5 +237,12 @@ int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 		a->n = 0;	/* what an interrupted dump gave is not to be trusted */
 		ret = nl_talk(nl, nlh, cb, data, e);
 	} while (ret == -EINTR && ++tries < 10);
+	if (ret < 0) {
+		free(a->v);
+		a->v = NULL;
+		a->n = 0;
+	}
+	*v = a->v;
+	*n = a->n;
 	return ret;
 }

@@ -45,10 +45,11 @@ int nl_vec_push(struct nl_vec *a, const void *item);
 
 /* Send a dump request and collect its answer with cb, whose data holds a;
  * when the dump raced a change (NLM_F_DUMP_INTR) a is emptied and the dump
- * made again, a few times. Returns 0 or -errno; a->v is the caller's to
- * free either way. */
+ * made again, a few times. Returns 0 with the records handed over to *v
+ * (malloc'd, the caller's to free; NULL when there were none) and *n, or
+ * -errno with *v NULL and *n 0. */
 int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a,
-	    struct err *e);
+	    void **v, size_t *n, struct err *e);
 
 /* Put a request header of the given type and flags (NLM_F_REQUEST added)
  * into buf, with a zeroed family header of hdrlen bytes. */

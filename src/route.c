@@ -147,11 +147,5 @@ int route_list(struct ns *ns, int family, struct route_info **v, size_t *n, stru
 	nlh = nl_put(buf, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
 	rtm = mnl_nlmsg_get_payload(nlh);
 	rtm->rtm_family = (unsigned char)family;
-	if ((ret = nl_dump(nl, nlh, on_route, &c, &c.a, e)) < 0) {
-		free(c.a.v);
-		return ret;
-	}
-	*v = c.a.v;
-	*n = c.a.n;
-	return 0;
+	return nl_dump(nl, nlh, on_route, &c, &c.a, (void **)v, n, e);
 }

@@ -415,36 +415,37 @@ end
 local function target(to)
   if is_node(to) then
     local addr = to:address()
-    if not addr then fail(("%s has no address to reach"):format(to.name), 3) end
+    if not addr then fail(("%s has no address to reach"):format(to.name), 4) end
     return addr, ("%s (%s)"):format(to.name, addr)
   end
-  if type(to) ~= "string" then fail("the target must be a node or an address", 3) end
+  if type(to) ~= "string" then fail("the target must be a node or an address", 4) end
   return to, to
 end
 
 local function source(from)
-  if not is_node(from) then fail("the source must be a node", 3) end
+  if not is_node(from) then fail("the source must be a node", 4) end
   return from
 end
 
-function Lab:expect_reach(from, to, opts)
+-- one probe from a node to a node or an address, reported as an assertion
+-- that it answered (want true) or did not (want false)
+local function expect_ping(lab, from, to, opts, want)
   opts = opts or {}
   from = source(from)
   local addr, label = target(to)
   local t0 = clock()
-  local ok, why = from.ns:ping(addr, { timeout = opts.timeout or 2 })
-  return self:_report(ok, opts.label or ("%s reaches %s"):format(from.name, label), t0,
-    not ok and why or nil)
+  local ok, why = from.ns:ping(addr, { timeout = opts.timeout or (want and 2 or 0.5) })
+  local text = want and "%s reaches %s" or "%s cannot reach %s"
+  local detail = want and not ok and why or (not want and ok and "it answered") or nil
+  return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail)
+end
+
+function Lab:expect_reach(from, to, opts)
+  return expect_ping(self, from, to, opts, true)
 end
 
 function Lab:expect_unreachable(from, to, opts)
-  opts = opts or {}
-  from = source(from)
-  local addr, label = target(to)
-  local t0 = clock()
-  local ok = from.ns:ping(addr, { timeout = opts.timeout or 0.5 })
-  return self:_report(not ok, opts.label or ("%s cannot reach %s"):format(from.name, label), t0,
-    ok and "it answered" or nil)
+  return expect_ping(self, from, to, opts, false)
 end
 
 function Lab:expect(cond, label)
