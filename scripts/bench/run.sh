@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - the topology benchmark: netlab against the baselines in ../shared/bench
+# run.sh - the topology benchmark: netlab against the baselines in baselines/
 # (raw libmnl C, ip -batch, ip -n, ip netns exec) and pyroute2, building the same
 # N-node star, interleaved in one run inside a private network + mount namespace;
 # then the all-pairs probe benchmark. Not part of scripts/test.sh.
@@ -66,17 +66,13 @@ fi
 mount -t tmpfs -o mode=0755 netlab-bench /run/netns
 ip link set lo up
 
-shared=""
-for d in "$root/../shared/bench" /work/shared/bench; do
-  if [[ -f $d/topo_mnl.c ]]; then shared=$(cd "$d" && pwd); break; fi
-done
-[[ -n $shared ]] || { echo "run.sh: ../shared/bench (the baselines) not found" >&2; exit 1; }
+baselines=$here/baselines
 
 tmp=$(mktemp -d /tmp/netlab-bench-bin.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-# the baselines are compiled here, at run time, and never kept
-cc -O2 -o "$tmp/topo_mnl" "$shared/topo_mnl.c" -lmnl
-cc -O2 -o "$tmp/floor_netns" "$shared/floor_netns.c"
+# the C baselines and the timer are compiled here, at run time, and never kept
+cc -O2 -Wall -Wextra -o "$tmp/topo_mnl" "$baselines/topo_mnl.c" -lmnl
+cc -O2 -Wall -Wextra -o "$tmp/floor_netns" "$baselines/floor_netns.c"
 cc -O2 -Wall -Wextra -o "$tmp/timeit" "$here/timeit.c"
 
 export LUA_CPATH="$root/build/?.so;;"
@@ -141,7 +137,7 @@ run_method() {
     floor_netns) names=(-s 'perfx%d')
       setup_cmd=("$tmp/floor_netns" setup "$n"); teardown_cmd=("$tmp/floor_netns" teardown "$n") ;;
     ip_batch|ip_n|ip_naive) names=(-s 'perfx%d' -l 'perfxh%d' -b perfxbr0)
-      setup_cmd=(bash "$shared/$m.sh" setup "$n"); teardown_cmd=(bash "$shared/$m.sh" teardown "$n") ;;
+      setup_cmd=(bash "$baselines/$m.sh" setup "$n"); teardown_cmd=(bash "$baselines/$m.sh" teardown "$n") ;;
     pyroute2) names=(-s 'pyrx%d' -l 'pyrxh%d' -b pyrxbr0)
       setup_cmd=(/usr/bin/python3 "$here/star_pyroute2.py" setup "$n")
       teardown_cmd=(/usr/bin/python3 "$here/star_pyroute2.py" teardown "$n") ;;

@@ -1,6 +1,6 @@
 -- star.lua - the benchmark's N-node star, built with the netns module directly.
 -- usage: lua5.4 star.lua setup|teardown N [prefix]      (run as root, in a private namespace)
--- The same star as ../shared/bench/topo_mnl.c: N namespaces PREFIX1..PREFIXN,
+-- The same star as baselines/topo_mnl.c: N namespaces PREFIX1..PREFIXN,
 -- each with eth0, the peer of PREFIXh<i> enslaved to the bridge PREFIXbr0
 -- (10.250.0.1/16) in this namespace; lo and eth0 up, 10.250.x.y/16, a default
 -- route via the bridge. Prints setup_ms= / teardown_ms= like the baselines;

@@ -3,7 +3,7 @@
 
 usage: /usr/bin/python3 star_pyroute2.py setup|teardown N [prefix]   (root, private namespace)
 
-The same star as ../shared/bench/topo_mnl.c, written the way pyroute2's
+The same star as baselines/topo_mnl.c, written the way pyroute2's
 documentation shows: IPRoute in the host, a NetNS object per namespace.
 Prints setup_ms= / teardown_ms= like the baselines.
 """
