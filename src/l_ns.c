@@ -432,7 +432,9 @@ int luaopen_netns(lua_State *L)
 	open_proc_meta(L);
 	lua_newtable(L);
 	register_funcs(L, funcs);
-	lua_pushcfunction(L, l_hook);
+	/* not through the dispatcher, which calls the hook; named for messages */
+	lua_pushliteral(L, "hook");
+	lua_pushcclosure(L, l_hook, 1);
 	lua_setfield(L, -2, "hook");
 	lua_pushliteral(L, NETLAB_VERSION);
 	lua_setfield(L, -2, "version");

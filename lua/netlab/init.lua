@@ -138,10 +138,18 @@ end
 
 -- "<base>-<suffix>", the base shortened with a fingerprint when too long
 local function short_name(base, suffix)
-  local name = base .. "-" .. suffix
-  if #name <= 15 then return name end
+  -- a namespace name may hold a ':', a device name may not
+  local clean = base:gsub(":", "_")
+  local name = clean .. "-" .. suffix
+  if #name <= 15 and clean == base then return name end
   local room = 15 - #suffix - 1 - 4
-  return ("%s%04x-%s"):format(base:sub(1, room), fnv(base) & 0xffff, suffix)
+  return ("%s%04x-%s"):format(clean:sub(1, room), fnv(base) & 0xffff, suffix)
+end
+
+-- "a -> b" for an end's alias, within the kernel's 255 bytes
+local function alias(a, b)
+  local s = ("%s -> %s"):format(a, b)
+  return #s <= 255 and s or s:sub(1, 252) .. "..."
 end
 
 function Lab:_ifname(node, where)
@@ -342,7 +350,7 @@ function Lab:link(a, b, opts)
   -- an end in an IPv4-only node gets addrgenmode none before it comes up
   local agm_a = a.ipv6 == false and "none" or nil
   local agm_b = b_node.ipv6 == false and "none" or nil
-  local alias_a, alias_b = ("%s -> %s"):format(a.name, label_b), ("%s -> %s"):format(label_b, a.name)
+  local alias_a, alias_b = alias(a.name, label_b), alias(label_b, a.name)
   atomic(function()
     if b_node.is_host then
       b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = true,
