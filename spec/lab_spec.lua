@@ -1,4 +1,5 @@
 -- spec/lab_spec.lua - the lab and the interpreter: teardown in every way a run can end, isolation, netlab clean, names.
+local netns = require "netns"
 local ip = require "support.ip"
 local proc = require "support.proc"
 local json = require "support.json"
@@ -167,20 +168,55 @@ while true do netns.sleep(1) end
 			assert.same(CLEAN, pristine())
 		end)
 
+		local function inode(name)
+			return (proc.exec({ "stat", "-L", "-c", "%i", "/run/netns/" .. name }):gsub("%s+$", ""))
+		end
+
 		it("leaves alone a namespace and a link it did not create #root", function()
 			crash(dir .. "/m-foreign", "crashed2")
-			-- someone else takes the names after the crash
+			-- someone else takes the names after the crash. The crashed lab's red
+			-- is held open meanwhile, so its inode is not free for the new red to
+			-- get (see the pending spec below for when it is).
+			local old_red <close> = netns.open("red")
 			ip.ip("netns", "del", "red")
 			ip.ip("netns", "add", "red")
+			local new_red = inode("red")
+			assert.not_equal(tostring(old_red.id), new_red)
 			ip.ip("link", "del", "v-net-0")
 			ip.ip("link", "add", "v-net-0", "type", "bridge")
 			ip.ip("netns", "add", "t-lab-foreign")
 			local code = netlab({ "clean" })
 			assert.equal(0, code)
 			assert.same({ "red", "t-lab-foreign" }, ip.netns_names())
+			assert.equal(new_red, inode("red"), "the foreign red stays")
 			assert.truthy(ip.link(nil, "v-net-0"), "the foreign bridge stays")
 			assert.equal("", proc.exec({ "nft", "list", "tables" }))
 			assert.equal("", proc.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" }))
+		end)
+
+		-- A bug in netlab clean (lua/netlab/run.lua), not in this spec: the
+		-- journal identifies a namespace by its inode, and the kernel hands a
+		-- freed namespace's inode number to the next namespace made (the
+		-- lowest free one). A foreign namespace that gets the crashed one's
+		-- inode back is taken for the lab's and removed. It happened by chance
+		-- to the test above (1 run in 5 on a loaded machine) before it held the
+		-- old namespace open. Make this an `it` once clean can tell them apart.
+		pending("BUG: netlab clean removes a foreign namespace that got the crashed lab's namespace inode back", function()
+			crash(dir .. "/m-reused", "crashed3")
+			local old = inode("red")
+			ip.ip("netns", "del", "red")
+			-- make red again until the kernel has freed the old one and reuses its inode
+			assert.truthy(proc.wait_until(function()
+				ip.ip("netns", "add", "red")
+				if inode("red") == old then
+					return true
+				end
+				ip.ip("netns", "del", "red")
+				return false
+			end, 30), "the kernel did not reuse inode " .. old)
+			assert.equal(0, (netlab({ "clean" })))
+			assert.same({ "red" }, ip.netns_names())
+			assert.equal(old, inode("red"), "the foreign red stays")
 		end)
 
 		it("says there is nothing to clean for an unknown lab #root", function()
