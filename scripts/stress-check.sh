@@ -80,15 +80,14 @@ for ((i = 1; i <= runs; i++)); do
   set -e
   final=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
   [[ -n "$final" ]] || final="(no final line; exit status $status)"
+  verdict=ok
   if ((status != 0)); then
     failed_runs=$((failed_runs + 1))
-    verdict="FAILED"
-    grep -E '^not ok' "$log" | sed 's/^/    /' || true
-  else
-    verdict="ok"
+    verdict=FAILED
   fi
   finals+=("run $i: $final ($verdict, $((SECONDS - start)) s)")
   echo "run $i: $final ($verdict, $((SECONDS - start)) s)"
+  grep -E '^not ok' "$log" | sed 's/^/    /' || true
 done
 
 echo
