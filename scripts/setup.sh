@@ -8,10 +8,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The suite (scripts/test.sh): busted and the Lua libraries its support modules use (lua-dkjson,
 # lua-system), and every program a spec runs: ip (iproute2), nft (nftables), ping (iputils-ping),
 # python3, strace, dot (graphviz), pgrep (procps), nsenter and unshare (util-linux), script
-# (bsdutils), timeout, sleep, readlink, ls, cat, stat, head ... (coreutils), sh (dash), bash.
+# (bsdutils), timeout, sleep, readlink, ls, cat, stat, head ... (coreutils), sh (dash), bash;
+# test.sh itself: grep, sed, awk (mawk).
 packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev luarocks
           lua-busted lua-dkjson lua-system iproute2 iputils-ping nftables python3 graphviz
-          strace procps util-linux bsdutils coreutils dash bash)
+          strace procps util-linux bsdutils coreutils dash bash grep sed mawk)
 
 missing=()
 for p in "${packages[@]}"; do
