@@ -4,8 +4,15 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev
-          lua-busted iproute2 iputils-ping nftables luarocks python3 graphviz)
+# Build: cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev (luarocks for the rockspec).
+# The suite (scripts/test.sh): busted and the Lua libraries its support modules use (lua-dkjson,
+# lua-system), and every program a spec runs: ip (iproute2), nft (nftables), ping (iputils-ping),
+# python3, strace, dot (graphviz), pgrep (procps), nsenter and unshare (util-linux), script
+# (bsdutils), timeout, sleep, readlink, ls, cat, stat, head ... (coreutils), sh (dash), bash;
+# test.sh itself: grep, sed, awk (mawk).
+packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev luarocks
+          lua-busted lua-dkjson lua-system iproute2 iputils-ping nftables python3 graphviz
+          strace procps util-linux bsdutils coreutils dash bash grep sed mawk)
 
 missing=()
 for p in "${packages[@]}"; do

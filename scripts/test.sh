@@ -33,20 +33,10 @@ mount -t tmpfs -o mode=0755 netlab-run /run/netlab
 ip link set lo up
 
 export NETLAB_BIN="$root/build/netlab"
-# Ours first; an empty variable stands for Lua's defaults (";;").
-ours_path="$root/lua/?.lua;$root/lua/?/init.lua"
-ours_cpath="$root/build/?.so"
-export LUA_PATH="$ours_path;${LUA_PATH:-;}"
-export LUA_CPATH="$ours_cpath;${LUA_CPATH:-;}"
-# Lua 5.4 prefers the versioned variables when they are set.
-if [[ -n "${LUA_PATH_5_4+x}" ]]; then export LUA_PATH_5_4="$ours_path;${LUA_PATH_5_4:-;}"; fi
-if [[ -n "${LUA_CPATH_5_4+x}" ]]; then export LUA_CPATH_5_4="$ours_cpath;${LUA_CPATH_5_4:-;}"; fi
 
-# busted defaults to spec/ when no root is given.
-if (($# == 0)); then
-  set -- spec
-fi
-
+# .busted has the rest: Lua 5.4, the search paths (lua/, build/, the specs'
+# support modules), the helper loaded once per run, TAP, and spec/ as the
+# default root.
 tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
 

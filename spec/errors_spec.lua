@@ -1,6 +1,7 @@
 -- spec/errors_spec.lua - bad input and kernel failures: the message names what was wrong, nothing is left behind.
-local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
 local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
 
 local P = "t-er-"
 local A, B = P .. "a", P .. "b"
@@ -32,23 +33,23 @@ describe("bad input", function()
 	-- everything a failed call could have touched
 	local function world()
 		return {
-			netns = h.netns_names(),
-			a = h.state(A),
-			b = h.state(B),
-			suite = h.state(nil),
+			netns = ip.netns_names(),
+			a = ip.state(A),
+			b = ip.state(B),
+			suite = ip.state(nil),
 		}
 	end
 
 	-- fn(...) must fail with exactly msg; each test ends with unchanged()
 	local function refused(msg, fn, ...)
-		local err = h.error_of(fn, ...)
+		local err = proc.error_of(fn, ...)
 		assert.equal(msg, err)
 		return err
 	end
 
 	-- the same with a message that starts with prefix (kernel text may follow)
 	local function refused_with_prefix(prefix, fn, ...)
-		local err = h.error_of(fn, ...)
+		local err = proc.error_of(fn, ...)
 		assert.equal(prefix, err:sub(1, #prefix), err)
 		return err
 	end
@@ -71,7 +72,7 @@ describe("bad input", function()
 	after_each(function()
 		a:close()
 		b:close()
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
 	describe("namespace names", function()
@@ -108,7 +109,7 @@ describe("bad input", function()
 			local name = P .. "0123456789"
 			assert.equal(15, #name)
 			local ns <close> = netns.add(name)
-			assert.is_true(h.has_netns(name))
+			assert.is_true(ip.has_netns(name))
 		end)
 	end)
 
@@ -143,8 +144,8 @@ describe("bad input", function()
 
 		it("of 15 bytes are accepted #root", function()
 			a:link_add("veth-0123456789", "veth", { peer = "peer-0123456789", peer_ns = b })
-			assert.is_not_nil(h.link(A, "veth-0123456789"))
-			assert.is_not_nil(h.link(B, "peer-0123456789"))
+			assert.is_not_nil(ip.link(A, "veth-0123456789"))
+			assert.is_not_nil(ip.link(B, "peer-0123456789"))
 		end)
 	end)
 
@@ -296,17 +297,16 @@ describe("bad input", function()
 				{ "netns: run: options must be a table, not string", { "true" }, "fast" },
 			}
 			-- a file the command would create if it ran
-			local mark = os.tmpname()
-			os.remove(mark)
+			local mark = proc.tmpname("er-mark")
 			for _, c in ipairs(cases) do
 				local argv = c[2]
 				if type(argv) == "table" and argv[1] == "true" then
 					argv = { "touch", mark }
 				end
 				refused(c[1], a.run, a, argv, c[3])
-				assert.is_nil(io.open(mark), c[1])
+				assert.is_nil(proc.read(mark), c[1])
 			end
-			assert.same({}, h.zombies())
+			assert.same({}, proc.zombies())
 			unchanged()
 		end)
 	end)
@@ -404,7 +404,7 @@ describe("bad input", function()
 		end)
 
 		it("leave no text from an earlier kernel error in a later message #root", function()
-			h.error_of(a.link_set, a, "br0", { ns = b })	-- has kernel text
+			proc.error_of(a.link_set, a, "br0", { ns = b })	-- has kernel text
 			refused("netns: link_del nodev in " .. A .. ": No such device (ENODEV)", a.link_del, a, "nodev")
 			unchanged()
 		end)

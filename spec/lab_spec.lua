@@ -1,11 +1,18 @@
 -- spec/lab_spec.lua - the lab and the interpreter: teardown in every way a run can end, isolation, netlab clean, names.
-local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
+local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
+local json = require "support.json"
 
-local nl = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "netlab_helper.lua")
-local dir, write, read, netlab, start = nl.dir, nl.write, nl.read, nl.run, nl.start
+local ws = require("support.netlab").workspace("lab")
+local dir, read = ws.dir, proc.read
+local function write(name, text) return ws:write(name, text) end
+local function netlab(args, stdin) return ws:run(args, stdin) end
+local function start(args, tag) return ws:start(args, tag) end
 
-local function wait_file(path, timeout)
-	return h.wait_until(function() return read(path) end, timeout or 10)
+-- the gate a script opens when it got where the test waits for: its marker file
+local function wait_file(path)
+	return proc.wait_until(function() return read(path) end, 60)
 end
 
 local function kill(sig, pid)
@@ -16,11 +23,11 @@ end
 -- no nftables table, no journal
 local function pristine()
 	local names = {}
-	for _, l in ipairs(h.links()) do names[#names + 1] = l.ifname end
-	local tables = h.exec({ "nft", "list", "tables" })
-	local journals = h.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" })
+	for _, l in ipairs(ip.links()) do names[#names + 1] = l.ifname end
+	local tables = proc.exec({ "nft", "list", "tables" })
+	local journals = proc.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" })
 	return {
-		netns = h.netns_names(),
+		netns = ip.netns_names(),
 		links = names,
 		tables = tables,
 		journals = journals,
@@ -33,7 +40,11 @@ local function forward()
 	return (read("/proc/sys/net/ipv4/ip_forward") or ""):gsub("%s+$", "")
 end
 
--- a topology in the style of the tutorial: a bridge, nodes, NAT on the host
+-- a topology in the style of the tutorial: a bridge, nodes, NAT on the host.
+-- Arguments: a marker file to write once two nodes are built (the gate a
+-- test that signals the build waits on), how many nodes (past the 250th,
+-- without an address: a build that goes on long after the marker), the node
+-- to fail at.
 local build = [[
 local marker, count, fail_at = ...
 count = tonumber(count or 3)
@@ -43,18 +54,22 @@ lab:forward()
 lab.host:nat_masquerade { src = "192.168.15.0/24" }
 for i = 1, count do
   local n = lab:node("n" .. i)
-  lab:link(n, sw, { addr = ("192.168.15.%d/24"):format(i) })
-  n:gateway(lab.host)
+  if i <= 250 then
+    lab:link(n, sw, { addr = ("192.168.15.%d/24"):format(i) })
+    n:gateway(lab.host)
+  else
+    lab:link(n, sw)
+  end
   if i == 2 and marker and marker ~= "" then
     local f = io.open(marker, "w"); f:write(tostring(lab.host.ns.id)); f:close()
   end
   if fail_at and tonumber(fail_at) == i then error("boom at node " .. i) end
 end
-lab:expect_reach(lab.nodes.n1, "192.168.15.5")
+lab:expect_reach(lab.nodes.n1, "192.168.15.5", { timeout = 10 })
 ]]
 
 describe("the lab", function()
-	teardown(nl.cleanup)
+	teardown(function() ws:cleanup() end)
 
 	local baseline_forward
 
@@ -64,15 +79,15 @@ describe("the lab", function()
 
 	after_each(function()
 		-- whatever a failed test left: the lab's own names only
-		for _, name in ipairs(h.netns_names()) do
+		for _, name in ipairs(ip.netns_names()) do
 			if name:match("^n%d+$") or name:match("^t%-lab") or name == "red" then
-				h.exec({ "ip", "netns", "del", name })
+				proc.exec({ "ip", "netns", "del", name })
 			end
 		end
-		h.exec({ "ip", "link", "del", "v-net-0" })
-		h.exec({ "nft", "delete", "table", "inet", "netlab" })
-		h.exec({ "sh", "-c", "rm -f /run/netlab/*.journal" })
-		h.wait_until(function() return #h.links() == 1 end, 3)
+		proc.exec({ "ip", "link", "del", "v-net-0" })
+		proc.exec({ "nft", "delete", "table", "inet", "netlab" })
+		proc.exec({ "sh", "-c", "rm -f /run/netlab/*.journal" })
+		proc.wait_until(function() return #ip.links() == 1 end)
 	end)
 
 	describe("teardown in host mode", function()
@@ -99,11 +114,14 @@ describe("the lab", function()
 			it("removes everything after SIG" .. case[1] .. " during building #root", function()
 				local marker = dir .. "/marker-" .. case[1]
 				os.remove(marker)
-				local p = start({ "--host", script, marker, "200" })
+				-- 3000 nodes: the build goes on for far longer than the signal
+				-- takes to land, however slow the machine, so it lands during building
+				local p = start({ "--host", script, marker, "3000" })
 				assert.truthy(wait_file(marker), "the lab started building")
 				kill(case[1], p.pid)
-				local code = p.finish()
+				local code, out = p.finish()
 				assert.equal(case[2], code)
+				assert.is_nil(out:find("reaches", 1, true), "the build was stopped before its end: " .. out)
 				assert.same(CLEAN, pristine())
 				assert.equal(baseline_forward, forward())
 			end)
@@ -138,7 +156,7 @@ while true do netns.sleep(1) end
 			kill("KILL", p.pid)
 			assert.equal(137, (p.finish()))
 			-- what the crash left
-			assert.same({ "n1", "n2", "n3", "red" }, h.netns_names())
+			assert.same({ "n1", "n2", "n3", "red" }, ip.netns_names())
 			assert.truthy(read("/run/netlab/" .. name .. ".journal"))
 		end
 
@@ -150,20 +168,55 @@ while true do netns.sleep(1) end
 			assert.same(CLEAN, pristine())
 		end)
 
+		local function inode(name)
+			return (proc.exec({ "stat", "-L", "-c", "%i", "/run/netns/" .. name }):gsub("%s+$", ""))
+		end
+
 		it("leaves alone a namespace and a link it did not create #root", function()
 			crash(dir .. "/m-foreign", "crashed2")
-			-- someone else takes the names after the crash
-			h.ip("netns", "del", "red")
-			h.ip("netns", "add", "red")
-			h.ip("link", "del", "v-net-0")
-			h.ip("link", "add", "v-net-0", "type", "bridge")
-			h.ip("netns", "add", "t-lab-foreign")
+			-- someone else takes the names after the crash. The crashed lab's red
+			-- is held open meanwhile, so its inode is not free for the new red to
+			-- get (see the pending spec below for when it is).
+			local old_red <close> = netns.open("red")
+			ip.ip("netns", "del", "red")
+			ip.ip("netns", "add", "red")
+			local new_red = inode("red")
+			assert.not_equal(tostring(old_red.id), new_red)
+			ip.ip("link", "del", "v-net-0")
+			ip.ip("link", "add", "v-net-0", "type", "bridge")
+			ip.ip("netns", "add", "t-lab-foreign")
 			local code = netlab({ "clean" })
 			assert.equal(0, code)
-			assert.same({ "red", "t-lab-foreign" }, h.netns_names())
-			assert.truthy(h.link(nil, "v-net-0"), "the foreign bridge stays")
-			assert.equal("", h.exec({ "nft", "list", "tables" }))
-			assert.equal("", h.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" }))
+			assert.same({ "red", "t-lab-foreign" }, ip.netns_names())
+			assert.equal(new_red, inode("red"), "the foreign red stays")
+			assert.truthy(ip.link(nil, "v-net-0"), "the foreign bridge stays")
+			assert.equal("", proc.exec({ "nft", "list", "tables" }))
+			assert.equal("", proc.exec({ "sh", "-c", "ls /run/netlab/*.journal 2>/dev/null" }))
+		end)
+
+		-- A bug in netlab clean (lua/netlab/run.lua), not in this spec: the
+		-- journal identifies a namespace by its inode, and the kernel hands a
+		-- freed namespace's inode number to the next namespace made (the
+		-- lowest free one). A foreign namespace that gets the crashed one's
+		-- inode back is taken for the lab's and removed. It happened by chance
+		-- to the test above (1 run in 5 on a loaded machine) before it held the
+		-- old namespace open. Make this an `it` once clean can tell them apart.
+		pending("BUG: netlab clean removes a foreign namespace that got the crashed lab's namespace inode back", function()
+			crash(dir .. "/m-reused", "crashed3")
+			local old = inode("red")
+			ip.ip("netns", "del", "red")
+			-- make red again until the kernel has freed the old one and reuses its inode
+			assert.truthy(proc.wait_until(function()
+				ip.ip("netns", "add", "red")
+				if inode("red") == old then
+					return true
+				end
+				ip.ip("netns", "del", "red")
+				return false
+			end, 30), "the kernel did not reuse inode " .. old)
+			assert.equal(0, (netlab({ "clean" })))
+			assert.same({ "red" }, ip.netns_names())
+			assert.equal(old, inode("red"), "the foreign red stays")
 		end)
 
 		it("says there is nothing to clean for an unknown lab #root", function()
@@ -213,15 +266,15 @@ while true do netns.sleep(1) end
 			kill("KILL", p.pid)
 			assert.equal(137, (p.finish()))
 			-- the command it started dies with it (PDEATHSIG) ...
-			assert.truthy(h.wait_until(function()
+			assert.truthy(proc.wait_until(function()
 				return not read("/proc/" .. sleep_pid .. "/stat")
-			end, 3), "the spawned process is gone")
+			end), "the spawned process is gone")
 			-- ... so no process is left in any of the lab's namespaces
 			local inodes = {}
 			for id in info:gmatch("%d+") do inodes[id] = true end
 			inodes[tostring(sleep_pid)] = nil
-			for pid in h.exec({ "ls", "/proc" }):gmatch("%d+") do
-				local link = h.exec({ "readlink", "/proc/" .. pid .. "/ns/net" })
+			for pid in proc.exec({ "ls", "/proc" }):gmatch("%d+") do
+				local link = proc.exec({ "readlink", "/proc/" .. pid .. "/ns/net" })
 				local ino = link:match("net:%[(%d+)%]")
 				assert.is_nil(ino and inodes[ino] and pid, "process " .. pid .. " is in a lab namespace")
 			end
@@ -243,9 +296,9 @@ lab:wait_until(function()
   local n = 0
   for _ in io.popen("ls " .. gate):lines() do n = n + 1 end
   return n == 4
-end, 20, "all four labs are up at the same time")
-lab:expect_reach(red, blue)
-lab:expect_reach(blue, red)
+end, 60, "all four labs are up at the same time")
+lab:expect_reach(red, blue, { timeout = 10 })
+lab:expect_reach(blue, red, { timeout = 10 })
 ]])
 			local runs = {}
 			for i = 1, 4 do runs[i] = start({ script, gate, tostring(i) }, "par" .. i) end
@@ -277,21 +330,24 @@ for _, name in ipairs { "abcdefghijklmna", "abcdefghijklmnb", "abcdefghijklmnc",
   lab:link(n, sw)
   lab:link(lab.host, n)
 end
-for _, l in ipairs(lab.host:links()) do
-  if l.name ~= "lo" and l.name ~= "bridge-long-nam" then print(l.name, l.alias) end
-end
-for _, l in ipairs(lab.nodes.abcdefghijklmna:links()) do
-  if l.name ~= "lo" then print("node", l.name, l.alias) end
-end
+-- what ip shows in the lab's host and in one node: the oracle, not the module's own list
+io.write("HOST ", lab.host:run({ "ip", "-j", "link" }).stdout)
+io.write("NODE ", lab.nodes.abcdefghijklmna:run({ "ip", "-j", "link" }).stdout)
 ]])
 
 		local function names_of_a_run()
 			local code, out, err = netlab({ script })
 			assert.equal(0, code, err)
 			local host, node = {}, {}
-			for line in out:gmatch("[^\n]+") do
-				local a, b, c = line:match("^(%S+)\t(%S+)\t?(.*)$")
-				if a == "node" then node[#node + 1] = b .. " " .. c else host[#host + 1] = a .. " " .. b end
+			for _, l in ipairs(json.decode(out:match("HOST ([^\n]+)"))) do
+				if l.ifname ~= "lo" and l.ifname ~= "bridge-long-nam" then
+					host[#host + 1] = l.ifname .. " " .. tostring(l.ifalias)
+				end
+			end
+			for _, l in ipairs(json.decode(out:match("NODE ([^\n]+)"))) do
+				if l.ifname ~= "lo" then
+					node[#node + 1] = l.ifname .. " " .. tostring(l.ifalias)
+				end
 			end
 			return host, node
 		end
@@ -326,7 +382,7 @@ io.stderr:write("IP ", r.stdout, "\n")
 ]] })
 			assert.equal(0, code, err)
 			local port, alias = err:match("PORT (%S+) ([^\n]+)")
-			local ipj = h.decode(err:match("IP ([^\n]+)"))
+			local ipj = json.decode(err:match("IP ([^\n]+)"))
 			assert.equal(1, #ipj)
 			assert.equal(port, ipj[1].ifname)
 			assert.equal(alias, ipj[1].ifalias)
@@ -340,7 +396,7 @@ io.stderr:write("IP ", r.stdout, "\n")
 			local code, out = netlab({ "-e", [[
 local a, b = lab:node "a", lab:node "b"
 lab:link(a, b, { addr = { "10.0.0.1/24", "10.0.0.2/24" } })
-lab:expect_reach(a, b)
+lab:expect_reach(a, b, { timeout = 10 })
 lab:expect_unreachable(a, "10.0.0.77", { timeout = 0.2 })
 lab:expect(false, "a deliberate failure")
 lab:expect(function() error("inside") end, "an expectation that raises")
@@ -374,8 +430,11 @@ red:route_add { dst = "default", via = "192.168.15.2" }
 		end)
 
 		it("keeps the lab up for an interactive prompt with -i #root", function()
-			local code, out = netlab({ "-i", "-e", "red = lab:node 'red'" }, "return red:link('lo').up\n#netns.list()\n")
+			local code, out = netlab({ "-i", "-e", "red = lab:node 'red'" },
+				"return red:link('lo').up\n#netns.list()\nreturn red:run({ 'ip', '-o', 'link', 'show', 'up' }).stdout:match('lo')\n")
 			assert.equal(0, code)
+			-- ip inside the node, at the prompt: the lab is still up, lo up in red
+			assert.truthy(out:find("> lo\n", 1, true), out)
 			assert.truthy(out:find("> true\n", 1, true), out)
 			assert.truthy(out:find("> 1\n", 1, true), out)
 		end)
@@ -404,10 +463,16 @@ local lb = lab:link(b, sw, { addr = "10.0.0.2/24" })
 local lc = lab:link(c, sw, { addr = { "10.0.0.3/24", "fd00::3/64" } })
 lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })   -- made from a's side
 lab:link(c, a, { addr = { "10.0.2.3/24", "10.0.2.1/24" } })   -- made from c's side
-lab:expect_reach(a, b)
-lab:expect_reach(c, a)
-lab:expect_reach(c, "fd00::3")
-netns.sleep(0.3)   -- long enough for a new link's first MLD report and solicitation
+lab:expect_reach(a, b, { timeout = 10 })
+lab:expect_reach(c, a, { timeout = 10 })
+lab:expect_reach(c, "fd00::3", { timeout = 10 })
+-- the gate: c's end of the last link made (c - a) has sent its first MLD
+-- report, so the ends of a and b, made before it, had their time to send one
+local function mld_reports(node, dev)
+  local s = node:run({ "cat", "/proc/net/dev_snmp6/" .. dev }).stdout
+  return tonumber(s:match("Icmp6OutMLDv2Reports%s+(%d+)")) or 0
+end
+print("gate: " .. tostring(lab:wait_until(function() return mld_reports(c, "eth1") > 0 end, 30)))
 local function v6(node)
   local r = node:run { "ip", "-j", "-6", "addr" }
   local n = 0
@@ -426,9 +491,10 @@ for _, l in ipairs { la, lb, lc } do
 end
 local ok, e = pcall(lab.link, lab, a, c, { addr = { "fd00:1::1/64", "fd00:1::2/64" } })
 print(e)
-print("a links:", #a:links())
+print("a links:", select(2, a:run({ "ip", "-o", "link" }).stdout:gsub("\n", "")))
 ]] })
 			assert.equal(0, code, err)
+			assert.truthy(out:find("gate: true\n", 1, true), out)
 			-- a and b: only ::1 on lo, every link end without an IPv6 address, no IPv6 packet sent
 			assert.truthy(out:find("a: 1 inet6, eth0=none eth1=none eth2=none, sent 0", 1, true), out)
 			assert.truthy(out:find("b: 1 inet6, eth0=none eth1=none, sent 0", 1, true), out)

@@ -1,6 +1,7 @@
 -- spec/link_spec.lua - links: veth and bridge creation, link_set, link_del, links() and link().
-local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
 local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
 
 local P = "t-lk-"
 local A, B = P .. "a", P .. "b"
@@ -11,11 +12,11 @@ local function mismatch(l, ipl)
 	if not ipl then
 		return "ip does not show " .. tostring(l and l.name)
 	end
-	local flags = h.flags(ipl)
+	local flags = ip.flags(ipl)
 	local want = {
 		index = ipl.ifindex, name = ipl.ifname, mtu = ipl.mtu, address = ipl.address,
 		operstate = ipl.operstate, up = flags.UP == true, carrier = flags.LOWER_UP == true,
-		master = ipl.master, kind = h.kind(ipl),
+		master = ipl.master, kind = ip.kind(ipl),
 	}
 	for k, v in pairs(want) do
 		if l[k] ~= v then
@@ -29,8 +30,8 @@ end
 -- carrier follow changes asynchronously (linkwatch): retry until they agree.
 local function assert_like_ip(ns, get, name)
 	local why
-	h.wait_until(function()
-		local ip = h.links(ns)
+	proc.wait_until(function()
+		local ip = ip.links(ns)
 		local byname = {}
 		for _, l in ipairs(ip) do
 			byname[l.ifname] = l
@@ -59,8 +60,8 @@ end
 -- ("DOWN|LOWERLAYERDOWN"); return it
 local function operstate(ns, name, want)
 	local got
-	h.wait_until(function()
-		got = h.link(ns, name).operstate
+	proc.wait_until(function()
+		got = ip.link(ns, name).operstate
 		return ("|" .. want .. "|"):find("|" .. got .. "|", 1, true)
 	end)
 	return got
@@ -77,17 +78,17 @@ describe("links", function()
 	after_each(function()
 		a:close()
 		b:close()
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
 	it("places the veth peer directly in the other namespace #root", function()
 		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
-		local va = h.link(A, "veth-a")
-		assert.equal("veth", h.kind(va))
-		assert.is_nil(h.link(A, "veth-b"))
-		local vb = h.link(B, "veth-b")
-		assert.equal("veth", h.kind(vb))
-		assert.is_nil(h.link(B, "veth-a"))
+		local va = ip.link(A, "veth-a")
+		assert.equal("veth", ip.kind(va))
+		assert.is_nil(ip.link(A, "veth-b"))
+		local vb = ip.link(B, "veth-b")
+		assert.equal("veth", ip.kind(vb))
+		assert.is_nil(ip.link(B, "veth-a"))
 		-- each end points at the other: the peer index in another namespace
 		assert.equal(vb.ifindex, va.link_index)
 		assert.equal(va.ifindex, vb.link_index)
@@ -95,80 +96,69 @@ describe("links", function()
 	end)
 
 	it("never shows the veth peer in the creating namespace, not even for a moment #root", function()
-		local log = os.tmpname()
+		local log = proc.tmpname("lk-monitor")
 		finally(function() os.remove(log) end)
 		-- watch A's link events while the pair is made
-		local pid = h.exec({ "sh", "-c", 'ip -n "$1" monitor link >"$2" 2>&1 & echo $!', "sh", A, log })
+		local pid = proc.exec({ "sh", "-c", 'ip -n "$1" monitor link >"$2" 2>&1 & echo $!', "sh", A, log })
 		pid = assert(pid:match("%d+"))
 		local function seen(what)
-			local f = io.open(log)
-			local text = f and f:read("a") or ""
-			if f then
-				f:close()
-			end
+			local text = proc.read(log) or ""
 			return text:find(what, 1, true) ~= nil, text
 		end
-		local function wait_for(name)
-			local deadline = h.now() + 3
-			while not seen(name) do
-				assert(h.now() < deadline, "ip monitor did not report " .. name)
-				-- repeat the marker until the monitor is surely listening
+		local ok, err = pcall(function()
+			-- the gate: a marker device, made and removed again and again until
+			-- the monitor reports it, so it surely listens before the pair is made
+			assert(proc.wait_until(function()
 				if not a:link("mark") then
 					a:link_add("mark", "bridge")
 				else
 					a:link_del("mark")
 				end
-				h.exec({ "sleep", "0.01" })
-			end
-		end
-		local ok, err = pcall(function()
-			wait_for("mark")
+				return seen("mark")
+			end), "ip monitor did not report mark")
 			a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
 			a:link_add("end-mark", "bridge")
-			local deadline = h.now() + 3
-			while not seen("end-mark") do
-				assert(h.now() < deadline, "ip monitor did not report end-mark")
-				h.exec({ "sleep", "0.01" })
-			end
+			-- events come in order: once end-mark is reported, the pair's are in too
+			assert(proc.wait_until(function() return seen("end-mark") end), "ip monitor did not report end-mark")
 		end)
-		h.exec({ "kill", pid })
+		proc.exec({ "kill", pid })
 		assert(ok, err)
 		local _, text = seen("")
 		assert.is_true(seen("veth-a"), text)
 		assert.is_false(seen("veth-b"), text)
-		assert.is_not_nil(h.link(B, "veth-b"))
+		assert.is_not_nil(ip.link(B, "veth-b"))
 	end)
 
 	it("accepts the peer namespace by name #root", function()
 		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = B })
-		assert.is_not_nil(h.link(A, "veth-a"))
-		assert.is_nil(h.link(A, "veth-b"))
-		assert.is_not_nil(h.link(B, "veth-b"))
+		assert.is_not_nil(ip.link(A, "veth-a"))
+		assert.is_nil(ip.link(A, "veth-b"))
+		assert.is_not_nil(ip.link(B, "veth-b"))
 	end)
 
 	it("creates both veth ends in one namespace when peer_ns is absent #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
-		local v0, v1 = h.link(A, "veth0"), h.link(A, "veth1")
-		assert.equal("veth", h.kind(v0))
-		assert.equal("veth", h.kind(v1))
+		local v0, v1 = ip.link(A, "veth0"), ip.link(A, "veth1")
+		assert.equal("veth", ip.kind(v0))
+		assert.equal("veth", ip.kind(v1))
 		-- ip names the peer when it is in the same namespace
 		assert.equal("veth1", v0.link)
 		assert.equal("veth0", v1.link)
-		assert.same({ "lo" }, h.link_names(B))
+		assert.same({ "lo" }, ip.link_names(B))
 	end)
 
 	it("creates a veth from the suite's namespace into another #root", function()
 		local host <close> = netns.host()
 		host:link_add(P .. "h", "veth", { peer = "veth-in-a", peer_ns = a })
-		assert.equal("veth", h.kind(h.link(nil, P .. "h")))
-		assert.is_nil(h.link(nil, "veth-in-a"))
-		assert.is_not_nil(h.link(A, "veth-in-a"))
+		assert.equal("veth", ip.kind(ip.link(nil, P .. "h")))
+		assert.is_nil(ip.link(nil, "veth-in-a"))
+		assert.is_not_nil(ip.link(A, "veth-in-a"))
 	end)
 
 	it("gives both veth ends the mtu, and the first end the address, at creation #root", function()
 		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b, mtu = 1400,
 			address = "02:00:00:00:10:01" })
-		local va, vb = h.link(A, "veth-a"), h.link(B, "veth-b")
+		local va, vb = ip.link(A, "veth-a"), ip.link(B, "veth-b")
 		assert.equal(1400, va.mtu)
 		assert.equal(1400, vb.mtu)
 		assert.equal("02:00:00:00:10:01", va.address)
@@ -177,8 +167,8 @@ describe("links", function()
 
 	it("creates a bridge #root", function()
 		a:link_add("br0", "bridge", { mtu = 1450, address = "02:00:00:00:10:02" })
-		local br = h.link(A, "br0")
-		assert.equal("bridge", h.kind(br))
+		local br = ip.link(A, "br0")
+		assert.equal("bridge", ip.kind(br))
 		assert.equal(1450, br.mtu)
 		assert.equal("02:00:00:00:10:02", br.address)
 	end)
@@ -186,117 +176,117 @@ describe("links", function()
 	it("brings a link up and down #root", function()
 		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
 		a:link_set("veth-a", { up = true })
-		local fa = h.flags(h.link(A, "veth-a"))
+		local fa = ip.flags(ip.link(A, "veth-a"))
 		assert.is_true(fa.UP)
 		assert.is_nil(fa.LOWER_UP)	-- no carrier while its peer is down
 		b:link_set("veth-b", { up = true })
-		assert.is_true(h.flags(h.link(A, "veth-a")).LOWER_UP)
-		assert.is_true(h.flags(h.link(B, "veth-b")).LOWER_UP)
+		assert.is_true(ip.flags(ip.link(A, "veth-a")).LOWER_UP)
+		assert.is_true(ip.flags(ip.link(B, "veth-b")).LOWER_UP)
 		-- operstate follows asynchronously
 		assert.equal("UP", operstate(A, "veth-a", "UP"))
 		assert.equal("UP", operstate(B, "veth-b", "UP"))
 		a:link_set("veth-a", { up = false })
-		assert.is_nil(h.flags(h.link(A, "veth-a")).UP)
-		assert.is_nil(h.flags(h.link(B, "veth-b")).LOWER_UP)
-		assert.is_true(h.flags(h.link(B, "veth-b")).UP)
+		assert.is_nil(ip.flags(ip.link(A, "veth-a")).UP)
+		assert.is_nil(ip.flags(ip.link(B, "veth-b")).LOWER_UP)
+		assert.is_true(ip.flags(ip.link(B, "veth-b")).UP)
 	end)
 
 	it("sets the mtu #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { mtu = 9000 })
-		assert.equal(9000, h.link(A, "veth0").mtu)
-		assert.equal(1500, h.link(A, "veth1").mtu)
+		assert.equal(9000, ip.link(A, "veth0").mtu)
+		assert.equal(1500, ip.link(A, "veth1").mtu)
 		a:link_set("veth0", { mtu = 68 })
-		assert.equal(68, h.link(A, "veth0").mtu)
+		assert.equal(68, ip.link(A, "veth0").mtu)
 	end)
 
 	it("sets the MAC address #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { address = "02:ab:cd:ef:01:23" })
-		assert.equal("02:ab:cd:ef:01:23", h.link(A, "veth0").address)
+		assert.equal("02:ab:cd:ef:01:23", ip.link(A, "veth0").address)
 		a:link_set("veth0", { address = "0A:BC:DE:F0:12:34" })
-		assert.equal("0a:bc:de:f0:12:34", h.link(A, "veth0").address)
+		assert.equal("0a:bc:de:f0:12:34", ip.link(A, "veth0").address)
 	end)
 
 	it("enslaves a link to a bridge and releases it with master = false #root", function()
 		a:link_add("br0", "bridge")
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { master = "br0" })
-		assert.equal("br0", h.link(A, "veth0").master)
-		assert.is_nil(h.link(A, "veth1").master)
+		assert.equal("br0", ip.link(A, "veth0").master)
+		assert.is_nil(ip.link(A, "veth1").master)
 		a:link_set("veth0", { master = false })
-		assert.is_nil(h.link(A, "veth0").master)
-		assert.is_not_nil(h.link(A, "br0"))
+		assert.is_nil(ip.link(A, "veth0").master)
+		assert.is_not_nil(ip.link(A, "br0"))
 	end)
 
 	it("moves a link to another namespace given as a handle #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { ns = b })
-		assert.is_nil(h.link(A, "veth0"))
-		assert.is_not_nil(h.link(A, "veth1"))
-		local moved = h.link(B, "veth0")
-		assert.equal("veth", h.kind(moved))
-		assert.equal(h.link(A, "veth1").ifindex, moved.link_index)
+		assert.is_nil(ip.link(A, "veth0"))
+		assert.is_not_nil(ip.link(A, "veth1"))
+		local moved = ip.link(B, "veth0")
+		assert.equal("veth", ip.kind(moved))
+		assert.equal(ip.link(A, "veth1").ifindex, moved.link_index)
 		assert.is_not_nil(moved.link_netnsid)
 	end)
 
 	it("moves a link to another namespace given by name #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { ns = B })
-		assert.is_nil(h.link(A, "veth0"))
-		assert.is_not_nil(h.link(B, "veth0"))
+		assert.is_nil(ip.link(A, "veth0"))
+		assert.is_not_nil(ip.link(B, "veth0"))
 	end)
 
 	it("renames a link #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
-		local index = h.link(A, "veth0").ifindex
+		local index = ip.link(A, "veth0").ifindex
 		a:link_set("veth0", { name = "renamed" })
-		assert.is_nil(h.link(A, "veth0"))
-		assert.equal(index, h.link(A, "renamed").ifindex)
+		assert.is_nil(ip.link(A, "veth0"))
+		assert.equal(index, ip.link(A, "renamed").ifindex)
 	end)
 
 	it("moves, renames and brings up a link in one call #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { ns = b, name = "eth0", up = true, mtu = 1300 })
-		assert.is_nil(h.link(A, "veth0"))
-		assert.is_nil(h.link(A, "eth0"))
-		local l = h.link(B, "eth0")
+		assert.is_nil(ip.link(A, "veth0"))
+		assert.is_nil(ip.link(A, "eth0"))
+		local l = ip.link(B, "eth0")
 		assert.is_not_nil(l)
-		assert.is_true(h.flags(l).UP)
+		assert.is_true(ip.flags(l).UP)
 		assert.equal(1300, l.mtu)
-		assert.is_nil(h.link(B, "veth0"))
+		assert.is_nil(ip.link(B, "veth0"))
 	end)
 
 	it("moves a link into a namespace where its old name is taken, under its new name #root", function()
 		b:link_add("veth0", "bridge")
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { ns = b, name = "free" })
-		assert.is_nil(h.link(A, "veth0"))
-		assert.equal("veth", h.kind(h.link(B, "free")))
-		assert.equal("bridge", h.kind(h.link(B, "veth0")))
+		assert.is_nil(ip.link(A, "veth0"))
+		assert.equal("veth", ip.kind(ip.link(B, "free")))
+		assert.equal("bridge", ip.kind(ip.link(B, "veth0")))
 	end)
 
 	it("moves a link and enslaves it to a bridge of the target namespace in one call #root", function()
 		b:link_add("br0", "bridge")
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { ns = b, master = "br0", up = true })
-		assert.is_nil(h.link(A, "veth0"))
-		local l = h.link(B, "veth0")
+		assert.is_nil(ip.link(A, "veth0"))
+		local l = ip.link(B, "veth0")
 		assert.equal("br0", l.master)
-		assert.is_true(h.flags(l).UP)
+		assert.is_true(ip.flags(l).UP)
 	end)
 
 	it("deletes both ends of a veth, the peer in the other namespace too #root", function()
 		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
 		a:link_del("veth-a")
-		assert.same({ "lo" }, h.link_names(A))
-		assert.same({ "lo" }, h.link_names(B))
+		assert.same({ "lo" }, ip.link_names(A))
+		assert.same({ "lo" }, ip.link_names(B))
 	end)
 
 	it("deletes a veth by its peer's name #root", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_del("veth1")
-		assert.same({ "lo" }, h.link_names(A))
+		assert.same({ "lo" }, ip.link_names(A))
 	end)
 
 	it("deletes a bridge and frees its ports #root", function()
@@ -304,8 +294,8 @@ describe("links", function()
 		a:link_add("veth0", "veth", { peer = "veth1" })
 		a:link_set("veth0", { master = "br0" })
 		a:link_del("br0")
-		assert.is_nil(h.link(A, "br0"))
-		assert.is_nil(h.link(A, "veth0").master)
+		assert.is_nil(ip.link(A, "br0"))
+		assert.is_nil(ip.link(A, "veth0").master)
 	end)
 
 	it("lists every link as ip -j link shows it #root", function()
@@ -315,7 +305,7 @@ describe("links", function()
 		a:link_set("veth-a", { master = "br0", up = true })
 		a:link_set("br0", { up = true })
 		a:link_set("veth0", { address = "02:00:00:00:10:03" })
-		h.ip("-n", A, "link", "set", "lo", "up")
+		ip.ip("-n", A, "link", "set", "lo", "up")
 		assert_like_ip(A, function() return a:links() end)
 		local links = a:links()
 		-- and the interesting values explicitly
@@ -337,7 +327,7 @@ describe("links", function()
 		local host <close> = netns.host()
 		host:link_add(P .. "br", "bridge")
 		assert_like_ip(nil, function() return host:links() end)
-		assert.is_not_nil(h.link(nil, P .. "br"))
+		assert.is_not_nil(ip.link(nil, P .. "br"))
 	end)
 
 	it("lists a namespace with more links than one netlink message holds #root", function()
@@ -350,8 +340,14 @@ describe("links", function()
 		end
 		table.sort(names)
 		assert.equal(61, #names)
-		assert.same(h.link_names(A), names)
-		assert.equal(61, #b:links())
+		assert.same(ip.link_names(A), names)
+		local names_b = {}
+		for _, l in ipairs(b:links()) do
+			names_b[#names_b + 1] = l.name
+		end
+		table.sort(names_b)
+		assert.equal(61, #names_b)
+		assert.same(ip.link_names(B), names_b)
 	end)
 
 	it("gives one link as ip -j link shows it, master by name #root", function()
@@ -369,8 +365,13 @@ describe("links", function()
 
 	it("returns nil for a link that does not exist #root", function()
 		assert.is_nil(a:link("missing"))
+		assert.is_nil(ip.link(A, "missing"))
 		a:link_add("veth0", "veth", { peer = "veth1", peer_ns = b })
 		assert.is_nil(a:link("veth1"))
+		-- as ip sees it: the name exists, but in the other namespace
+		assert.is_nil(ip.link(A, "veth1"))
+		assert.is_not_nil(ip.link(B, "veth1"))
+		assert.is_not_nil(a:link("veth0"))
 	end)
 end)
 
@@ -385,25 +386,25 @@ describe("links made ready in one request", function()
 	after_each(function()
 		a:close()
 		b:close()
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
 	it("creates a device up, enslaved, aliased and grouped, and returns the kernel's ifindexes #root", function()
 		local bi = a:link_add("br0", "bridge", { up = true, group = 77 })
 		local vi, pi = a:link_add("veth0", "veth", { peer = "veth1", peer_ns = b, up = true,
 			master = "br0", alias = "to b", group = 77 })
-		local br, v, p = h.link(A, "br0"), h.link(A, "veth0"), h.link(B, "veth1")
+		local br, v, p = ip.link(A, "br0"), ip.link(A, "veth0"), ip.link(B, "veth1")
 		assert.equal(br.ifindex, bi)
 		assert.equal(v.ifindex, vi)
 		assert.equal(p.ifindex, pi)
-		assert.is_true(h.flags(br).UP)
-		assert.is_true(h.flags(v).UP)
+		assert.is_true(ip.flags(br).UP)
+		assert.is_true(ip.flags(v).UP)
 		assert.equal("br0", v.master)
 		assert.equal("to b", v.ifalias)
 		assert.equal("77", v.group)
 		assert.equal("77", br.group)
 		-- the peer is made as the kernel makes it: down, no alias, default group
-		assert.is_nil(h.flags(p).UP)
+		assert.is_nil(ip.flags(p).UP)
 		assert.is_nil(p.ifalias)
 		assert.equal("default", p.group)
 	end)
@@ -412,24 +413,24 @@ describe("links made ready in one request", function()
 		a:link_add("veth0", "veth", { peer = "veth1", peer_ns = b })
 		b:link_set("veth1", { up = true })
 		a:link_set("veth0", { up = true, addrgenmode = "none" })
-		local l = h.link(A, "veth0")
+		local l = ip.link(A, "veth0")
 		assert.equal("none", l.inet6_addr_gen_mode)
-		assert.same({}, h.addrs(A, "veth0"))
+		assert.same({}, ip.addrs(A, "veth0"))
 		-- the other end, brought up as usual, has its fe80:: address
-		assert.equal("link", h.addrs(B, "veth1")[1].scope)
+		assert.equal("link", ip.addrs(B, "veth1")[1].scope)
 		assert.equal("netns: link_set: option 'addrgenmode' 'off' is not one of eui64, none, stable_secret, random",
-			h.error_of(a.link_set, a, "veth0", { addrgenmode = "off" }))
+			proc.error_of(a.link_set, a, "veth0", { addrgenmode = "off" }))
 	end)
 
 	it("refuses a master that is not a bridge, and makes nothing #root", function()
 		a:link_add("veth2", "veth", { peer = "veth3" })
-		local before = h.link_names(A)
-		local err = h.error_of(a.link_add, a, "veth0", "veth", { peer = "veth1", master = "veth2" })
+		local before = ip.link_names(A)
+		local err = proc.error_of(a.link_add, a, "veth0", "veth", { peer = "veth1", master = "veth2" })
 		assert.equal("netns: link_add veth0 in " .. A .. ": Operation not supported (EOPNOTSUPP): master veth2 is a veth, not a bridge", err)
-		err = h.error_of(a.link_add, a, "veth0", "veth", { peer = "veth1", master = "nobr" })
+		err = proc.error_of(a.link_add, a, "veth0", "veth", { peer = "veth1", master = "nobr" })
 		assert.equal("netns: link_add veth0 in " .. A .. ": No such device (ENODEV): master nobr not found in " .. A, err)
-		assert.same(before, h.link_names(A))
-		assert.same({ "lo" }, h.link_names(B))
+		assert.same(before, ip.link_names(A))
+		assert.same({ "lo" }, ip.link_names(B))
 	end)
 
 	it("deletes a whole group of devices, veth peers included, in one request #root", function()
@@ -438,9 +439,9 @@ describe("links made ready in one request", function()
 		a:link_add("v1", "veth", { peer = "p1", peer_ns = b, group = 5 })
 		a:link_add("keep", "veth", { peer = "kpeer", peer_ns = b })
 		a:link_del_group(5)
-		assert.same({ "keep", "lo" }, h.link_names(A))
-		assert.same({ "kpeer", "lo" }, h.link_names(B))
+		assert.same({ "keep", "lo" }, ip.link_names(A))
+		assert.same({ "kpeer", "lo" }, ip.link_names(B))
 		assert.equal("netns: link_del_group: group must be an integer in 1..4294967295, not '0'",
-			h.error_of(a.link_del_group, a, 0))
+			proc.error_of(a.link_del_group, a, 0))
 	end)
 end)

@@ -1,35 +1,49 @@
 -- spec/nat_spec.lua - NAT and port forwarding (nat_masquerade, nat_snat, nat_dnat, nat_rules, nat_flush), checked through `nft -j list ruleset` and real traffic between namespaces.
-local m = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "nat_helper.lua")
-local h = m.h
 local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
+local nft = require "support.nft"
+local server = require "support.server"
+local topo = require "support.topo"
+
+-- a server in ns that answers "TAG PEER": who called, as the server sees it
+local function serve(ns, proto, port, tag)
+	return server.start(ns, { proto = proto, port = port, say = tag .. " {peer}" })
+end
+
+-- what a real client in namespace ns (by name) is told; "" when nothing came
+-- (patience: the window for "it must not get through")
+local function ask(ns, proto, addr, port, patience)
+	return (server.ask(ns, proto, addr, port, patience))
+end
 
 local P = "t-nat-"
 local A = P .. "a"
 
 describe("nat", function()
 	after_each(function()
-		h.cleanup(P)	-- collects handles and server processes a failed spec left
+		ip.cleanup(P)	-- collects handles and server processes a failed spec left
 	end)
 
 	describe("rules as nft sees them", function()
 		it("creates table inet netlab with its nat base chains on first use #root", function()
 			local ns <close> = netns.add(A)
-			assert.same({}, m.tables(A))
+			assert.same({}, nft.tables(A))
 			ns:nat_masquerade{ src = "192.168.15.0/24", oif = "eth0" }
-			assert.same({ "inet netlab" }, m.tables(A))
+			assert.same({ "inet netlab" }, nft.tables(A))
 			assert.same({
 				postrouting = { type = "nat", hook = "postrouting", prio = 100, policy = "accept" },
-			}, m.chains(A))
+			}, nft.chains(A))
 			ns:nat_dnat{ proto = "tcp", dport = 8080, to = "192.168.15.2:80" }
 			assert.same({
 				postrouting = { type = "nat", hook = "postrouting", prio = 100, policy = "accept" },
 				prerouting = { type = "nat", hook = "prerouting", prio = -100, policy = "accept" },
 				output = { type = "nat", hook = "output", prio = -100, policy = "accept" },
-			}, m.chains(A))
+			}, nft.chains(A))
 			-- the table and chains are made again by every call, without harm
 			ns:nat_masquerade{ src = "10.0.0.0/8" }
-			assert.same({ "inet netlab" }, m.tables(A))
-			assert.equal(2, #m.rules(A).postrouting)
+			assert.same({ "inet netlab" }, nft.tables(A))
+			assert.equal(2, #nft.rules(A).postrouting)
 		end)
 
 		it("writes masquerade as nft does: source prefix, output interface, masquerade #root", function()
@@ -39,11 +53,11 @@ describe("nat", function()
 			ns:nat_masquerade{ src = "fd00:15::/64", oif = "veth-host" }
 			ns:nat_masquerade{ src = "10.1.2.3/23" }	-- host bits go, as nft does it
 			assert.same({ postrouting = {
-				{ m.saddr("ip", "192.168.15.0", 24), m.meta("oifname", "eth0"), m.masquerade },
-				{ m.saddr("ip", "192.168.15.7"), m.masquerade },
-				{ m.saddr("ip6", "fd00:15::", 64), m.meta("oifname", "veth-host"), m.masquerade },
-				{ m.saddr("ip", "10.1.2.0", 23), m.masquerade },
-			} }, m.rules(A))
+				{ nft.saddr("ip", "192.168.15.0", 24), nft.meta("oifname", "eth0"), nft.masquerade },
+				{ nft.saddr("ip", "192.168.15.7"), nft.masquerade },
+				{ nft.saddr("ip6", "fd00:15::", 64), nft.meta("oifname", "veth-host"), nft.masquerade },
+				{ nft.saddr("ip", "10.1.2.0", 23), nft.masquerade },
+			} }, nft.rules(A))
 		end)
 
 		it("writes snat with the address family of its target #root", function()
@@ -51,10 +65,10 @@ describe("nat", function()
 			ns:nat_snat{ src = "192.168.15.0/24", to = "10.0.0.1", oif = "eth0" }
 			ns:nat_snat{ src = "fd00:15::/64", to = "fd00:9::7" }
 			assert.same({ postrouting = {
-				{ m.saddr("ip", "192.168.15.0", 24), m.meta("oifname", "eth0"),
+				{ nft.saddr("ip", "192.168.15.0", 24), nft.meta("oifname", "eth0"),
 				  { snat = { family = "ip", addr = "10.0.0.1" } } },
-				{ m.saddr("ip6", "fd00:15::", 64), { snat = { family = "ip6", addr = "fd00:9::7" } } },
-			} }, m.rules(A))
+				{ nft.saddr("ip6", "fd00:15::", 64), { snat = { family = "ip6", addr = "fd00:9::7" } } },
+			} }, nft.rules(A))
 		end)
 
 		it("writes dnat with protocol, port, address and new port, in prerouting and output #root", function()
@@ -64,35 +78,35 @@ describe("nat", function()
 			ns:nat_dnat{ proto = "tcp", dport = 8443, to = "[fd00:15::2]:443" }
 			ns:nat_dnat{ proto = "udp", dport = 5353, to = "fd00:15::2" }
 			local want = {
-				{ m.meta("nfproto", "ipv4"), m.dport("tcp", 8080),
+				{ nft.meta("nfproto", "ipv4"), nft.dport("tcp", 8080),
 				  { dnat = { family = "ip", addr = "192.168.15.2", port = 80 } } },
-				{ m.meta("nfproto", "ipv4"), m.dport("udp", 53),
+				{ nft.meta("nfproto", "ipv4"), nft.dport("udp", 53),
 				  { dnat = { family = "ip", addr = "192.168.15.2" } } },
-				{ m.meta("nfproto", "ipv6"), m.dport("tcp", 8443),
+				{ nft.meta("nfproto", "ipv6"), nft.dport("tcp", 8443),
 				  { dnat = { family = "ip6", addr = "fd00:15::2", port = 443 } } },
-				{ m.meta("nfproto", "ipv6"), m.dport("udp", 5353),
+				{ nft.meta("nfproto", "ipv6"), nft.dport("udp", 5353),
 				  { dnat = { family = "ip6", addr = "fd00:15::2" } } },
 			}
 			-- output too: connections made in the namespace itself pass there
-			assert.same({ prerouting = want, output = want }, m.rules(A))
+			assert.same({ prerouting = want, output = want }, nft.rules(A))
 		end)
 
 		it("matches the input interface of a dnat in prerouting only #root", function()
 			local ns <close> = netns.add(A)
 			ns:nat_dnat{ proto = "tcp", dport = 8080, to = "192.168.15.2:80", iif = "eth0" }
 			assert.same({ prerouting = {
-				{ m.meta("nfproto", "ipv4"), m.meta("iifname", "eth0"), m.dport("tcp", 8080),
+				{ nft.meta("nfproto", "ipv4"), nft.meta("iifname", "eth0"), nft.dport("tcp", 8080),
 				  { dnat = { family = "ip", addr = "192.168.15.2", port = 80 } } },
-			} }, m.rules(A))
-			assert.is_nil(m.chains(A).output)
+			} }, nft.rules(A))
+			assert.is_nil(nft.chains(A).output)
 		end)
 
 		it("works in each namespace's own ruleset #root", function()
 			local a <close> = netns.add(A)
 			local b <close> = netns.add(P .. "b")
 			a:nat_masquerade{ src = "192.168.15.0/24" }
-			assert.same({ "inet netlab" }, m.tables(A))
-			assert.same({}, m.tables(P .. "b"))
+			assert.same({ "inet netlab" }, nft.tables(A))
+			assert.same({}, nft.tables(P .. "b"))
 			assert.same({}, b:nat_rules())
 		end)
 	end)
@@ -108,6 +122,8 @@ describe("nat", function()
 			ns:nat_dnat{ proto = "udp", dport = 53, to = "192.168.15.2", iif = "eth0" }
 			ns:nat_dnat{ proto = "tcp", dport = 8443, to = "[fd00:15::2]:443" }
 			ns:nat_dnat{ proto = "tcp", dport = 22, to = "fd00:15::2" }
+			-- what is there to describe, as nft sees it
+			assert.same({ postrouting = 3, prerouting = 4, output = 3 }, nft.rule_counts(A))
 			-- the output chain's copy of a dnat is not listed twice
 			assert.same({
 				{ kind = "masquerade", family = "inet", src = "192.168.15.0/24", oif = "eth0" },
@@ -124,9 +140,9 @@ describe("nat", function()
 			local ns <close> = netns.add(A)
 			ns:nat_masquerade{ src = "192.168.15.0/24" }
 			-- nft loads only the two bytes a /16 needs: still a prefix match
-			m.nft(A, "add", "rule", "inet", "netlab", "postrouting", "ip", "saddr", "10.9.0.0/16",
+			nft.nft(A, "add", "rule", "inet", "netlab", "postrouting", "ip", "saddr", "10.9.0.0/16",
 			      "oifname", "eth1", "masquerade")
-			m.nft(A, "add", "rule", "inet", "netlab", "postrouting", "counter")
+			nft.nft(A, "add", "rule", "inet", "netlab", "postrouting", "counter")
 			local rules = ns:nat_rules()
 			assert.equal(3, #rules)
 			assert.same({ kind = "masquerade", family = "inet", src = "10.9.0.0/16", oif = "eth1" }, rules[2])
@@ -140,7 +156,7 @@ describe("nat", function()
 		local t
 
 		before_each(function()
-			t = m.topology(P)
+			t = topo.router(P)
 		end)
 
 		after_each(function()
@@ -148,85 +164,85 @@ describe("nat", function()
 		end)
 
 		it("masquerades red behind the router: the outside sees the router's address #root", function()
-			local srv <close> = m.server(t.out, "tcp", 7000, "out")
+			local srv <close> = serve(t.out, "tcp", 7000, "out")
 			-- out has no route back to red: without NAT there is no answer
-			assert.equal("", m.ask(P .. "red", "tcp", "203.0.113.2", 7000, 2))
+			assert.equal("", ask(P .. "red", "tcp", "203.0.113.2", 7000, 2))
 			t.router:nat_masquerade{ src = "10.1.0.0/24", oif = "h-out" }
-			assert.equal("out 203.0.113.1", m.ask(P .. "red", "tcp", "203.0.113.2", 7000))
+			assert.equal("out 203.0.113.1", ask(P .. "red", "tcp", "203.0.113.2", 7000))
 		end)
 
 		it("masquerades IPv6 too #root", function()
-			local srv <close> = m.server(t.out, "tcp", 7000, "out")
+			local srv <close> = serve(t.out, "tcp", 7000, "out")
 			t.router:nat_masquerade{ src = "fd00:1::/64", oif = "h-out" }
-			assert.equal("out fd00:9::1", m.ask(P .. "red", "tcp", "fd00:9::2", 7000))
+			assert.equal("out fd00:9::1", ask(P .. "red", "tcp", "fd00:9::2", 7000))
 		end)
 
 		it("leaves traffic that leaves through another interface alone #root", function()
-			local srv <close> = m.server(t.blue, "tcp", 7000, "blue")
+			local srv <close> = serve(t.blue, "tcp", 7000, "blue")
 			t.router:nat_masquerade{ src = "10.1.0.0/24", oif = "h-out" }
 			-- red to blue leaves through h-blue: red's own address arrives
-			assert.equal("blue 10.1.0.2", m.ask(P .. "red", "tcp", "10.2.0.2", 7000))
+			assert.equal("blue 10.1.0.2", ask(P .. "red", "tcp", "10.2.0.2", 7000))
 		end)
 
 		it("rewrites the source to the address snat names #root", function()
-			local srv <close> = m.server(t.out, "tcp", 7000, "out")
+			local srv <close> = serve(t.out, "tcp", 7000, "out")
 			t.router:addr_add("h-out", "203.0.113.7/24")
 			t.router:nat_snat{ src = "10.1.0.0/24", to = "203.0.113.7", oif = "h-out" }
-			assert.equal("out 203.0.113.7", m.ask(P .. "red", "tcp", "203.0.113.2", 7000))
+			assert.equal("out 203.0.113.7", ask(P .. "red", "tcp", "203.0.113.2", 7000))
 		end)
 
 		it("forwards a TCP port of the router to blue's service #root", function()
-			local srv <close> = m.server(t.blue, "tcp", 80, "blue")
+			local srv <close> = serve(t.blue, "tcp", 80, "blue")
 			t.router:nat_dnat{ proto = "tcp", dport = 8080, to = "10.2.0.2:80", iif = "h-out" }
 			-- blue sees the real client: only the destination changed
-			assert.equal("blue 203.0.113.2", m.ask(P .. "out", "tcp", "203.0.113.1", 8080))
+			assert.equal("blue 203.0.113.2", ask(P .. "out", "tcp", "203.0.113.1", 8080))
 			-- the interface match holds: red's packets arrive through h-red
-			assert.equal("", m.ask(P .. "red", "tcp", "10.1.0.1", 8080, 2))
+			assert.equal("", ask(P .. "red", "tcp", "10.1.0.1", 8080, 2))
 		end)
 
 		it("forwards connections the router makes itself (output hook) #root", function()
-			local srv <close> = m.server(t.blue, "tcp", 80, "blue")
+			local srv <close> = serve(t.blue, "tcp", 80, "blue")
 			t.router:nat_dnat{ proto = "tcp", dport = 8080, to = "10.2.0.2:80" }
-			assert.equal("blue 203.0.113.1", m.ask(P .. "router", "tcp", "203.0.113.1", 8080))
-			assert.equal("blue 203.0.113.2", m.ask(P .. "out", "tcp", "203.0.113.1", 8080))
+			assert.equal("blue 203.0.113.1", ask(P .. "router", "tcp", "203.0.113.1", 8080))
+			assert.equal("blue 203.0.113.2", ask(P .. "out", "tcp", "203.0.113.1", 8080))
 		end)
 
 		it("forwards a UDP port #root", function()
-			local srv <close> = m.server(t.blue, "udp", 5353, "blue")
+			local srv <close> = serve(t.blue, "udp", 5353, "blue")
 			t.router:nat_dnat{ proto = "udp", dport = 53, to = "10.2.0.2:5353" }
-			assert.equal("blue 203.0.113.2", m.ask(P .. "out", "udp", "203.0.113.1", 53))
+			assert.equal("blue 203.0.113.2", ask(P .. "out", "udp", "203.0.113.1", 53))
 		end)
 
 		it("forwards an IPv6 port, keeping it when none is given #root", function()
-			local srv <close> = m.server(t.blue, "tcp", 8080, "blue")
+			local srv <close> = serve(t.blue, "tcp", 8080, "blue")
 			t.router:nat_dnat{ proto = "tcp", dport = 8080, to = "fd00:2::2" }
-			assert.equal("blue fd00:9::2", m.ask(P .. "out", "tcp", "fd00:9::1", 8080))
+			assert.equal("blue fd00:9::2", ask(P .. "out", "tcp", "fd00:9::1", 8080))
 		end)
 
 		it("stops forwarding after nat_flush #root", function()
-			local srv <close> = m.server(t.blue, "tcp", 80, "blue")
+			local srv <close> = serve(t.blue, "tcp", 80, "blue")
 			t.router:nat_dnat{ proto = "tcp", dport = 8080, to = "10.2.0.2:80" }
-			assert.equal("blue 203.0.113.2", m.ask(P .. "out", "tcp", "203.0.113.1", 8080))
+			assert.equal("blue 203.0.113.2", ask(P .. "out", "tcp", "203.0.113.1", 8080))
 			t.router:nat_flush()
-			assert.equal("", m.ask(P .. "out", "tcp", "203.0.113.1", 8080, 2))
+			assert.equal("", ask(P .. "out", "tcp", "203.0.113.1", 8080, 2))
 		end)
 	end)
 
 	describe("other tables", function()
 		local function foreign(ns)
-			m.nft(ns, "add", "table", "inet", "foreign")
-			m.nft(ns, "add", "chain", "inet", "foreign", "input",
+			nft.nft(ns, "add", "table", "inet", "foreign")
+			nft.nft(ns, "add", "chain", "inet", "foreign", "input",
 			      "{ type filter hook input priority 0; policy accept; }")
-			m.nft(ns, "add", "rule", "inet", "foreign", "input", "tcp", "dport", "22", "counter", "accept")
-			m.nft(ns, "add", "table", "ip", "theirnat")
-			m.nft(ns, "add", "chain", "ip", "theirnat", "post",
+			nft.nft(ns, "add", "rule", "inet", "foreign", "input", "tcp", "dport", "22", "counter", "accept")
+			nft.nft(ns, "add", "table", "ip", "theirnat")
+			nft.nft(ns, "add", "chain", "ip", "theirnat", "post",
 			      "{ type nat hook postrouting priority srcnat; policy accept; }")
-			m.nft(ns, "add", "rule", "ip", "theirnat", "post", "ip", "saddr", "172.16.0.0/12", "masquerade")
+			nft.nft(ns, "add", "rule", "ip", "theirnat", "post", "ip", "saddr", "172.16.0.0/12", "masquerade")
 		end
 
 		local function snapshot(ns)
-			return { m.nft(ns, "-j", "list", "table", "inet", "foreign"),
-				 m.nft(ns, "-j", "list", "table", "ip", "theirnat") }
+			return { nft.nft(ns, "-j", "list", "table", "inet", "foreign"),
+				 nft.nft(ns, "-j", "list", "table", "ip", "theirnat") }
 		end
 
 		it("never touches a foreign table, through every call and nat_flush #root", function()
@@ -238,10 +254,13 @@ describe("nat", function()
 			ns:nat_dnat{ proto = "tcp", dport = 22, to = "192.168.15.2:2222" }
 			ns:nat_dnat{ proto = "udp", dport = 53, to = "[fd00::2]:53", iif = "eth0" }
 			assert.equal(4, #ns:nat_rules())
+			-- as nft sees them: two in postrouting, two in prerouting, the one without iif in output
+			assert.same({ postrouting = 2, prerouting = 2, output = 1 }, nft.rule_counts(A))
 			assert.same(before, snapshot(A))
 			ns:nat_flush()
 			assert.same(before, snapshot(A))
-			assert.same({ "inet foreign", "ip theirnat" }, m.tables(A))
+			assert.same({ "inet foreign", "ip theirnat" }, nft.tables(A))
+			assert.same({}, nft.rule_counts(A))
 			-- the other tables' rules are not netlab's to list
 			assert.same({}, ns:nat_rules())
 		end)
@@ -249,14 +268,14 @@ describe("nat", function()
 		it("flushes only netlab's table, and an absent table is no error #root", function()
 			local ns <close> = netns.add(A)
 			ns:nat_flush()
-			assert.same({}, m.tables(A))
+			assert.same({}, nft.tables(A))
 			foreign(A)
 			ns:nat_flush()
-			assert.same({ "inet foreign", "ip theirnat" }, m.tables(A))
+			assert.same({ "inet foreign", "ip theirnat" }, nft.tables(A))
 			ns:nat_masquerade{ src = "192.168.15.0/24" }
-			assert.same({ "inet foreign", "inet netlab", "ip theirnat" }, m.tables(A))
+			assert.same({ "inet foreign", "inet netlab", "ip theirnat" }, nft.tables(A))
 			ns:nat_flush()
-			assert.same({ "inet foreign", "ip theirnat" }, m.tables(A))
+			assert.same({ "inet foreign", "ip theirnat" }, nft.tables(A))
 			ns:nat_flush()
 		end)
 	end)
@@ -265,7 +284,7 @@ describe("nat", function()
 		it("refuses bad input before anything reaches the kernel, ruleset unchanged #root", function()
 			local ns <close> = netns.add(A)
 			ns:nat_masquerade{ src = "192.168.15.0/24" }
-			local before = m.ruleset(A)
+			local before = nft.ruleset(A)
 			local cases = {
 				{ "nat_masquerade", { src = "192.168.15.0/33" },
 				  "netns: nat_masquerade: option 'src': prefix '192.168.15.0/33' has a prefix length outside 0..32" },
@@ -318,10 +337,10 @@ describe("nat", function()
 				{ "nat_dnat", nil, "netns: nat_dnat: options must be a table, not nil" },
 			}
 			for _, c in ipairs(cases) do
-				local err = h.error_of(ns[c[1]], ns, c[2])
+				local err = proc.error_of(ns[c[1]], ns, c[2])
 				assert.equal(c[3], err)
 			end
-			assert.equal(before, m.ruleset(A))
+			assert.equal(before, nft.ruleset(A))
 			assert.equal(1, #ns:nat_rules())
 		end)
 
@@ -329,33 +348,37 @@ describe("nat", function()
 			local ns <close> = netns.add(A)
 			ns:nat_masquerade{ src = "192.168.15.0/24" }
 			-- a plain chain where netlab's prerouting base chain belongs
-			m.nft(A, "add", "chain", "inet", "netlab", "prerouting")
-			local before = m.ruleset(A)
-			local err = h.error_of(ns.nat_dnat, ns, { proto = "tcp", dport = 8080, to = "192.168.15.2:80" })
-			assert.truthy(h.contains(err, "netns: nat_dnat tcp/8080 (chain prerouting) in " .. A .. ": "), err)
+			nft.nft(A, "add", "chain", "inet", "netlab", "prerouting")
+			local before = nft.ruleset(A)
+			local err = proc.error_of(ns.nat_dnat, ns, { proto = "tcp", dport = 8080, to = "192.168.15.2:80" })
+			assert.truthy(proc.contains(err, "netns: nat_dnat tcp/8080 (chain prerouting) in " .. A .. ": "), err)
 			assert.truthy(err:match("%(E[A-Z]+%)"), err)
 			-- no output chain, no rule in either: the transaction went whole
-			assert.equal(before, m.ruleset(A))
-			assert.is_nil(m.chains(A).output)
+			assert.equal(before, nft.ruleset(A))
+			assert.is_nil(nft.chains(A).output)
 			-- nat_flush still clears it all, the intruding chain included
 			ns:nat_flush()
-			assert.same({}, m.tables(A))
+			assert.same({}, nft.tables(A))
 		end)
 
 		it("undoes the parts that worked when a later part of the transaction fails #root", function()
 			local ns <close> = netns.add(A)
 			-- a filter chain where netlab's output nat chain belongs: the
 			-- prerouting chain and its rule come first and would work alone
-			m.nft(A, "add", "table", "inet", "netlab")
-			m.nft(A, "add", "chain", "inet", "netlab", "output",
+			nft.nft(A, "add", "table", "inet", "netlab")
+			nft.nft(A, "add", "chain", "inet", "netlab", "output",
 			      "{ type filter hook output priority 0; policy accept; }")
-			local before = m.ruleset(A)
-			local err = h.error_of(ns.nat_dnat, ns, { proto = "udp", dport = 53, to = "[fd00::2]:5353" })
-			assert.truthy(h.contains(err, "netns: nat_dnat udp/53 (chain output) in " .. A .. ": "), err)
-			assert.equal(before, m.ruleset(A))
-			assert.is_nil(m.chains(A).prerouting)
+			local before = nft.ruleset(A)
+			local err = proc.error_of(ns.nat_dnat, ns, { proto = "udp", dport = 53, to = "[fd00::2]:5353" })
+			assert.truthy(proc.contains(err, "netns: nat_dnat udp/53 (chain output) in " .. A .. ": "), err)
+			assert.equal(before, nft.ruleset(A))
+			assert.is_nil(nft.chains(A).prerouting)
 			-- with an input interface there is no output rule: it goes through
 			ns:nat_dnat{ proto = "udp", dport = 53, to = "[fd00::2]:5353", iif = "eth0" }
+			assert.same({ prerouting = {
+				{ nft.meta("nfproto", "ipv6"), nft.meta("iifname", "eth0"), nft.dport("udp", 53),
+				  { dnat = { family = "ip6", addr = "fd00::2", port = 5353 } } },
+			} }, nft.rules(A))
 			assert.same({ { kind = "dnat", family = "inet6", proto = "udp", dport = 53,
 					to = "[fd00::2]:5353", iif = "eth0" } }, ns:nat_rules())
 		end)
@@ -365,7 +388,7 @@ describe("nat", function()
 			ns:close()
 			for _, f in ipairs({ "nat_masquerade", "nat_snat", "nat_dnat", "nat_rules", "nat_flush" }) do
 				assert.equal("netns: the namespace handle is closed",
-					     h.error_of(ns[f], ns, { src = "10.0.0.0/8" }))
+					     proc.error_of(ns[f], ns, { src = "10.0.0.0/8" }))
 			end
 		end)
 	end)

@@ -1,6 +1,8 @@
 -- spec/ns_spec.lua - namespaces: add, open, host, list, delete, and the handle's life (close, __close, __gc).
-local h = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "helper.lua")
 local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
+local json = require "support.json"
 
 local P = "t-ns-"
 
@@ -8,15 +10,15 @@ local closed_msg = "netns: the namespace handle is closed"
 
 describe("namespaces", function()
 	after_each(function()
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
 	it("creates a namespace that ip netns list shows and ip netns exec can enter #root", function()
 		local ns <close> = netns.add(P .. "a")
-		assert.is_true(h.has_netns(P .. "a"))
-		local out, code = h.netns_exec(P .. "a", { "ip", "-j", "link" })
+		assert.is_true(ip.has_netns(P .. "a"))
+		local out, code = ip.netns_exec(P .. "a", { "ip", "-j", "link" })
 		assert.equal(0, code)
-		local links = h.decode(out)
+		local links = json.decode(out)
 		assert.equal(1, #links)
 		assert.equal("lo", links[1].ifname)
 	end)
@@ -25,11 +27,10 @@ describe("namespaces", function()
 		local first <close> = netns.add(P .. "a")
 		-- a mount namespace copied from ours now: it sees a later namespace
 		-- only if the bind mount propagates to it
-		local mark = os.tmpname()
-		os.remove(mark)
+		local mark = proc.tmpname("ns-mark")
 		local f = assert(io.popen(("unshare --mount --propagation unchanged sh -c 'touch %s; read x; "
 			.. "ip netns exec %sa true && ip netns exec %sb true' >/dev/null 2>&1"):format(mark, P, P), "w"))
-		assert.is_true(h.wait_until(function() return io.open(mark) ~= nil end, 5))
+		assert.truthy(proc.wait_until(function() return proc.read(mark) end), "the forked-off mount namespace started")
 		os.remove(mark)
 		local second <close> = netns.add(P .. "b")
 		f:write("go\n")
@@ -38,14 +39,14 @@ describe("namespaces", function()
 
 	it("creates a fresh namespace, not the suite's #root", function()
 		local ns <close> = netns.add(P .. "a")
-		h.ip("link", "add", P .. "br", "type", "bridge")
-		assert.is_nil(h.link(P .. "a", P .. "br"))
+		ip.ip("link", "add", P .. "br", "type", "bridge")
+		assert.is_nil(ip.link(P .. "a", P .. "br"))
 		assert.is_nil(ns:link(P .. "br"))
 	end)
 
 	it("opens a namespace made by ip netns add and lists its links #root", function()
-		h.ip("netns", "add", P .. "ip")
-		h.ip("-n", P .. "ip", "link", "add", "br-ip", "type", "bridge")
+		ip.ip("netns", "add", P .. "ip")
+		ip.ip("-n", P .. "ip", "link", "add", "br-ip", "type", "bridge")
 		local ns <close> = netns.open(P .. "ip")
 		assert.equal(P .. "ip", ns.name)
 		local names = {}
@@ -53,12 +54,12 @@ describe("namespaces", function()
 			names[#names + 1] = l.name
 		end
 		table.sort(names)
-		assert.same(h.link_names(P .. "ip"), names)
+		assert.same(ip.link_names(P .. "ip"), names)
 		assert.same({ "br-ip", "lo" }, names)
 	end)
 
 	it("opens the suite's own namespace with host() #root", function()
-		h.ip("link", "add", P .. "hbr", "type", "bridge")
+		ip.ip("link", "add", P .. "hbr", "type", "bridge")
 		local host <close> = netns.host()
 		assert.is_nil(host.name)
 		assert.is_nil(host.path)
@@ -68,19 +69,19 @@ describe("namespaces", function()
 			names[#names + 1] = l.name
 		end
 		table.sort(names)
-		assert.same(h.link_names(nil), names)
+		assert.same(ip.link_names(nil), names)
 		assert.is_not_nil(host:link(P .. "hbr"))
 	end)
 
 	it("lists the names of /run/netns sorted, as ip netns list does #root", function()
 		local c <close> = netns.add(P .. "c")
 		local a <close> = netns.add(P .. "a")
-		h.ip("netns", "add", P .. "b")
+		ip.ip("netns", "add", P .. "b")
 		local list = netns.list()
 		local sorted = { table.unpack(list) }
 		table.sort(sorted)
 		assert.same(sorted, list)
-		assert.same(h.netns_names(), list)
+		assert.same(ip.netns_names(), list)
 		local ours = {}
 		for _, n in ipairs(list) do
 			if n:sub(1, #P) == P then
@@ -93,43 +94,43 @@ describe("namespaces", function()
 	it("deletes a namespace by name, and the name can be used again at once #root", function()
 		local ns <close> = netns.add(P .. "a")
 		netns.delete(P .. "a")
-		assert.is_false(h.has_netns(P .. "a"))
+		assert.is_false(ip.has_netns(P .. "a"))
 		local again <close> = netns.add(P .. "a")
-		assert.is_true(h.has_netns(P .. "a"))
+		assert.is_true(ip.has_netns(P .. "a"))
 	end)
 
 	it("deletes a namespace made by ip netns add #root", function()
-		h.ip("netns", "add", P .. "ip")
+		ip.ip("netns", "add", P .. "ip")
 		netns.delete(P .. "ip")
-		assert.is_false(h.has_netns(P .. "ip"))
+		assert.is_false(ip.has_netns(P .. "ip"))
 	end)
 
 	it("deletes its own namespace with ns:delete() and closes the handle #root", function()
 		local ns <close> = netns.add(P .. "a")
 		ns:delete()
-		assert.is_false(h.has_netns(P .. "a"))
+		assert.is_false(ip.has_netns(P .. "a"))
 		assert.equal("netns.ns (closed)", tostring(ns))
-		assert.equal(closed_msg, h.error_of(ns.links, ns))
+		assert.equal(closed_msg, proc.error_of(ns.links, ns))
 	end)
 
 	it("refuses to add a name that exists and leaves that namespace alone #root", function()
 		local ns <close> = netns.add(P .. "a")
 		ns:link_add("br-keep", "bridge")
-		local err = h.error_of(netns.add, P .. "a")
+		local err = proc.error_of(netns.add, P .. "a")
 		assert.equal("netns: add " .. P .. "a in host: File exists (EEXIST)", err)
-		assert.is_true(h.has_netns(P .. "a"))
-		assert.is_not_nil(h.link(P .. "a", "br-keep"))
+		assert.is_true(ip.has_netns(P .. "a"))
+		assert.is_not_nil(ip.link(P .. "a", "br-keep"))
 		assert.is_not_nil(ns:link("br-keep"))
 	end)
 
 	it("refuses to open a namespace that does not exist #root", function()
-		local err = h.error_of(netns.open, P .. "missing")
+		local err = proc.error_of(netns.open, P .. "missing")
 		assert.equal("netns: open " .. P .. "missing in host: No such file or directory (ENOENT)", err)
-		assert.is_false(h.has_netns(P .. "missing"))
+		assert.is_false(ip.has_netns(P .. "missing"))
 	end)
 
 	it("refuses to delete a namespace that does not exist #root", function()
-		local err = h.error_of(netns.delete, P .. "missing")
+		local err = proc.error_of(netns.delete, P .. "missing")
 		assert.equal("netns: delete " .. P .. "missing in host: No such file or directory (ENOENT)", err)
 	end)
 
@@ -138,14 +139,28 @@ describe("namespaces", function()
 		local f = assert(io.open(path, "w"))
 		f:close()
 		finally(function() os.remove(path) end)
-		local err = h.error_of(netns.open, P .. "plain")
+		local err = proc.error_of(netns.open, P .. "plain")
 		assert.equal("netns: open " .. P .. "plain in host: Invalid argument (EINVAL)", err)
 	end)
 
 	it("refuses to delete the host namespace #root", function()
+		ip.ip("link", "add", P .. "hbr", "type", "bridge")
+		local own = proc.readlink(nil, "/proc/self/ns/net")
+		local names = ip.netns_names()
 		local host <close> = netns.host()
-		assert.equal("netns: delete: the host namespace cannot be deleted", h.error_of(host.delete, host))
-		assert.is_not_nil(host:links())
+		assert.equal("netns: delete: the host namespace cannot be deleted", proc.error_of(host.delete, host))
+		-- nothing went: this process is where it was, every name and device is there
+		assert.equal(own, proc.readlink(nil, "/proc/self/ns/net"))
+		assert.equal("net:[" .. host.id .. "]", own)
+		assert.same(names, ip.netns_names())
+		assert.is_not_nil(ip.link(nil, P .. "hbr"))
+		-- and the handle still works: it lists what ip lists
+		local listed = {}
+		for _, l in ipairs(host:links()) do
+			listed[#listed + 1] = l.name
+		end
+		table.sort(listed)
+		assert.same(ip.link_names(nil), listed)
 	end)
 
 	it("raises on every method of a closed handle #root", function()
@@ -165,7 +180,7 @@ describe("namespaces", function()
 		end
 		assert.equal("netns.ns (closed)", tostring(ns))
 		-- closing did not delete the namespace
-		assert.is_true(h.has_netns(P .. "a"))
+		assert.is_true(ip.has_netns(P .. "a"))
 	end)
 
 	it("closes a <close> handle at the end of its scope, also on an error #root", function()
@@ -183,7 +198,7 @@ describe("namespaces", function()
 		end)
 		assert.is_false(ok)
 		assert.equal("netns.ns (closed)", tostring(kept))
-		assert.is_true(h.has_netns(P .. "a"))
+		assert.is_true(ip.has_netns(P .. "a"))
 	end)
 
 	it("releases its descriptors on close and on garbage collection #root", function()
@@ -191,7 +206,7 @@ describe("namespaces", function()
 		ns:links()	-- opens its netlink socket
 		collectgarbage()
 		collectgarbage()
-		local before = h.fd_count()
+		local before = proc.fd_count()
 		for _ = 1, 20 do
 			local x = netns.open(P .. "a")
 			x:links()
@@ -205,10 +220,10 @@ describe("namespaces", function()
 		dropped = nil	-- luacheck: ignore
 		collectgarbage()
 		collectgarbage()
-		assert.equal(before, h.fd_count())
+		assert.equal(before, proc.fd_count())
 		-- collection closes, it does not delete
-		assert.is_true(h.has_netns(P .. "b"))
-		assert.same({ "lo" }, h.link_names(P .. "b"))
+		assert.is_true(ip.has_netns(P .. "b"))
+		assert.same({ "lo" }, ip.link_names(P .. "b"))
 	end)
 
 	it("describes itself with tostring, name and path #root", function()
@@ -227,30 +242,46 @@ describe("namespaces", function()
 		local b <close> = netns.open(P .. "a")
 		a:link_add("br0", "bridge")
 		assert.is_not_nil(b:link("br0"))
-		assert.is_not_nil(h.link(P .. "a", "br0"))
+		assert.is_not_nil(ip.link(P .. "a", "br0"))
 		b:link_set("br0", { up = true })
-		assert.is_true(h.flags(h.link(P .. "a", "br0")).UP)
+		assert.is_true(ip.flags(ip.link(P .. "a", "br0")).UP)
 		a:close()
 		b:link_del("br0")
-		assert.is_nil(h.link(P .. "a", "br0"))
+		assert.is_nil(ip.link(P .. "a", "br0"))
 	end)
 
 	it("keeps working through a handle after the name is deleted #root", function()
 		local ns <close> = netns.add(P .. "a")
 		netns.delete(P .. "a")
-		assert.is_false(h.has_netns(P .. "a"))
+		assert.is_false(ip.has_netns(P .. "a"))
 		ns:link_add("br0", "bridge")
 		assert.is_not_nil(ns:link("br0"))
+		-- the namespace has no name now: ip reaches it through the handle's own
+		-- descriptor, /proc/PID/fd/N
+		local path = proc.ns_fd_path(ns.id)
+		assert.is_string(path, "no descriptor of this process holds net:[" .. ns.id .. "]")
+		local out, code = proc.exec({ "nsenter", "--net=" .. path, "ip", "-j", "link", "show" })
+		assert.equal(0, code)
+		local names = {}
+		for _, l in ipairs(json.decode(out)) do
+			names[#names + 1] = l.ifname
+		end
+		table.sort(names)
+		assert.same({ "br0", "lo" }, names)
 	end)
 end)
 
 describe("the netns module", function()
 	after_each(function()
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
-	it("has a version string", function()
+	it("has a version string, the project's version", function()
 		assert.is_string(netns.version)
+		local cmake = proc.read(proc.root .. "/CMakeLists.txt")
+		local version = cmake:match("project%(netlab VERSION ([%d.]+)")
+		assert.is_string(version, "CMakeLists.txt names the project's version")
+		assert.equal(version, netns.version)
 	end)
 
 	it("can be loaded twice in one Lua state #root", function()
@@ -262,22 +293,24 @@ describe("the netns module", function()
 		local b <close> = second.open(P .. "a")
 		a:link_add("br0", "bridge")
 		assert.is_not_nil(b:link("br0"))
+		assert.equal("bridge", ip.kind(ip.link(P .. "a", "br0")))
 		assert.equal(getmetatable(a), getmetatable(b))
 		assert.same(first.list(), second.list())
+		assert.same(ip.netns_names(), second.list())
 	end)
 end)
 
 describe("namespaces made ready in one step", function()
 	after_each(function()
-		h.cleanup("t-nx-")
+		ip.cleanup("t-nx-")
 	end)
 
 	it("bring lo up and set sysctls inside the new namespace #root", function()
 		local ns <close> = netns.add("t-nx-a", { lo_up = true, sysctl = {
 			["net.ipv4.ip_forward"] = 1, ["net.ipv6.conf.default.accept_dad"] = "0" } })
-		assert.is_true(h.flags(h.link("t-nx-a", "lo")).UP)
-		assert.equal("1\n", h.netns_exec("t-nx-a", { "cat", "/proc/sys/net/ipv4/ip_forward" }))
-		assert.equal("0\n", h.netns_exec("t-nx-a", { "cat", "/proc/sys/net/ipv6/conf/default/accept_dad" }))
+		assert.is_true(ip.flags(ip.link("t-nx-a", "lo")).UP)
+		assert.equal("1\n", ip.netns_exec("t-nx-a", { "cat", "/proc/sys/net/ipv4/ip_forward" }))
+		assert.equal("0\n", ip.netns_exec("t-nx-a", { "cat", "/proc/sys/net/ipv6/conf/default/accept_dad" }))
 		-- the suite's own namespace is untouched
 		local f = assert(io.open("/proc/sys/net/ipv6/conf/default/accept_dad"))
 		assert.equal("1", f:read("l"))
@@ -285,73 +318,83 @@ describe("namespaces made ready in one step", function()
 	end)
 
 	it("leave nothing when a sysctl fails or is malformed #root", function()
-		local err = h.error_of(netns.add, "t-nx-b", { sysctl = { ["net.ipv4.nope"] = "1" } })
+		local err = proc.error_of(netns.add, "t-nx-b", { sysctl = { ["net.ipv4.nope"] = "1" } })
 		assert.equal("netns: add t-nx-b (sysctl net.ipv4.nope) in host: No such file or directory (ENOENT)", err)
-		err = h.error_of(netns.add, "t-nx-b", { sysctl = { ["kernel.hostname"] = "x" } })
+		err = proc.error_of(netns.add, "t-nx-b", { sysctl = { ["kernel.hostname"] = "x" } })
 		assert.equal("netns: add: option 'sysctl': sysctl key 'kernel.hostname' is not a net.* key (only those belong to a network namespace)", err)
-		err = h.error_of(netns.add, "t-nx-b", { lo = true })
+		err = proc.error_of(netns.add, "t-nx-b", { lo = true })
 		assert.equal("netns: add: unknown option 'lo'", err)
-		assert.same({}, h.netns_names())
+		assert.same({}, ip.netns_names())
 	end)
 end)
 
 describe("namespaces by path, identity, exec and time", function()
 	after_each(function()
-		h.cleanup("t-np-")
+		ip.cleanup("t-np-")
 	end)
 
 	it("open by path, with the inode ip and readlink show as the id #root", function()
 		local ns <close> = netns.add("t-np-a")
-		local ino = h.exec({ "stat", "-L", "-c", "%i", "/run/netns/t-np-a" }):match("%d+")
+		local ino = proc.exec({ "stat", "-L", "-c", "%i", "/run/netns/t-np-a" }):match("%d+")
 		assert.equal(tonumber(ino), ns.id)
 		local by_path <close> = netns.open_path("/run/netns/t-np-a")
 		assert.equal(ns.id, by_path.id)
 		assert.is_nil(by_path.path)
-		local self_id = tonumber(h.exec({ "readlink", "/proc/self/ns/net" }):match("%[(%d+)%]"))
+		local self_id = tonumber(proc.exec({ "readlink", "/proc/self/ns/net" }):match("%[(%d+)%]"))
 		local host <close> = netns.open_path("/proc/self/ns/net")
 		assert.equal(self_id, host.id)
 		assert.equal(self_id, netns.host().id)
 		-- a device made through the handle opened by path is in that namespace
 		by_path:link_add("vp0", "veth", { peer = "vp1" })
-		assert.truthy(h.link("t-np-a", "vp0"))
+		assert.truthy(ip.link("t-np-a", "vp0"))
 		assert.equal("netns: delete: a namespace opened by path has no name under /run/netns",
-			h.error_of(by_path.delete, by_path))
+			proc.error_of(by_path.delete, by_path))
 	end)
 
 	it("refuses a relative path and a file that is not a network namespace #root", function()
 		assert.equal("netns: open_path: namespace path 'run/netns/x' is not an absolute path",
-			h.error_of(netns.open_path, "run/netns/x"))
+			proc.error_of(netns.open_path, "run/netns/x"))
 		assert.equal("netns: open /etc/hostname in host: Invalid argument (EINVAL)",
-			h.error_of(netns.open_path, "/etc/hostname"))
+			proc.error_of(netns.open_path, "/etc/hostname"))
 		assert.equal("netns: open /proc/self/ns/mnt in host: Invalid argument (EINVAL)",
-			h.error_of(netns.open_path, "/proc/self/ns/mnt"))
+			proc.error_of(netns.open_path, "/proc/self/ns/mnt"))
 	end)
 
 	it("exec replaces the calling process by the command inside the namespace #root", function()
 		local ns <close> = netns.add("t-np-e")
 		-- in a child Lua: exec does not return
-		local out, code = h.exec({ "lua5.4", "-e", [[
+		local out, code = proc.exec(proc.lua([[
 			local netns = require "netns"
 			netns.open("t-np-e"):exec({ "sh", "-c", "readlink /proc/self/ns/net; ls /sys/class/net; exit 3" },
 				{ env = { GREETING = "hi" } })
-		]] })
+		]]))
 		assert.equal(3, code)
 		assert.equal("net:[" .. ns.id .. "]\nlo\n", out)
-		local _, code2 = h.exec({ "lua5.4", "-e", [[
+		local _, code2 = proc.exec(proc.lua([[
 			local netns = require "netns"
 			local ok, err = pcall(netns.open("t-np-e").exec, netns.open("t-np-e"), { "no-such-program-here" })
 			io.stderr:write(err, "\n")
 			os.exit(ok and 0 or 9)
-		]] })
+		]]))
 		assert.equal(9, code2)
 	end)
 
 	it("tells monotonic time and sleeps", function()
+		-- the clock is CLOCK_MONOTONIC, as lua-system reads it
+		local before = proc.now()
 		local t0 = netns.clock()
-		netns.sleep(0.05)
-		local dt = netns.clock() - t0
-		assert.truthy(dt >= 0.05 and dt < 1, dt)
-		assert.equal("netns: sleep: seconds must be a number in 0..86400, not '-1'", h.error_of(netns.sleep, -1))
+		local after = proc.now()
+		assert.truthy(t0 >= before - 0.001 and t0 <= after + 0.001, ("%f not in %f..%f"):format(t0, before, after))
+		-- a sleep takes at least its time, and not far more (a loaded machine may add up to a second)
+		for _, s in ipairs({ 0.05, 0.5 }) do
+			local t1 = netns.clock()
+			local took = proc.timed(netns.sleep, s)
+			local dt = netns.clock() - t1
+			assert.truthy(took >= s and took < s + 1, took)
+			assert.truthy(dt >= s and dt < s + 1, dt)
+		end
+		assert.truthy(netns.clock() - t0 >= 0.55)
+		assert.equal("netns: sleep: seconds must be a number in 0..86400, not '-1'", proc.error_of(netns.sleep, -1))
 	end)
 end)
 

@@ -1,7 +1,8 @@
 -- spec/route_spec.lua - routes: route_add, route_del and routes(), checked against `ip -j route` and real traffic.
-local n = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "net_helper.lua")
-local h = n.h
 local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
+local topo = require "support.topo"
 
 local P = "t-rt-"
 local RED, BLUE = P .. "red", P .. "blue"
@@ -10,7 +11,7 @@ describe("routes", function()
 	local red, blue
 
 	before_each(function()
-		red, blue = n.pair(P)
+		red, blue = topo.pair(P)
 		-- addresses only blue has, behind it: reachable from red only through a route
 		blue:addr_add("lo", "10.99.0.1/32")
 		blue:addr_add("lo", "fd99::1/128", { nodad = true })
@@ -18,87 +19,87 @@ describe("routes", function()
 
 	after_each(function()
 		red, blue = nil, nil
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
 	it("adds an IPv4 default route via a gateway #root", function()
-		assert.is_false(n.can_ping(RED, "10.99.0.1", 1))
+		assert.is_false(ip.can_ping(RED, "10.99.0.1", 1))
 		red:route_add{ dst = "default", via = "192.168.15.2" }
-		local r = n.ip_route(RED, "inet", "default")
+		local r = ip.route(RED, "inet", "default")
 		assert.is_not_nil(r)
 		assert.equal("192.168.15.2", r.via)
 		assert.equal("veth-red", r.dev)
 		assert.equal("global", r.scope)
-		assert.is_true(n.can_ping(RED, "10.99.0.1"))
+		assert.is_true(ip.can_ping(RED, "10.99.0.1"))
 	end)
 
 	it("adds an IPv6 default route via a gateway #root", function()
-		assert.is_false(n.can_ping(RED, "fd99::1", 1))
+		assert.is_false(ip.can_ping(RED, "fd99::1", 1))
 		red:route_add{ dst = "default", via = "fd00:15::2" }
-		local r = n.ip_route(RED, "inet6", "default")
+		local r = ip.route(RED, "inet6", "default")
 		assert.is_not_nil(r)
 		assert.equal("fd00:15::2", r.via)
 		assert.equal("veth-red", r.dev)
 		-- and no IPv4 default route came with it
-		assert.is_nil(n.ip_route(RED, "inet", "default"))
-		assert.is_true(n.can_ping(RED, "fd99::1"))
+		assert.is_nil(ip.route(RED, "inet", "default"))
+		assert.is_true(ip.can_ping(RED, "fd99::1"))
 	end)
 
 	it("adds an IPv6 default route with family = inet6 and a device only #root", function()
 		red:route_add{ dst = "default", dev = "veth-red", family = "inet6" }
-		local r = n.ip_route(RED, "inet6", "default")
+		local r = ip.route(RED, "inet6", "default")
 		assert.is_not_nil(r)
 		assert.equal("veth-red", r.dev)
 		assert.is_nil(r.via)
-		assert.is_nil(n.ip_route(RED, "inet", "default"))
+		assert.is_nil(ip.route(RED, "inet", "default"))
 	end)
 
 	it("adds a prefix route via a gateway, and only that prefix is reachable #root", function()
 		blue:addr_add("lo", "10.98.0.1/32")
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2" }
-		local r = n.ip_route(RED, "inet", "10.99.0.0/16")
+		local r = ip.route(RED, "inet", "10.99.0.0/16")
 		assert.is_not_nil(r)
 		assert.equal("192.168.15.2", r.via)
 		assert.equal("veth-red", r.dev)
 		assert.equal("static", r.proto)
-		assert.is_true(n.can_ping(RED, "10.99.0.1"))
-		assert.is_false(n.can_ping(RED, "10.98.0.1", 1))
+		assert.is_true(ip.can_ping(RED, "10.99.0.1"))
+		assert.is_false(ip.can_ping(RED, "10.98.0.1", 1))
 	end)
 
 	it("adds an IPv6 prefix route via a gateway #root", function()
 		red:route_add{ dst = "fd99::/64", via = "fd00:15::2", dev = "veth-red" }
-		local r = n.ip_route(RED, "inet6", "fd99::/64")
+		local r = ip.route(RED, "inet6", "fd99::/64")
 		assert.is_not_nil(r)
 		assert.equal("fd00:15::2", r.via)
 		assert.equal("veth-red", r.dev)
-		assert.is_true(n.can_ping(RED, "fd99::1"))
+		assert.is_true(ip.can_ping(RED, "fd99::1"))
 	end)
 
 	it("gives a route with a device and no gateway scope link, as ip route add does #root", function()
 		red:route_add{ dst = "10.99.0.0/16", dev = "veth-red" }
-		local raw = h.ipj("-n", RED, "route", "show", "10.99.0.0/16")
+		local raw = ip.ipj("-n", RED, "route", "show", "10.99.0.0/16")
 		assert.equal(1, #raw)
 		assert.equal("link", raw[1].scope)
 		assert.equal("veth-red", raw[1].dev)
 		assert.is_nil(raw[1].gateway)
 		-- on-link: red asks for 10.99.0.1 on the wire, and blue (which has it) answers
-		assert.is_true(n.can_ping(RED, "10.99.0.1"))
+		assert.is_true(ip.can_ping(RED, "10.99.0.1"))
 	end)
 
 	it("gives a route via a gateway scope global #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2" }
-		local raw = h.ipj("-n", RED, "route", "show", "10.99.0.0/16")
+		local raw = ip.ipj("-n", RED, "route", "show", "10.99.0.0/16")
 		assert.equal(1, #raw)
 		assert.is_nil(raw[1].scope)	-- ip omits "global"
 	end)
 
 	it("sets the metric #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", metric = 300 }
-		local raw = h.ipj("-n", RED, "route", "show", "10.99.0.0/16")
+		local raw = ip.ipj("-n", RED, "route", "show", "10.99.0.0/16")
 		assert.equal(1, #raw)
 		assert.equal(300, raw[1].metric)
 		red:route_add{ dst = "fd99::/64", via = "fd00:15::2", metric = 42 }
-		local r = n.ip_route(RED, "inet6", "fd99::/64")
+		local r = ip.route(RED, "inet6", "fd99::/64")
 		assert.equal(42, r.metric)
 	end)
 
@@ -106,7 +107,7 @@ describe("routes", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", metric = 10 }
 		red:route_add{ dst = "10.99.0.0/16", dev = "veth-red", metric = 20 }
 		local metrics = {}
-		for _, r in ipairs(n.ip_routes_to(RED, "inet", "10.99.0.0/16")) do
+		for _, r in ipairs(ip.routes_to(RED, "inet", "10.99.0.0/16")) do
 			metrics[#metrics + 1] = r.metric
 		end
 		table.sort(metrics)
@@ -115,23 +116,23 @@ describe("routes", function()
 
 	it("puts a route into table 100, not into main #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", table = 100 }
-		local t100 = h.ipj("-n", RED, "route", "show", "table", "100")
+		local t100 = ip.ipj("-n", RED, "route", "show", "table", "100")
 		assert.equal(1, #t100)
 		assert.equal("10.99.0.0/16", t100[1].dst)
 		assert.equal("192.168.15.2", t100[1].gateway)
 		assert.equal("veth-red", t100[1].dev)
-		assert.same({}, h.ipj("-n", RED, "route", "show", "10.99.0.0/16"))
+		assert.same({}, ip.ipj("-n", RED, "route", "show", "10.99.0.0/16"))
 		-- main has none, so the table is not consulted: unreachable
-		assert.is_false(n.can_ping(RED, "10.99.0.1", 1))
+		assert.is_false(ip.can_ping(RED, "10.99.0.1", 1))
 	end)
 
 	it("puts a route into a table above 255 and into main by name #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", table = 1000 }
 		red:route_add{ dst = "10.98.0.0/16", via = "192.168.15.2", table = "main" }
-		local t1000 = h.ipj("-n", RED, "route", "show", "table", "1000")
+		local t1000 = ip.ipj("-n", RED, "route", "show", "table", "1000")
 		assert.equal(1, #t1000)
 		assert.equal("10.99.0.0/16", t1000[1].dst)
-		assert.is_not_nil(n.ip_route(RED, "inet", "10.98.0.0/16"))
+		assert.is_not_nil(ip.route(RED, "inet", "10.98.0.0/16"))
 	end)
 
 	it("deletes exactly the route it names and leaves every other one #root", function()
@@ -139,11 +140,11 @@ describe("routes", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2" }
 		red:route_add{ dst = "10.98.0.0/16", via = "192.168.15.2" }
 		red:route_add{ dst = "default", via = "fd00:15::2" }
-		local before = n.route_state(RED)
+		local before = ip.route_state(RED)
 		red:route_del{ dst = "10.99.0.0/16", via = "192.168.15.2" }
-		local after = n.route_state(RED)
+		local after = ip.route_state(RED)
 		assert.equal(#before - 1, #after)
-		assert.is_nil(n.ip_route(RED, "inet", "10.99.0.0/16"))
+		assert.is_nil(ip.route(RED, "inet", "10.99.0.0/16"))
 		local removed = {}
 		for _, l in ipairs(before) do
 			removed[l] = true
@@ -156,15 +157,15 @@ describe("routes", function()
 		assert.is_truthy(gone:find("dst=10.99.0.0/16", 1, true))
 		-- deleting the default route of one family leaves the other's
 		red:route_del{ dst = "default", via = "fd00:15::2" }
-		assert.is_nil(n.ip_route(RED, "inet6", "default"))
-		assert.is_not_nil(n.ip_route(RED, "inet", "default"))
+		assert.is_nil(ip.route(RED, "inet6", "default"))
+		assert.is_not_nil(ip.route(RED, "inet", "default"))
 	end)
 
 	it("deletes only the route with the metric it names #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", metric = 10 }
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", metric = 20 }
 		red:route_del{ dst = "10.99.0.0/16", metric = 20 }
-		local left = n.ip_routes_to(RED, "inet", "10.99.0.0/16")
+		local left = ip.routes_to(RED, "inet", "10.99.0.0/16")
 		assert.equal(1, #left)
 		assert.equal(10, left[1].metric)
 	end)
@@ -173,27 +174,27 @@ describe("routes", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2" }
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", table = 100 }
 		red:route_del{ dst = "10.99.0.0/16", table = 100 }
-		assert.same({}, h.ipj("-n", RED, "route", "show", "table", "100"))
-		assert.is_not_nil(n.ip_route(RED, "inet", "10.99.0.0/16"))
-		assert.is_true(n.can_ping(RED, "10.99.0.1"))
+		assert.same({}, ip.ipj("-n", RED, "route", "show", "table", "100"))
+		assert.is_not_nil(ip.route(RED, "inet", "10.99.0.0/16"))
+		assert.is_true(ip.can_ping(RED, "10.99.0.1"))
 	end)
 
 	it("refuses to delete a route that does not exist and changes nothing #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2", metric = 10 }
-		local before = n.route_state(RED)
-		local err = h.error_of(red.route_del, red, { dst = "10.97.0.0/16" })
+		local before = ip.route_state(RED)
+		local err = proc.error_of(red.route_del, red, { dst = "10.97.0.0/16" })
 		assert.equal("netns: route_del 10.97.0.0/16 in " .. RED .. ": No such process (ESRCH)", err)
-		err = h.error_of(red.route_del, red, { dst = "10.99.0.0/16", metric = 11 })
+		err = proc.error_of(red.route_del, red, { dst = "10.99.0.0/16", metric = 11 })
 		assert.equal("netns: route_del 10.99.0.0/16 in " .. RED .. ": No such process (ESRCH)", err)
-		assert.same(before, n.route_state(RED))
+		assert.same(before, ip.route_state(RED))
 	end)
 
 	it("refuses to add a route that exists and leaves it as it was #root", function()
 		red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2" }
-		local before = n.route_state(RED)
-		local err = h.error_of(red.route_add, red, { dst = "10.99.0.0/16", via = "192.168.15.2" })
+		local before = ip.route_state(RED)
+		local err = proc.error_of(red.route_add, red, { dst = "10.99.0.0/16", via = "192.168.15.2" })
 		assert.equal("netns: route_add 10.99.0.0/16 in " .. RED .. ": File exists (EEXIST)", err)
-		assert.same(before, n.route_state(RED))
+		assert.same(before, ip.route_state(RED))
 	end)
 
 	describe("routes()", function()
@@ -206,7 +207,7 @@ describe("routes", function()
 			red:route_add{ dst = "fd99::/64", via = "fd00:15::2", metric = 7 }
 			red:route_add{ dst = "fd98::/64", dev = "veth-red", table = 100 }
 			-- a route made by iproute2, not by us: proto boot
-			h.ip("-n", RED, "route", "add", "10.96.0.0/16", "via", "192.168.15.2")
+			ip.ip("-n", RED, "route", "add", "10.96.0.0/16", "via", "192.168.15.2")
 		end)
 
 		local function ours(list)
@@ -221,23 +222,27 @@ describe("routes", function()
 
 		it("lists every IPv4 and IPv6 route of every table but local, as ip -j does #root", function()
 			local inet, inet6 = ours(red:routes())
-			assert.same(n.route_lines(n.ip_routes(RED, "inet")), n.route_lines(inet))
-			assert.same(n.route_lines(n.ip_routes(RED, "inet6")), n.route_lines(inet6))
+			assert.same(ip.route_lines(ip.routes(RED, "inet")), ip.route_lines(inet))
+			assert.same(ip.route_lines(ip.routes(RED, "inet6")), ip.route_lines(inet6))
 			-- what this compared is not empty: the routes we made are there
-			local lines = table.concat(n.route_lines(inet), "\n")
+			local lines = table.concat(ip.route_lines(inet), "\n")
 			assert.is_truthy(lines:find("table=100 dst=10.97.0.0/16 via=192.168.15.2 dev=veth-red proto=static", 1, true))
 			assert.is_truthy(lines:find("table=254 dst=10.99.0.0/16 via=192.168.15.2 dev=veth-red metric=50 proto=static", 1, true))
 			assert.is_truthy(lines:find("table=254 dst=10.98.0.0/16 dev=veth-red proto=static scope=link", 1, true))
 			assert.is_truthy(lines:find("table=254 dst=10.96.0.0/16 via=192.168.15.2 dev=veth-red proto=boot", 1, true))
 			assert.is_truthy(lines:find("table=254 dst=192.168.15.0/24 dev=veth-red proto=kernel scope=link", 1, true))
-			lines = table.concat(n.route_lines(inet6), "\n")
+			lines = table.concat(ip.route_lines(inet6), "\n")
 			assert.is_truthy(lines:find("table=254 dst=default via=fd00:15::2 dev=veth-red", 1, true))
 			assert.is_truthy(lines:find("table=254 dst=fd99::/64 via=fd00:15::2 dev=veth-red metric=7 proto=static", 1, true))
 			assert.is_truthy(lines:find("table=100 dst=fd98::/64 dev=veth-red", 1, true))
 		end)
 
 		it("gives fields with the documented types #root", function()
-			for _, r in ipairs(red:routes()) do
+			local routes = red:routes()
+			-- as many as ip shows: the loop below checks every one
+			assert.equal(#ip.routes(RED, "inet") + #ip.routes(RED, "inet6"), #routes)
+			assert.is_true(#routes >= 8)
+			for _, r in ipairs(routes) do
 				assert.is_string(r.dst)
 				assert.is_string(r.dev)
 				assert.equal("integer", math.type(r.table))
@@ -259,26 +264,27 @@ describe("routes", function()
 			for _, r in ipairs(v6) do
 				assert.equal("inet6", r.family)
 			end
-			assert.same(n.route_lines(n.ip_routes(RED, "inet6")), n.route_lines(v6))
+			assert.same(ip.route_lines(ip.routes(RED, "inet6")), ip.route_lines(v6))
 			local v4 = red:routes("inet")
 			assert.is_true(#v4 > 0)
 			for _, r in ipairs(v4) do
 				assert.equal("inet", r.family)
 			end
-			assert.same(n.route_lines(n.ip_routes(RED, "inet")), n.route_lines(v4))
+			assert.same(ip.route_lines(ip.routes(RED, "inet")), ip.route_lines(v4))
 			assert.equal(#v4 + #v6, #red:routes())
 		end)
 
 		it("follows a route deleted with ip route del #root", function()
-			h.ip("-n", RED, "route", "del", "10.99.0.0/16")
+			assert.is_not_nil(ip.route(RED, "inet", "10.99.0.0/16"))
+			ip.ip("-n", RED, "route", "del", "10.99.0.0/16")
 			for _, r in ipairs(red:routes("inet")) do
 				assert.is_not.equal("10.99.0.0/16", r.dst)
 			end
-			assert.same(n.route_lines(n.ip_routes(RED, "inet")), n.route_lines(red:routes("inet")))
+			assert.same(ip.route_lines(ip.routes(RED, "inet")), ip.route_lines(red:routes("inet")))
 		end)
 
 		it("refuses an unknown family #root", function()
-			assert.equal("netns: routes: family 'ipx' is not inet or inet6", h.error_of(red.routes, red, "ipx"))
+			assert.equal("netns: routes: family 'ipx' is not inet or inet6", proc.error_of(red.routes, red, "ipx"))
 		end)
 	end)
 
@@ -287,24 +293,24 @@ describe("routes", function()
 
 		before_each(function()
 			red:route_add{ dst = "10.99.0.0/16", via = "192.168.15.2" }
-			before = n.route_state(RED)
+			before = ip.route_state(RED)
 		end)
 
 		after_each(function()
 			-- whatever the call, nothing reached the routing tables
 			if red then
-				assert.same(before, n.route_state(RED))
+				assert.same(before, ip.route_state(RED))
 			end
 		end)
 
 		local function refuses(route, expected, plain)
-			local err = h.error_of(red.route_add, red, route)
+			local err = proc.error_of(red.route_add, red, route)
 			if plain then
 				assert.is_truthy(err:find(expected, 1, true), err)
 			else
 				assert.equal(expected, err)
 			end
-			assert.same(before, n.route_state(RED))
+			assert.same(before, ip.route_state(RED))
 		end
 
 		it("refuses a malformed prefix, naming it #root", function()
@@ -375,16 +381,16 @@ describe("routes", function()
 			refuses({ dst = "10.0.0.0/8", via = "192.168.15.2", family = "ipx" },
 				"netns: route_add: option 'family' 'ipx' is not inet or inet6")
 			assert.equal("netns: route_add: route must be a table, not string",
-				h.error_of(red.route_add, red, "10.0.0.0/8"))
+				proc.error_of(red.route_add, red, "10.0.0.0/8"))
 		end)
 
 		it("checks route_del's arguments the same way #root", function()
 			assert.equal("netns: route_del: option 'dst': prefix '10.99.0.1/16' has host bits set beyond its prefix length",
-				h.error_of(red.route_del, red, { dst = "10.99.0.1/16" }))
+				proc.error_of(red.route_del, red, { dst = "10.99.0.1/16" }))
 			assert.equal("netns: route_del: unknown option 'gw'",
-				h.error_of(red.route_del, red, { dst = "10.99.0.0/16", gw = "192.168.15.2" }))
+				proc.error_of(red.route_del, red, { dst = "10.99.0.0/16", gw = "192.168.15.2" }))
 			assert.equal("netns: route_del: option 'dst' is required (\"default\" or a prefix)",
-				h.error_of(red.route_del, red, {}))
+				proc.error_of(red.route_del, red, {}))
 		end)
 	end)
 end)
@@ -393,7 +399,7 @@ describe("a router between two subnets", function()
 	local R, H1, H2 = P .. "rtr", P .. "h1", P .. "h2"
 
 	after_each(function()
-		h.cleanup(P)
+		ip.cleanup(P)
 	end)
 
 	it("forwards between hosts with default routes once ip_forward is 1 #root", function()
@@ -408,22 +414,22 @@ describe("a router between two subnets", function()
 			x[1]:addr_add(x[2], x[3])
 		end
 		for _, x in ipairs({ { rtr, "r-h1" }, { rtr, "r-h2" }, { h1, "h1-r" }, { h2, "h2-r" } }) do
-			n.settle(x[1], x[2])
+			ip.settle(x[1], x[2])
 		end
 		h1:route_add{ dst = "default", via = "10.1.0.1" }
 		h2:route_add{ dst = "default", via = "10.2.0.1" }
-		assert.equal("10.1.0.1", n.ip_route(H1, "inet", "default").via)
-		assert.equal("10.2.0.1", n.ip_route(H2, "inet", "default").via)
+		assert.equal("10.1.0.1", ip.route(H1, "inet", "default").via)
+		assert.equal("10.2.0.1", ip.route(H2, "inet", "default").via)
 
 		-- the router reaches both, but does not forward yet
-		assert.is_true(n.can_ping(R, "10.1.0.2"))
-		assert.is_true(n.can_ping(R, "10.2.0.2"))
-		assert.equal("0", h.netns_exec(R, { "cat", "/proc/sys/net/ipv4/ip_forward" }):match("%d"))
-		assert.is_false(n.can_ping(H1, "10.2.0.2", 0.3))
+		assert.is_true(ip.can_ping(R, "10.1.0.2"))
+		assert.is_true(ip.can_ping(R, "10.2.0.2"))
+		assert.equal("0", ip.netns_exec(R, { "cat", "/proc/sys/net/ipv4/ip_forward" }):match("%d"))
+		assert.is_false(ip.can_ping(H1, "10.2.0.2", 0.3))
 
 		rtr:sysctl("net.ipv4.ip_forward", "1")
-		assert.equal("1", h.netns_exec(R, { "cat", "/proc/sys/net/ipv4/ip_forward" }):match("%d"))
-		assert.is_true(n.can_ping(H1, "10.2.0.2"))
-		assert.is_true(n.can_ping(H2, "10.1.0.2"))
+		assert.equal("1", ip.netns_exec(R, { "cat", "/proc/sys/net/ipv4/ip_forward" }):match("%d"))
+		assert.is_true(ip.can_ping(H1, "10.2.0.2"))
+		assert.is_true(ip.can_ping(H2, "10.1.0.2"))
 	end)
 end)

@@ -1,14 +1,14 @@
 -- spec/sysctl_spec.lua - per-namespace sysctls: read and written by ns:sysctl, checked through /proc/sys as seen from inside (ip netns exec).
-local n = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "net_helper.lua")
-local h = n.h
 local netns = require "netns"
+local ip = require "support.ip"
+local proc = require "support.proc"
 
 local P = "t-sc-"
 local A, B = P .. "a", P .. "b"
 
 -- the value of /proc/sys/REL inside namespace ns, read by cat run there
 local function inside(ns, rel)
-	local out, code = h.netns_exec(ns, { "cat", "/proc/sys/" .. rel })
+	local out, code = ip.netns_exec(ns, { "cat", "/proc/sys/" .. rel })
 	assert.equal(0, code, "cat /proc/sys/" .. rel .. " in " .. ns)
 	return (out:gsub("\n$", ""))
 end
@@ -17,15 +17,15 @@ describe("sysctl", function()
 	local a, own_forward
 
 	before_each(function()
-		own_forward = n.proc_sys("net/ipv4/ip_forward")
+		own_forward = proc.proc_sys("net/ipv4/ip_forward")
 		a = netns.add(A)
 	end)
 
 	after_each(function()
 		a = nil
-		h.cleanup(P)
+		ip.cleanup(P)
 		-- nothing any spec did reached the suite's own namespace
-		assert.equal(own_forward, n.proc_sys("net/ipv4/ip_forward"))
+		assert.equal(own_forward, proc.proc_sys("net/ipv4/ip_forward"))
 	end)
 
 	it("reads net.ipv4.ip_forward of a new namespace as \"0\" #root", function()
@@ -34,7 +34,7 @@ describe("sysctl", function()
 	end)
 
 	it("reads what the namespace has, not what the suite's namespace has #root", function()
-		h.ip("netns", "exec", A, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
+		ip.ip("netns", "exec", A, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
 		assert.equal("1", a:sysctl("net.ipv4.ip_forward"))
 		assert.equal("0", own_forward)
 		local host <close> = netns.host()
@@ -45,7 +45,7 @@ describe("sysctl", function()
 		assert.is_nil(a:sysctl("net.ipv4.ip_forward", "1"))
 		assert.equal("1", inside(A, "net/ipv4/ip_forward"))
 		assert.equal("1", a:sysctl("net.ipv4.ip_forward"))
-		assert.equal(own_forward, n.proc_sys("net/ipv4/ip_forward"))
+		assert.equal(own_forward, proc.proc_sys("net/ipv4/ip_forward"))
 		-- nor into another namespace
 		local b <close> = netns.add(B)
 		assert.equal("0", inside(B, "net/ipv4/ip_forward"))
@@ -57,36 +57,38 @@ describe("sysctl", function()
 		assert.equal("1", inside(A, "net/ipv4/ip_forward"))
 		a:sysctl("net.ipv4.ip_forward", 0)
 		assert.equal("0", inside(A, "net/ipv4/ip_forward"))
-		assert.equal(own_forward, n.proc_sys("net/ipv4/ip_forward"))
+		assert.equal(own_forward, proc.proc_sys("net/ipv4/ip_forward"))
 	end)
 
 	it("reads and writes an IPv6 key #root", function()
-		local own = n.proc_sys("net/ipv6/conf/all/forwarding")
+		local own = proc.proc_sys("net/ipv6/conf/all/forwarding")
+		assert.equal("0", inside(A, "net/ipv6/conf/all/forwarding"))
 		assert.equal("0", a:sysctl("net.ipv6.conf.all.forwarding"))
 		a:sysctl("net.ipv6.conf.all.forwarding", "1")
 		assert.equal("1", inside(A, "net/ipv6/conf/all/forwarding"))
 		assert.equal("1", a:sysctl("net.ipv6.conf.all.forwarding"))
-		assert.equal(own, n.proc_sys("net/ipv6/conf/all/forwarding"))
+		assert.equal(own, proc.proc_sys("net/ipv6/conf/all/forwarding"))
 	end)
 
 	it("reads and writes a per-interface key, of that interface only #root", function()
 		a:link_add("veth-a", "veth", { peer = "veth-b" })
-		local own = n.proc_sys("net/ipv4/conf/all/forwarding")
+		local own = proc.proc_sys("net/ipv4/conf/all/forwarding")
+		assert.equal("0", inside(A, "net/ipv4/conf/veth-a/forwarding"))
 		assert.equal("0", a:sysctl("net.ipv4.conf.veth-a.forwarding"))
 		a:sysctl("net.ipv4.conf.veth-a.forwarding", "1")
 		assert.equal("1", inside(A, "net/ipv4/conf/veth-a/forwarding"))
 		assert.equal("0", inside(A, "net/ipv4/conf/veth-b/forwarding"))
 		assert.equal("1", a:sysctl("net.ipv4.conf.veth-a.forwarding"))
-		assert.equal(own, n.proc_sys("net/ipv4/conf/all/forwarding"))
+		assert.equal(own, proc.proc_sys("net/ipv4/conf/all/forwarding"))
 		-- the suite's namespace has no such interface at all
-		assert.is_nil(n.proc_sys("net/ipv4/conf/veth-a/forwarding"))
+		assert.is_nil(proc.proc_sys("net/ipv4/conf/veth-a/forwarding"))
 	end)
 
 	it("takes the slashed form #root", function()
 		a:sysctl("net/ipv4/ip_forward", "1")
 		assert.equal("1", inside(A, "net/ipv4/ip_forward"))
 		assert.equal("1", a:sysctl("net/ipv4/ip_forward"))
-		assert.equal(own_forward, n.proc_sys("net/ipv4/ip_forward"))
+		assert.equal(own_forward, proc.proc_sys("net/ipv4/ip_forward"))
 	end)
 
 	it("reaches an interface whose name holds a dot through the slashed form #root", function()
@@ -109,7 +111,7 @@ describe("sysctl", function()
 		local function snapshot()
 			return {
 				inside(A, "net/ipv4/ip_forward"), inside(A, "net/ipv6/conf/all/forwarding"),
-				n.proc_sys("net/ipv4/ip_forward"), n.proc_sys("net/ipv6/conf/all/forwarding"),
+				proc.proc_sys("net/ipv4/ip_forward"), proc.proc_sys("net/ipv6/conf/all/forwarding"),
 			}
 		end
 
@@ -119,8 +121,8 @@ describe("sysctl", function()
 
 		-- both the read and the write with key are refused with message
 		local function refuses(key, message)
-			assert.equal(message, h.error_of(a.sysctl, a, key))
-			assert.equal(message, h.error_of(a.sysctl, a, key, "1"))
+			assert.equal(message, proc.error_of(a.sysctl, a, key))
+			assert.equal(message, proc.error_of(a.sysctl, a, key, "1"))
 			assert.same(before, snapshot())
 		end
 
@@ -161,7 +163,7 @@ describe("sysctl", function()
 			-- a control character: how the message shows it is not this spec's business
 			local head, tail = "netns: sysctl: sysctl key 'net.ipv4.ip_forward", "' contains a character that is not in sysctl names"
 			for _, value in ipairs({ false, "1" }) do
-				local err = h.error_of(a.sysctl, a, "net.ipv4.ip_forward\n", value or nil)
+				local err = proc.error_of(a.sysctl, a, "net.ipv4.ip_forward\n", value or nil)
 				assert.equal(head, err:sub(1, #head))
 				assert.equal(tail, err:sub(-#tail))
 			end
@@ -173,18 +175,18 @@ describe("sysctl", function()
 		end)
 
 		it("refuses a value the kernel rejects, and keeps the old one #root", function()
-			local err = h.error_of(a.sysctl, a, "net.ipv4.ip_forward", "yes")
+			local err = proc.error_of(a.sysctl, a, "net.ipv4.ip_forward", "yes")
 			assert.equal("netns: sysctl net.ipv4.ip_forward in " .. A .. ": Invalid argument (EINVAL)", err)
 			assert.same(before, snapshot())
 		end)
 
 		it("refuses a value or key of the wrong type #root", function()
 			assert.equal("netns: sysctl: sysctl value for 'net.ipv4.ip_forward' must be a string or number, not table",
-				h.error_of(a.sysctl, a, "net.ipv4.ip_forward", {}))
+				proc.error_of(a.sysctl, a, "net.ipv4.ip_forward", {}))
 			assert.equal("netns: sysctl: sysctl value for 'net.ipv4.ip_forward' must be a string or number, not boolean",
-				h.error_of(a.sysctl, a, "net.ipv4.ip_forward", true))
-			assert.equal("netns: sysctl: sysctl key must be a string, not nil", h.error_of(a.sysctl, a, nil))
-			assert.equal("netns: sysctl: sysctl key must be a string, not number", h.error_of(a.sysctl, a, 1))
+				proc.error_of(a.sysctl, a, "net.ipv4.ip_forward", true))
+			assert.equal("netns: sysctl: sysctl key must be a string, not nil", proc.error_of(a.sysctl, a, nil))
+			assert.equal("netns: sysctl: sysctl key must be a string, not number", proc.error_of(a.sysctl, a, 1))
 			assert.same(before, snapshot())
 		end)
 	end)
