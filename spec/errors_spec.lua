@@ -6,10 +6,9 @@ local proc = require "support.proc"
 local P = "t-er-"
 local A, B = P .. "a", P .. "b"
 
--- bad names, each with the reason the module gives
+-- bad names, each with the reason the module gives: what both kinds refuse ...
 local bad_names = {
 	{ "", "is empty" },
-	{ "0123456789abcdef", "is longer than 15 bytes" },
 	{ "a/b", "contains '/'" },
 	{ "/", "contains '/'" },
 	{ "a b", "contains whitespace or a control character" },
@@ -19,8 +18,15 @@ local bad_names = {
 	{ ".", "is not a name" },
 	{ "..", "is not a name" },
 	{ "a..b", "contains '..'" },
-	{ "a:b", "contains ':'" },
 }
+-- ... and what only an interface name may not be (a namespace name is a
+-- file name of up to 255 bytes, as `ip netns add` takes it)
+local bad_ifnames = { { "0123456789abcdef", "is longer than 15 bytes" }, { "a:b", "contains ':'" } }
+local bad_nsnames = { { ("n"):rep(256), "is longer than 255 bytes" } }
+for _, c in ipairs(bad_names) do
+	bad_ifnames[#bad_ifnames + 1] = c
+	bad_nsnames[#bad_nsnames + 1] = c
+end
 
 -- how an error message shows a name: control bytes as \xNN, on one line
 local function shown(name)
@@ -77,7 +83,7 @@ describe("bad input", function()
 
 	describe("namespace names", function()
 		it("are refused by add, open and delete, naming the bad value #root", function()
-			for _, c in ipairs(bad_names) do
+			for _, c in ipairs(bad_nsnames) do
 				local name, why, seen = c[1], c[2], shown(c[1])
 				refused("netns: add: namespace name '" .. seen .. "' " .. why, netns.add, name)
 				refused("netns: open: namespace name '" .. seen .. "' " .. why, netns.open, name)
@@ -87,7 +93,7 @@ describe("bad input", function()
 		end)
 
 		it("are refused where an option names a namespace #root", function()
-			for _, c in ipairs(bad_names) do
+			for _, c in ipairs(bad_nsnames) do
 				local name, why, seen = c[1], c[2], shown(c[1])
 				refused("netns: link_set: option 'ns': namespace name '" .. seen .. "' " .. why,
 					a.link_set, a, "veth0", { ns = name })
@@ -105,17 +111,21 @@ describe("bad input", function()
 			unchanged()
 		end)
 
-		it("of 15 bytes are accepted #root", function()
-			local name = P .. "0123456789"
-			assert.equal(15, #name)
-			local ns <close> = netns.add(name)
-			assert.is_true(ip.has_netns(name))
+		it("of 255 bytes, and with a ':', are accepted, as ip netns add takes them #root", function()
+			for _, name in ipairs { P .. ("n"):rep(255 - #P), P .. "a:b" } do
+				local ns <close> = netns.add(name)
+				assert.is_true(ip.has_netns(name), name)
+				ns:link_add("br0", "bridge")
+				assert.truthy(ip.link(name, "br0"), name)
+				netns.delete(name)
+				assert.is_false(ip.has_netns(name), name)
+			end
 		end)
 	end)
 
 	describe("interface names", function()
 		it("are refused by every method that takes one, naming the bad value #root", function()
-			for _, c in ipairs(bad_names) do
+			for _, c in ipairs(bad_ifnames) do
 				local name, why, seen = c[1], c[2], shown(c[1])
 				local msg = "interface name '" .. seen .. "' " .. why
 				refused("netns: link_add: " .. msg, a.link_add, a, name, "bridge")
@@ -130,7 +140,7 @@ describe("bad input", function()
 		end)
 
 		it("are refused in the peer, name and master options #root", function()
-			for _, c in ipairs(bad_names) do
+			for _, c in ipairs(bad_ifnames) do
 				local name, why, seen = c[1], c[2], shown(c[1])
 				refused("netns: link_add: option 'peer': name '" .. seen .. "' " .. why,
 					a.link_add, a, "vnew", "veth", { peer = name, peer_ns = b })

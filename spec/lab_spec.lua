@@ -389,6 +389,33 @@ io.stderr:write("IP ", r.stdout, "\n")
 			assert.equal("v-net-0 -> t-lab-long-name", alias)
 			assert.truthy(#port <= 15)
 		end)
+
+		it("take node names as long as ip netns add does, and a ':', in a host-mode lab #root", function()
+			local long = "t-lab-" .. ("n"):rep(240)
+			local code, _, err = netlab({ "--host", "-e", ([[
+local sw = lab:bridge "v-net-0"
+local a, b = lab:node %q, lab:node "t-lab-a:b"
+lab:link(a, sw)
+lab:link(b, sw)
+lab:link(a, b, { addr = { "10.0.0.1/24", "10.0.0.2/24" } })
+lab:expect_reach(a, "10.0.0.2", { timeout = 10 })
+io.stderr:write("NETNS ", lab.host:run({ "ip", "-j", "netns", "list" }).stdout, "\n")
+io.stderr:write("PORTS ", lab.host:run({ "ip", "-j", "link", "show", "master", "v-net-0" }).stdout, "\n")
+]]):format(long) })
+			assert.equal(0, code, err)
+			local names = {}
+			for _, n in ipairs(json.decode(err:match("NETNS ([^\n]+)"))) do names[#names + 1] = n.name end
+			table.sort(names)
+			assert.same({ "t-lab-a:b", long }, names)
+			local ports = json.decode(err:match("PORTS ([^\n]+)"))
+			assert.equal(2, #ports)
+			for _, l in ipairs(ports) do
+				assert.truthy(#l.ifname <= 15 and not l.ifname:find(":", 1, true), l.ifname)
+				assert.truthy(#l.ifalias <= 255, l.ifalias)
+			end
+			-- and nothing of it is left
+			assert.same({}, ip.netns_names())
+		end)
 	end)
 
 	describe("the interpreter", function()
@@ -420,7 +447,7 @@ red:route_add { dst = "default", via = "192.168.15.2" }
 			assert.equal(0, code, err)
 			for _, line in ipairs {
 				"+ ip netns add red",
-				"+ ip -n red link add eth0 type veth peer name eth0 netns blue",
+				"+ ip -n red link add eth0 up type veth peer name eth0 netns blue",
 				"+ ip -n red addr add 192.168.15.1/24 dev eth0",
 				"+ ip -n red route add default via 192.168.15.2",
 				"+ ip netns del red",

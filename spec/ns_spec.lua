@@ -176,7 +176,8 @@ describe("namespaces", function()
 		for method, args in pairs(calls) do
 			local ok, err = pcall(ns[method], ns, table.unpack(args))
 			assert.is_false(ok, method)
-			assert.equal(closed_msg, err, method)
+			assert.equal(closed_msg, tostring(err), method)
+			assert.equal("EBADF", err.code, method)
 		end
 		assert.equal("netns.ns (closed)", tostring(ns))
 		-- closing did not delete the namespace
@@ -373,7 +374,7 @@ describe("namespaces by path, identity, exec and time", function()
 		local _, code2 = proc.exec(proc.lua([[
 			local netns = require "netns"
 			local ok, err = pcall(netns.open("t-np-e").exec, netns.open("t-np-e"), { "no-such-program-here" })
-			io.stderr:write(err, "\n")
+			io.stderr:write(tostring(err), "\n")
 			os.exit(ok and 0 or 9)
 		]]))
 		assert.equal(9, code2)
@@ -394,7 +395,7 @@ describe("namespaces by path, identity, exec and time", function()
 			assert.truthy(dt >= s and dt < s + 1, dt)
 		end
 		assert.truthy(netns.clock() - t0 >= 0.55)
-		assert.equal("netns: sleep: seconds must be a number in 0..86400, not '-1'", proc.error_of(netns.sleep, -1))
+		assert.equal("netns: sleep: duration must be a number of seconds >= 0, not '-1'", proc.error_of(netns.sleep, -1))
 	end)
 end)
 
@@ -407,3 +408,39 @@ describe("netns.prefix", function()
 		assert.equal("address '10.0.0.1/33' has a prefix length outside 0..32", why)
 	end)
 end)
+
+describe("netns.contains", function()
+	after_each(function()
+		ip.cleanup("t-nc-")
+	end)
+
+	it("says what the kernel's routing says: is the address in the prefix #root", function()
+		local ns <close> = netns.add("t-nc-a")
+		ns:link_add("veth0", "veth", { peer = "veth1", up = true })
+		ns:link_set("veth1", { up = true })
+		local cases = {
+			{ "10.0.0.0/24", "10.0.0.7", true }, { "10.0.0.0/24", "10.0.1.7", false },
+			{ "0.0.0.0/0", "192.0.2.1", true }, { "10.1.2.3/32", "10.1.2.3", true },
+			{ "10.1.2.3/32", "10.1.2.4", false }, { "10.128.0.0/9", "10.200.1.1", true },
+			{ "fd00::/64", "fd00::1:2", true }, { "fd00::/64", "fd00:0:0:1::1", false },
+			-- the lab's old parser took these for one subnet
+			{ "::ffff:99.9.9.9/128", "::ffff:10.0.0.1", false },
+			{ "::ffff:10.0.0.0/120", "::ffff:10.0.0.1", true },
+		}
+		for _, c in ipairs(cases) do
+			local prefix, addr, inside = c[1], c[2], c[3]
+			assert.equal(inside, netns.contains(prefix, addr), prefix .. " " .. addr)
+			-- the kernel: with a route to just that prefix, does the lookup of the address take it?
+			local six = prefix:find(":", 1, true) and "-6" or "-4"
+			ip.ip("-n", "t-nc-a", six, "route", "add", prefix, "dev", "veth0")
+			local _, code = ip.netns_exec("t-nc-a", { "ip", six, "route", "get", addr })
+			ip.ip("-n", "t-nc-a", six, "route", "del", prefix, "dev", "veth0")
+			assert.equal(inside, code == 0, "kernel: " .. prefix .. " " .. addr)
+		end
+		-- a prefix and an address of two families have nothing in common
+		assert.is_false(netns.contains("10.0.0.0/8", "fd00::1"))
+		assert.equal("netns: contains: address '10.0.0.300' is not an IPv4 or IPv6 address",
+			proc.error_of(netns.contains, "10.0.0.0/8", "10.0.0.300"))
+	end)
+end)
+
