@@ -244,6 +244,20 @@ static int p_id(lua_State *L)
 	return 1;
 }
 
+/* a number no other namespace gets while the machine runs: what tells a
+ * namespace from one made later that got its inode back */
+static int p_cookie(lua_State *L)
+{
+	struct ns *ns = lua_touserdata(L, 1);
+	unsigned long long c;
+
+	if (ns->fd < 0 || ns_cookie(ns, &c, NULL) < 0)
+		lua_pushnil(L);
+	else
+		lua_pushinteger(L, (lua_Integer)c);
+	return 1;
+}
+
 static int p_path(lua_State *L)
 {
 	struct ns *ns = lua_touserdata(L, 1);
@@ -381,7 +395,8 @@ void open_ns_methods(lua_State *L)
 static void open_ns_meta(lua_State *L)
 {
 	static const luaL_Reg props[] = {
-		{ "name", p_name }, { "id", p_id }, { "path", p_path }, { NULL, NULL }
+		{ "name", p_name }, { "id", p_id }, { "cookie", p_cookie }, { "path", p_path },
+		{ NULL, NULL }
 	};
 	const luaL_Reg *p;
 

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/netlink.h>
@@ -286,6 +288,26 @@ int ns_same(const struct ns *a, const struct ns *b)
 		return 1;
 	return fstat(a->fd, &sa) == 0 && fstat(b->fd, &sb) == 0 &&
 	       sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+int ns_cookie(struct ns *ns, unsigned long long *cookie, struct err *e)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+	struct nl *nl;
+	int ret;
+
+	/* any socket made in the namespace tells it; its rtnetlink one is there */
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if (getsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_NETNS_COOKIE, &c, &len) < 0)
+		return err_set(e, -errno, NULL);
+	*cookie = c;
+	return 0;
 }
 
 void ns_close(struct ns *ns)

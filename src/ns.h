@@ -49,6 +49,9 @@ void ns_list_free(char **names, size_t n);
 void ns_close(struct ns *ns);
 /* Do the two handles refer to the same namespace? */
 int ns_same(const struct ns *a, const struct ns *b);
+/* The namespace's cookie: unlike its inode, never given to another
+ * namespace while the machine runs (SO_NETNS_COOKIE, Linux 5.14+). */
+int ns_cookie(struct ns *ns, unsigned long long *cookie, struct err *e);
 /* How messages name it: its name, the path it was opened by, or "host". */
 const char *ns_label(const struct ns *ns);
 

@@ -527,16 +527,17 @@ function Lab:close()
       try(function()
         -- only the namespace we made: one that is already gone is fine, one
         -- that someone made again under the name is not ours
-        local id = e.ns.id
-        e.ns:close()
+        -- compared while the lab's handle is still open: its namespace is
+        -- alive, so no other can have its inode
         local ok, now = pcall(netns.open, e.name)
         if ok then
-          local same = now.id == id
+          local same = now.id == e.ns.id
           now:close()
           if same then netns.delete(e.name) end
         elseif type(now) ~= "table" or now.code ~= "ENOENT" then
           error(now, 0)
         end
+        e.ns:close()
       end)
     elseif e.kind == "bridge" then
       if not grouped then

@@ -41,7 +41,9 @@ local function open_journal(lab_name, host)
   f:setvbuf("line")
   local writer = function(e)
     if e.kind == "ns" then
-      f:write(("ns %s %s\n"):format(e.name, e.ns.id))
+      -- the cookie, not only the inode: a namespace made after a crash may
+      -- get the crashed lab's inode back, never its cookie
+      f:write(("ns %s %s %s\n"):format(e.name, e.ns.id, e.ns.cookie))
     elseif e.kind == "bridge" or e.kind == "hostend" then
       local l = host:link(e.name)
       f:write(("%s %s %d\n"):format(e.kind, e.name, l and l.index or 0))
@@ -148,8 +150,8 @@ function M.clean(name)
     local path = journal_path(lab_name)
     local entries = {}
     for line in io.lines(path) do
-      local kind, obj, id = line:match("^(%S+) (%S+) (%S+)$")
-      if kind then entries[#entries + 1] = { kind = kind, name = obj, id = id } end
+      local kind, obj, id, cookie = line:match("^(%S+) (%S+) (%S+) ?(%S*)$")
+      if kind then entries[#entries + 1] = { kind = kind, name = obj, id = id, cookie = cookie } end
     end
     local wait = {}
     for i = #entries, 1, -1 do
@@ -157,7 +159,7 @@ function M.clean(name)
       local ok, err = pcall(function()
         if e.kind == "ns" then
           local h = netns.open(e.name)
-          local same = tostring(h.id) == e.id
+          local same = tostring(h.id) == e.id and (e.cookie == "" or tostring(h.cookie) == e.cookie)
           h:close()
           if same then
             netns.delete(e.name)
