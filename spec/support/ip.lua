@@ -210,12 +210,13 @@ end
 
 local route_keys = { "family", "table", "dst", "via", "dev", "metric", "proto", "scope", "type", "src" }
 
--- one line per route, sorted: what two route lists are compared by
-function M.route_lines(list)
+-- one line per record ("key=value ...", the keys it has of those given),
+-- sorted: what two lists of routes or neighbours are compared by
+function M.lines(list, keys)
 	local lines = {}
 	for _, r in ipairs(list) do
 		local words = {}
-		for _, k in ipairs(route_keys) do
+		for _, k in ipairs(keys) do
 			if r[k] ~= nil then
 				words[#words + 1] = k .. "=" .. tostring(r[k])
 			end
@@ -224,6 +225,10 @@ function M.route_lines(list)
 	end
 	table.sort(lines)
 	return lines
+end
+
+function M.route_lines(list)
+	return M.lines(list, route_keys)
 end
 
 -- Every route of ns, both families, as lines: the "nothing changed" picture.
@@ -281,18 +286,9 @@ function M.find_neigh(list, dst)
 	return found
 end
 
--- one line per entry, sorted, with the given keys
+-- one line per neighbour entry, sorted, with the given keys
 function M.neigh_lines(list, keys)
-	local lines = {}
-	for _, n in ipairs(list) do
-		local words = {}
-		for _, k in ipairs(keys) do
-			words[#words + 1] = k .. "=" .. tostring(n[k])
-		end
-		lines[#lines + 1] = table.concat(words, " ")
-	end
-	table.sort(lines)
-	return lines
+	return M.lines(list, keys)
 end
 
 -- ---- pictures and cleanup ----

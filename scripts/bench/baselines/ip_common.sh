@@ -20,6 +20,16 @@ addr() {
   echo "10.250.$((($1 + 1) / 256)).$((($1 + 1) % 256))"
 }
 
+# teardown, one ip process per namespace, then the bridge: each namespace's
+# veth goes with it, in the kernel's own time (ip_batch.sh has its own)
+teardown() {
+  local i
+  for ((i = 1; i <= n; i++)); do
+    ip netns del perfx$i
+  done
+  ip link del perfxbr0
+}
+
 # timed: runs the function named $cmd and prints ${cmd}_ms= (the start of bash
 # and the sourcing of this file not counted); the clock is bash's own, no fork
 timed() {

@@ -21,13 +21,5 @@ setup() {
   done
 }
 
-# each namespace's veth goes with it, in the kernel's own time
-teardown() {
-  local i
-  for ((i = 1; i <= n; i++)); do
-    ip netns del perfx$i
-  done
-  ip link del perfxbr0
-}
 
 timed

@@ -24,12 +24,5 @@ setup() {
   done
 }
 
-teardown() {
-  local i
-  for ((i = 1; i <= n; i++)); do
-    ip netns del perfx$i
-  done
-  ip link del perfxbr0
-}
 
 timed
