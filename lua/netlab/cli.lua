@@ -121,13 +121,17 @@ local function parse(args, spec, usage)
   return o, rest
 end
 
+-- an error value of netns becomes its message; anything else stays
+local function message(e)
+  local mt = type(e) == "table" and getmetatable(e)
+  if mt and mt.__name == "netns.error" then return tostring(e) end
+  return e
+end
+
 -- a message handler: a traceback, unless the error already has one or is
--- a plain "netlab: ..." mistake of the user's (an error value of netns
--- becomes its message)
+-- a plain "netlab: ..." mistake of the user's
 local function trace(e)
-  if type(e) == "table" and getmetatable(e) and getmetatable(e).__name == "netns.error" then
-    e = tostring(e)
-  end
+  e = message(e)
   if type(e) == "string" and (e:find("stack traceback:", 1, true) or e:match("^netlab: ")) then return e end
   return debug.traceback(e, 2)
 end
@@ -410,7 +414,7 @@ function M.main(cmd, args)
   if not f or cmd == "main" then fail("unknown subcommand " .. tostring(cmd)) end
   local ok, r = pcall(f, args)
   if ok then return r or 0 end
-  if type(r) == "table" and getmetatable(r) and getmetatable(r).__name == "netns.error" then r = tostring(r) end
+  r = message(r)
   -- the user's mistakes and the kernel's refusals are told plainly; anything
   -- else (a bug, an interrupt) keeps its traceback
   if type(r) == "string" and (r:match("^netlab: ") or r:match("^netns: ")) and not r:find("\n", 1, true) then
