@@ -85,6 +85,15 @@ else
   report fail "leak check: links left in the suite's namespace: ${left% }"
 fi
 
+# the cgroups netlab makes for each command's tree of processes
+left=$(awk '/ - cgroup2 / { print $5 }' /proc/self/mountinfo |
+  while read -r m; do find "$m" -maxdepth 3 -type d -name 'netlab-*' 2>/dev/null; done | tr '\n' ' ')
+if [[ -z "$left" ]]; then
+  report ok "leak check: no cgroup of netlab's left"
+else
+  report fail "leak check: cgroups left: ${left% }"
+fi
+
 if ((skipped)); then
   echo "# $skipped skipped"
 fi

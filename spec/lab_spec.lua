@@ -278,6 +278,36 @@ while true do netns.sleep(1) end
 			assert.same(CLEAN, pristine())
 		end)
 
+		it("leaves no process at any depth after SIGKILL, isolated, and with --host after clean #root", function()
+			local script = write("deep.lua", [[
+local marker, d = ...
+local n = lab:node "t-lab-deep"
+lab:link(n, lab:bridge "v-net-0")
+n:service { "sh", "-c", "sleep " .. d .. "; true" }
+n:service { "sh", "-c", "setsid sleep " .. d .. " & wait" }
+lab.host:service { "sh", "-c", "(sh -c 'sleep " .. d .. "' &); sleep " .. d }
+local f = io.open(marker, "w"); f:write("built"); f:close()
+while true do netns.sleep(1) end
+]])
+			for _, mode in ipairs { "isolated", "host" } do
+				local marker, d = dir .. "/m-deep-" .. mode, proc.unique_duration()
+				os.remove(marker)
+				local args = { script, marker, d }
+				if mode == "host" then table.insert(args, 1, "--host") end
+				local p = start(args, "deep-" .. mode)
+				assert.truthy(wait_file(marker), "the lab was built")
+				assert.truthy(proc.wait_until(function() return proc.sleeping(d) == 4 end), mode .. ": four sleeps run")
+				kill("KILL", p.pid)
+				assert.equal(137, (p.finish()))
+				assert.truthy(proc.wait_until(function() return proc.sleeping(d) == 0 end),
+					mode .. ": a sleep " .. d .. " outlived the lab")
+				if mode == "host" then
+					assert.equal(0, (netlab({ "clean" })))
+				end
+				assert.same(CLEAN, pristine(), mode)
+			end
+		end)
+
 		it("runs four labs with the same node names at the same time #root", function()
 			local gate = dir .. "/gate"
 			assert(os.execute("rm -rf " .. gate .. " && mkdir -p " .. gate))

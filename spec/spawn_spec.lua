@@ -90,6 +90,25 @@ describe("spawn", function()
 		assert.is_truthy(proc.wait_until(function() return proc.alive(child) ~= true end))
 	end)
 
+	it("kills what it started at any depth, setsid children too, with kill and on close #root", function()
+		local d = proc.unique_duration()
+		local script = ("setsid sleep %s & (sh -c 'sleep %s' &); sleep %s"):format(d, d, d)
+		local p = a:spawn({ "sh", "-c", script })
+		assert.truthy(proc.wait_until(function() return proc.sleeping(d) == 3 end), "three sleeps run")
+		assert.is_true(p:kill("TERM"))
+		assert.equal(143, (p:wait(10)))
+		assert.truthy(proc.wait_until(function() return proc.sleeping(d) == 0 end), "a sleep " .. d .. " is left")
+		-- and a handle that goes away takes the rest: a daemon whose parent exited
+		local e = proc.unique_duration()
+		do
+			local q <close> = a:spawn({ "sh", "-c", ("setsid sleep %s & exit 0"):format(e) })
+			assert.truthy(proc.wait_until(function() return proc.sleeping(e) == 1 end), "the daemon runs")
+			assert.equal(0, (q:wait(10)))
+			assert.equal(1, proc.sleeping(e), "it outlives its parent while the handle lives")
+		end
+		assert.truthy(proc.wait_until(function() return proc.sleeping(e) == 0 end), "the daemon went with the handle")
+	end)
+
 	it("times out a wait while the process runs #root", function()
 		local p <close> = a:spawn({ "sleep", "5" })
 		local took, status, why = proc.timed(p.wait, p, 0.2)

@@ -133,8 +133,7 @@ static int m_run(lua_State *L)
 /* ---- spawn and process handles ---------------------------------------- */
 
 struct lproc {
-	int pid;		/* -1 when never started */
-	int pidfd;
+	struct proc p;		/* p.pid -1 when never started */
 	int status, signal;	/* valid once reaped */
 	int reaped;
 };
@@ -162,11 +161,11 @@ static int m_spawn(lua_State *L)
 	req.env = opt_env(L, 3);
 	/* the handle first: a process is never started without one to reap it */
 	p = lua_newuserdatauv(L, sizeof(*p), 0);
-	p->pid = p->pidfd = -1;
+	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT };
 	p->status = p->signal = 0;
 	p->reaped = 1;
 	luaL_setmetatable(L, PROC_MT);
-	if ((ret = proc_spawn(ns, &req, &p->pid, &p->pidfd, &e)) < 0)
+	if ((ret = proc_spawn(ns, &req, &p->p, &e)) < 0)
 		return raise_core(L, "spawn", req.argv[0], ns_label(ns), ret, &e);
 	p->reaped = 0;
 	return 1;
@@ -184,15 +183,10 @@ static int reap(lua_State *L, struct lproc *p, double timeout)
 
 	if (p->reaped)
 		return 1;
-	ret = proc_wait(p->pid, p->pidfd, timeout, &p->status, &p->signal);
+	ret = proc_wait(&p->p, timeout, &p->status, &p->signal);
 	if (ret < 0)
-		return raise_core(L, "wait", lua_pushfstring(L, "%d", p->pid), NULL, ret, NULL);
-	if (ret == 1) {
-		p->reaped = 1;
-		if (p->pidfd >= 0)
-			close(p->pidfd);
-		p->pidfd = -1;
-	}
+		return raise_core(L, "wait", lua_pushfstring(L, "%d", p->p.pid), NULL, ret, NULL);
+	p->reaped = ret == 1;
 	return ret;
 }
 
@@ -201,7 +195,7 @@ static int p_wait(lua_State *L)
 	struct lproc *p = check_proc(L);
 	double timeout = lua_isnoneornil(L, 2) ? -1 : check_seconds(L, 2, "timeout", 1);
 
-	if (p->pid < 0)
+	if (p->p.pid < 0)
 		return raise_input(L, NULL, "the process was never started");
 	if (!reap(L, p, timeout)) {
 		lua_pushnil(L);
@@ -251,13 +245,15 @@ static int p_kill(lua_State *L)
 	struct lproc *p = check_proc(L);
 	int sig = check_signal(L, 2);
 
-	if (p->reaped || p->pid < 0 || reap(L, p, 0)) {
+	int ret;
+
+	if (p->reaped || p->p.pid < 0 || reap(L, p, 0)) {
 		lua_pushboolean(L, 0);
 		return 1;
 	}
-	/* the whole group: what the command started goes too */
-	if (kill(-p->pid, sig) < 0 && kill(p->pid, sig) < 0)
-		return raise_core(L, "kill", lua_pushfstring(L, "%d", p->pid), NULL, -errno, NULL);
+	/* the whole tree: what the command started goes too, at any depth */
+	if ((ret = proc_signal(&p->p, sig)) < 0 && kill(p->p.pid, sig) < 0)
+		return raise_core(L, "kill", lua_pushfstring(L, "%d", p->p.pid), NULL, -errno, NULL);
 	lua_pushboolean(L, 1);
 	return 1;
 }
@@ -266,7 +262,7 @@ static int p_running(lua_State *L)
 {
 	struct lproc *p = check_proc(L);
 
-	lua_pushboolean(L, p->pid >= 0 && !reap(L, p, 0));
+	lua_pushboolean(L, p->p.pid >= 0 && !reap(L, p, 0));
 	return 1;
 }
 
@@ -277,7 +273,7 @@ static int p_index(lua_State *L)
 	const char *k = lua_tostring(L, 2);
 
 	if (k && !strcmp(k, "pid")) {
-		lua_pushinteger(L, p->pid);
+		lua_pushinteger(L, p->p.pid);
 		return 1;
 	}
 	lua_settop(L, 2);
@@ -285,24 +281,23 @@ static int p_index(lua_State *L)
 	return 1;
 }
 
-/* a handle that goes away takes its process with it: no orphan, no zombie */
+/* a handle that goes away takes its process and all it started with it:
+ * no orphan, no zombie */
 static int p_gc(lua_State *L)
 {
 	struct lproc *p = check_proc(L);
 
-	if (p->pid >= 0 && !p->reaped) {
+	if (p->p.pid >= 0 && !p->reaped) {
 		/* the status stays readable: wait() after close says how it ended */
-		if (proc_wait(p->pid, p->pidfd, 0, &p->status, &p->signal) == 0) {
-			kill(-p->pid, SIGKILL);
-			kill(p->pid, SIGKILL);
-			while (proc_wait(p->pid, p->pidfd, -1, &p->status, &p->signal) == -EINTR)
+		if (proc_wait(&p->p, 0, &p->status, &p->signal) == 0) {
+			proc_signal(&p->p, SIGKILL);
+			kill(p->p.pid, SIGKILL);
+			while (proc_wait(&p->p, -1, &p->status, &p->signal) == -EINTR)
 				;
 		}
 		p->reaped = 1;
 	}
-	if (p->pidfd >= 0)
-		close(p->pidfd);
-	p->pidfd = -1;
+	proc_release(&p->p);
 	return 0;
 }
 
@@ -310,7 +305,7 @@ static int p_tostring(lua_State *L)
 {
 	struct lproc *p = check_proc(L);
 
-	lua_pushfstring(L, "netns.proc (%d%s)", p->pid, p->reaped ? ", ended" : "");
+	lua_pushfstring(L, "netns.proc (%d%s)", p->p.pid, p->reaped ? ", ended" : "");
 	return 1;
 }
 

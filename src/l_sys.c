@@ -84,6 +84,16 @@ static int sys_isolate(lua_State *L)
 	return 0;
 }
 
+/* pid_namespace(): what this process starts from now on dies with it */
+static int sys_pid_namespace(lua_State *L)
+{
+	int ret = netlab_pid_namespace();
+
+	if (ret < 0)
+		return luaL_error(L, PROGNAME ": cannot make a PID namespace for the lab: %s", strerror(-ret));
+	return 0;
+}
+
 /*
  * holder(): fork the process that keeps a lab up. The parent gets
  * ("parent", pid, read_fd); the child, in a session of its own, gets
@@ -227,7 +237,8 @@ static int sys_command(lua_State *L)
 {
 	struct spawn_req req = { .foreground = 1 };
 	struct err e = ERR_INIT;
-	int pid, pidfd, status, sig, ret;
+	struct proc p;
+	int status, sig, ret;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (luaL_len(L, 1) < 1)
@@ -236,16 +247,16 @@ static int sys_command(lua_State *L)
 	if (lua_istable(L, 2))
 		req.env = string_array(L, 2, 1);
 	fflush(NULL);
-	if (proc_spawn(NULL, &req, &pid, &pidfd, &e) < 0) {
+	if (proc_spawn(NULL, &req, &p, &e) < 0) {
 		fprintf(stderr, PROGNAME ": %s: %s\n", req.argv[0], strerror(-e.code));
 		lua_pushinteger(L, 127);
 		return 1;
 	}
 	/* a signal (the user's Ctrl-C reaches the command too) does not end the wait */
-	while ((ret = proc_wait(pid, pidfd, -1, &status, &sig)) == -EINTR)
+	while ((ret = proc_wait(&p, -1, &status, &sig)) == -EINTR)
 		;
-	if (pidfd >= 0)
-		close(pidfd);
+	/* what it left running goes with it */
+	proc_release(&p);
 	if (ret < 0)
 		return luaL_error(L, PROGNAME ": wait: %s", strerror(-ret));
 	lua_pushinteger(L, status);
@@ -270,6 +281,7 @@ int luaopen_netlab_sys(lua_State *L)
 	static const luaL_Reg funcs[] = {
 		{ "isatty", sys_isatty },
 		{ "isolate", sys_isolate },
+		{ "pid_namespace", sys_pid_namespace },
 		{ "holder", sys_holder },
 		{ "write", sys_write },
 		{ "read_all", sys_read_all },

@@ -82,33 +82,6 @@ struct options {
 	const char *subcommand;	/* up, ls, down, exec, shell, run, graph, clean */
 };
 
-/* ---- isolation ----------------------------------------------------- */
-
-/*
- * The lab's host becomes a fresh network namespace, and /run/netns a tmpfs
- * seen only in a fresh mount namespace: nothing the script makes is visible
- * to the real host, two labs never collide, and when this process dies,
- * even by SIGKILL, the namespaces and their mounts die with it.
- */
-int netlab_isolate(void)
-{
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
-		return -errno;
-	/* nothing mounted from here on propagates back to the host */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -errno;
-	if (mkdir("/run/netns", 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if (mount("netlab", "/run/netns", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=0755") < 0)
-		return -errno;
-	/* a /sys that lists this namespace's devices, for the commands the
-	 * script runs in the lab's host; without it they would see the real one */
-	if (umount2("/sys", MNT_DETACH) == 0)
-		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	return 0;
-}
-
 static int usage_error(const char *what, const char *arg)
 {
 	if (arg)
@@ -529,6 +502,11 @@ static int pmain(lua_State *L)
 	preload_modules(L);
 	if (o.subcommand) {
 		lua_pushinteger(L, run_subcommand(L, o.subcommand, argv, argc));
+		return 1;
+	}
+	if ((ret = netlab_pid_namespace()) < 0) {
+		fprintf(stderr, PROGNAME ": cannot make a PID namespace for the lab: %s\n", strerror(-ret));
+		lua_pushinteger(L, EXIT_SCRIPT);
 		return 1;
 	}
 	if ((lab = start_lab(L, &o, argv, argc, script)) < 0) {

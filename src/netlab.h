@@ -7,8 +7,11 @@
 #define PROGNAME "netlab"
 
 /* Move this process into a fresh network + mount namespace with a private
- * /run/netns and a /sys of its own: the lab's host. 0 or -errno. */
+ * /run/netns and a /sys of its own: the lab's host. 0 or -errno. (isolate.c) */
 int netlab_isolate(void);
+/* Make every process started from now on live in a PID namespace whose
+ * init dies with this process. 0 or -errno. (isolate.c) */
+int netlab_pid_namespace(void);
 
 /* SIGINT/SIGTERM are only remembered between these two calls (nestable);
  * the end of the outermost one stops the script at its next step if one

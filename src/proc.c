@@ -39,12 +39,12 @@ struct child {
 	char *const *argv;
 	char *const *env;
 	int in, out, err;	/* become stdin, stdout, stderr; -1 keeps the parent's */
+	struct tree *tree;	/* the cgroup it joins; its pgid is set once started */
 	int own_group;		/* a process group of its own: a kill reaches what it started */
 	int truncate_out;	/* truncate the file out (err) first: opened without O_TRUNC */
 	int truncate_err;
 	int append;		/* write at the end of out and err */
 	int errfd;		/* CLOEXEC pipe: the errno of a failure before exec */
-	pid_t parent;
 };
 
 /* Enter ns the way `ip netns exec` does (a private mount namespace whose
@@ -86,6 +86,8 @@ static void child(const struct child *c)
 	sigset_t none;
 	int e, i;
 
+	/* first: what it starts from now on is in its tree */
+	tree_join(c->tree);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (i = 1; i < NSIG; i++)
@@ -94,10 +96,15 @@ static void child(const struct child *c)
 	if (c->own_group)
 		setpgid(0, 0);
 	/* it dies with the process that started it: a killed lab leaves no
-	 * process holding one of its namespaces */
+	 * process holding one of its namespaces. Had that one died already,
+	 * the reading end of errfd would be closed (the parent holds it until
+	 * exec): a test that, unlike getppid(), holds across PID namespaces */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != c->parent)
-		_exit(127);
+	{
+		struct pollfd gone = { .fd = c->errfd, .events = POLLOUT };
+		if (poll(&gone, 1, 0) > 0 && (gone.revents & POLLERR))
+			_exit(127);
+	}
 	/* files are truncated only now, when nothing else can fail early */
 	if ((c->truncate_out && ftruncate(c->out, 0) < 0) ||
 	    (c->truncate_err && ftruncate(c->err, 0) < 0))
@@ -141,7 +148,6 @@ static int start(struct child *c)
 	if (pipe2(ex, O_CLOEXEC) < 0)
 		return -errno;
 	c->errfd = ex[1];
-	c->parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
@@ -151,8 +157,10 @@ static int start(struct child *c)
 	}
 	if (pid == 0)
 		child(c);
-	if (c->own_group)
+	if (c->own_group) {
 		setpgid(pid, pid);	/* as the child does: no race with a kill */
+		c->tree->pgid = pid;
+	}
 	close(ex[1]);
 	ret = exec_result(pid, ex[0]);
 	close(ex[0]);
@@ -215,11 +223,6 @@ static void set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static void kill_group(int pid)
-{
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-}
 
 #define PUMP_EXITED 1	/* the child has exited */
 #define PUMP_MOVED 2	/* something was ready */
@@ -268,8 +271,8 @@ static int pump(struct run_io *io, int timeout_ms)
 
 /* Move data until the child has exited and what it wrote is read; output
  * held open by something it left in the background is not waited for.
- * Returns 0, or -errno (the child is killed). */
-static int run_loop(struct run_io *io, int pid, double deadline, struct run_result *res)
+ * Returns 0, or -errno (the child is killed, with its tree). */
+static int run_loop(struct run_io *io, struct tree *t, double deadline, struct run_result *res)
 {
 	int exited = 0, r;
 
@@ -279,7 +282,7 @@ static int run_loop(struct run_io *io, int pid, double deadline, struct run_resu
 		if (deadline) {
 			double left = deadline - now();
 			if (left <= 0) {
-				kill_group(pid);
+				tree_signal(t, SIGKILL);
 				res->timed_out = 1;
 				return 0;
 			}
@@ -289,7 +292,7 @@ static int run_loop(struct run_io *io, int pid, double deadline, struct run_resu
 			timeout_ms = 0;	/* drain what is there, then stop */
 		r = pump(io, timeout_ms);
 		if (r < 0) {
-			kill_group(pid);	/* the command stops with us */
+			tree_signal(t, SIGKILL);	/* the command stops with us */
 			return r;
 		}
 		if (exited && !(r & PUMP_MOVED))
@@ -301,7 +304,8 @@ static int run_loop(struct run_io *io, int pid, double deadline, struct run_resu
 
 /* a command that exits without reading its stdin must not kill us with
  * SIGPIPE: block it around the loop, swallow one it raised */
-static int run_loop_nopipe(struct run_io *io, int pid, double deadline, struct run_result *res)
+static int run_loop_nopipe(struct run_io *io, struct tree *t, double deadline,
+			   struct run_result *res)
 {
 	sigset_t pipeset, oldmask, pending;
 	struct timespec zero = { 0, 0 };
@@ -312,7 +316,7 @@ static int run_loop_nopipe(struct run_io *io, int pid, double deadline, struct r
 	sigprocmask(SIG_BLOCK, &pipeset, &oldmask);
 	sigpending(&pending);
 	was_pending = sigismember(&pending, SIGPIPE);
-	ret = run_loop(io, pid, deadline, res);
+	ret = run_loop(io, t, deadline, res);
 	sigpending(&pending);
 	if (!was_pending && sigismember(&pending, SIGPIPE))
 		sigtimedwait(&pipeset, NULL, &zero);
@@ -353,9 +357,11 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res, s
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, pid, ret = 0, i;
 	struct run_io io = { .in = -1, .out = -1, .err = -1, .pidfd = -1,
 			     .data = req->in, .left = req->inlen };
-	struct child c = { .ns = ns, .argv = req->argv, .env = req->env, .own_group = 1 };
+	struct tree t = TREE_INIT;
+	struct child c = { .ns = ns, .argv = req->argv, .env = req->env, .own_group = 1, .tree = &t };
 
 	memset(res, 0, sizeof(*res));
+	tree_make(&t);
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
 	    (req->in ? pipe2(in, O_CLOEXEC) : (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC))) < 0) {
 		ret = -errno;
@@ -382,14 +388,13 @@ int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res, s
 	set_nonblock(io.err);
 	if (io.in >= 0)
 		set_nonblock(io.in);
-	ret = run_loop_nopipe(&io, pid, req->timeout > 0 ? now() + req->timeout : 0, res);
+	ret = run_loop_nopipe(&io, &t, req->timeout > 0 ? now() + req->timeout : 0, res);
 	reap(pid, res);
-	/* whatever the command left running in its group goes with it */
-	if (res->timed_out)
-		kill(-pid, SIGKILL);
 	if (ret == 0)
 		ret = take_output(&io, res);
 out:
+	/* whatever the command left running, at any depth, goes with it */
+	tree_free(&t);
 	free(io.bo.p);
 	free(io.be.p);
 	close_fd(&io.in);
@@ -446,14 +451,14 @@ static int open_spawn_files(const struct spawn_req *req, struct child *c, int ma
 	return 0;
 }
 
-int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfdp, struct err *e)
+int proc_spawn(struct ns *ns, const struct spawn_req *req, struct proc *p, struct err *e)
 {
 	struct child c = { .ns = ns, .argv = req->argv, .env = req->env, .in = -1, .out = -1,
-			   .err = -1, .own_group = !req->foreground };
+			   .err = -1, .own_group = !req->foreground, .tree = &p->tree };
 	int made[2] = { 0, 0 }, ret = 0, pid;
 
-	*pidp = -1;
-	*pidfdp = -1;
+	p->pid = p->pidfd = -1;
+	tree_make(&p->tree);
 	/* files are opened here, so a bad path is the caller's error, not the child's */
 	if (!req->foreground && (ret = open_spawn_files(req, &c, made, e)) < 0)
 		goto out;
@@ -461,10 +466,11 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pidp, int *pidfd
 		ret = err_set(e, pid, NULL);
 		goto out;
 	}
-	*pidp = pid;
-	*pidfdp = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->pid = pid;
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 out:
 	if (ret < 0) {
+		tree_free(&p->tree);
 		if (made[0])
 			unlink(req->out);
 		if (made[1])
@@ -476,22 +482,22 @@ out:
 	return ret;
 }
 
-int proc_wait(int pid, int pidfd, double timeout, int *status, int *sig)
+int proc_wait(struct proc *p, double timeout, int *status, int *sig)
 {
 	double deadline = timeout > 0 ? now() + timeout : 0;
 	int st, r;
 	pid_t w;
 
 	for (;;) {
-		w = waitpid(pid, &st, WNOHANG);
+		w = waitpid(p->pid, &st, WNOHANG);
 		if (w < 0)
 			return -errno;
-		if (w == pid)
+		if (w == p->pid)
 			break;
 		if (timeout == 0 || (timeout > 0 && now() >= deadline))
 			return 0;
-		if (pidfd >= 0) {
-			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+		if (p->pidfd >= 0) {
+			struct pollfd pf = { .fd = p->pidfd, .events = POLLIN };
 			int ms = timeout < 0 ? -1 : (int)((deadline - now()) * 1000) + 1;
 			r = poll(&pf, 1, ms);
 			if (r < 0)
@@ -509,4 +515,15 @@ int proc_wait(int pid, int pidfd, double timeout, int *status, int *sig)
 		*status = 128 + *sig;
 	}
 	return 1;
+}
+
+int proc_signal(struct proc *p, int sig)
+{
+	return tree_signal(&p->tree, sig);
+}
+
+void proc_release(struct proc *p)
+{
+	tree_free(&p->tree);
+	close_fd(&p->pidfd);
 }

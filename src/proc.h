@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "ns.h"
+#include "tree.h"
 
 struct run_req {
 	char *const *argv;	/* argv[0] is looked up in PATH */
@@ -23,8 +24,10 @@ struct run_result {
 
 /* Run argv inside ns with a private mount namespace whose /sys shows ns's
  * devices (as `ip netns exec` does), capture stdout and stderr, wait for it.
- * Returns 0, or -errno when it could not be started (exec's errno included)
- * or a signal interrupted the wait (-EINTR: the command is killed). */
+ * Whatever it started, at any depth, is killed when it has exited or timed
+ * out (its tree). Returns 0, or -errno when it could not be started (exec's
+ * errno included) or a signal interrupted the wait (-EINTR: the command is
+ * killed). */
 int proc_run(struct ns *ns, const struct run_req *req, struct run_result *res, struct err *e);
 void run_result_free(struct run_result *res);
 
@@ -46,14 +49,26 @@ struct spawn_req {
 	int foreground;
 };
 
+/* A started command: its process, and the tree of what it starts. */
+struct proc {
+	int pid;		/* -1: none */
+	int pidfd;		/* poll it for the exit; -1 when the kernel has none */
+	struct tree tree;
+};
+
 /* Start argv inside ns (NULL: right here, no namespace or mount changes)
  * in the background, in a process group of its own unless foreground.
- * *pidfd (poll it for the exit) belongs to the caller. Returns 0 or -errno
- * (an output file that cannot be opened, exec's errno). */
-int proc_spawn(struct ns *ns, const struct spawn_req *req, int *pid, int *pidfd, struct err *e);
-/* Reap pid if it has exited: 1 and *status (128 + signal when killed) if
- * it has, 0 if it runs, -errno (-EINTR: a signal came while waiting). With
- * timeout < 0 wait for ever. */
-int proc_wait(int pid, int pidfd, double timeout, int *status, int *signal);
+ * Returns 0 or -errno (an output file that cannot be opened, exec's errno). */
+int proc_spawn(struct ns *ns, const struct spawn_req *req, struct proc *p, struct err *e);
+/* Reap the process if it has exited: 1 and *status (128 + signal when
+ * killed) if it has, 0 if it runs, -errno (-EINTR: a signal came while
+ * waiting). With timeout < 0 wait for ever. */
+int proc_wait(struct proc *p, double timeout, int *status, int *signal);
+/* Send sig to the process and everything it started; how many processes
+ * it reached, or -errno. */
+int proc_signal(struct proc *p, int sig);
+/* Kill what is left of the tree, reap the process if it is still there,
+ * and free what the handle holds. */
+void proc_release(struct proc *p);
 
 #endif

@@ -202,6 +202,7 @@ function M.up(args)
   local lab
   local ok, err = xpcall(function()
     if not o.host then sys.isolate() end
+    sys.pid_namespace()
     lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace }
     run_script(lab, script, script_args)
     local me = sys.getpid()
@@ -334,6 +335,7 @@ function M.run(args)
   if not script or not argv or #argv == 0 then io.stderr:write(USAGE_RUN) return 2 end
   local name = o.name or base_name(script)
   if not o.host then sys.isolate() end
+  sys.pid_namespace()
   local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true }
   local json_path = o.json or os.tmpname()
   local status
@@ -373,6 +375,7 @@ end
 local function describe_target(target)
   if target:match("%.lua$") then
     sys.isolate()
+    sys.pid_namespace()
     local lab = run.start { name = base_name(target), isolated = true, quiet = true }
     local ok, desc = xpcall(function()
       run_script(lab, target, {})

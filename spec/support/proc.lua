@@ -53,6 +53,24 @@ function M.exec(argv, merge_stderr)
 	return out, code
 end
 
+-- A duration for `sleep` that no other process on the machine sleeps (other
+-- suites may run beside this one): what sleeping() finds it by.
+function M.unique_duration()
+	return ("%d.%06d"):format(600 + math.random(0, 399), math.random(0, 999999))
+end
+
+-- How many processes now run `sleep DURATION`, at any depth of any
+-- namespace (a zombie has no command line: it does not count).
+function M.sleeping(duration)
+	local want, n = "sleep\0" .. duration .. "\0", 0
+	for pid in M.exec({ "ls", "/proc" }):gmatch("%d+") do
+		if M.read("/proc/" .. pid .. "/cmdline") == want then
+			n = n + 1
+		end
+	end
+	return n
+end
+
 -- Is program on the PATH?
 function M.has(program)
 	local _, code = M.exec({ "sh", "-c", 'command -v "$0" >/dev/null', program })

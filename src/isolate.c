@@ -1,0 +1,129 @@
+/* isolate.c - what keeps a lab apart and leaves nothing when it dies: a private network and mount namespace, a PID namespace for its processes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netlab.h"
+#include "tree.h"
+
+/*
+ * The lab's host becomes a fresh network namespace, and /run/netns a tmpfs
+ * seen only in a fresh mount namespace: nothing the script makes is visible
+ * to the real host, two labs never collide, and when this process dies,
+ * even by SIGKILL, the namespaces and their mounts die with it.
+ */
+int netlab_isolate(void)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
+		return -errno;
+	/* nothing mounted from here on propagates back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	if (mkdir("/run/netns", 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("netlab", "/run/netns", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755") < 0)
+		return -errno;
+	/* a /sys that lists this namespace's devices, for the commands the
+	 * script runs in the lab's host; without it they would see the real one */
+	if (umount2("/sys", MNT_DETACH) == 0) {
+		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		/* and the cgroup v2 hierarchy in it again, where each command's
+		 * tree of processes goes (best effort: without it, process groups) */
+		mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	}
+	return 0;
+}
+
+/* The interpreter is gone: kill everything in the namespace (kill(-1)
+ * from an init reaches its namespace only), reap it, and remove the
+ * cgroups the interpreter made for its commands. */
+static void __attribute__((noreturn)) lab_end(int interpreter)
+{
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	tree_cleanup(interpreter);
+	_exit(0);
+}
+
+/* pid 1 of the lab's PID namespace: it reaps the orphans reparented to it,
+ * and when the interpreter dies (SIGTERM by PDEATHSIG, or its end of the
+ * pipe closing) it ends the namespace: the kernel kills every process left
+ * in a PID namespace whose init is gone. */
+static void __attribute__((noreturn)) lab_init(int alive, int interpreter)
+{
+	struct pollfd pf[2];
+	sigset_t all;
+	int null;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);	/* signals arrive through the signalfd */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* nothing of the interpreter's: no terminal, no pipe held open */
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	if (alive != 3 && dup2(alive, 3) < 0)
+		_exit(0);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	pf[0] = (struct pollfd){ .fd = 3, .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = signalfd(-1, &all, SFD_CLOEXEC), .events = POLLIN };
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		if (poll(pf, 2, pf[1].fd < 0 ? 200 : -1) > 0 && (pf[0].revents & (POLLHUP | POLLERR)))
+			lab_end(interpreter);
+		if ((pf[1].revents & POLLIN) && read(pf[1].fd, &si, sizeof(si)) == sizeof(si) &&
+		    si.ssi_signo == SIGTERM)
+			lab_end(interpreter);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+}
+
+/*
+ * Every process the lab starts from now on, at any depth, lives in a PID
+ * namespace whose init dies with this process: a lab killed by SIGKILL
+ * leaves no process behind to hold one of its namespaces. This process
+ * stays where it is (its pid is what /proc/PID/... paths name); its
+ * children are born in the new namespace.
+ */
+int netlab_pid_namespace(void)
+{
+	int alive[2];
+	pid_t pid, self;
+
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		return -errno;
+	if (unshare(CLONE_NEWPID) < 0) {
+		close(alive[0]);
+		close(alive[1]);
+		return -errno;
+	}
+	self = getpid();
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(alive[1]);
+		lab_init(alive[0], self);
+	}
+	/* kept open for as long as this process lives: init's sign of life */
+	close(alive[0]);
+	return 0;
+}
