@@ -380,6 +380,29 @@ describe("namespaces by path, identity, exec and time", function()
 		assert.equal(9, code2)
 	end)
 
+	it("leaves the caller as it was when exec fails: namespaces, environment, directory #root", function()
+		local ns <close> = netns.add("t-np-e")
+		local out, code = proc.exec(proc.lua([[
+			local netns = require "netns"
+			local function link(n) local f = io.popen("readlink /proc/self/ns/" .. n); local s = f:read("a"); f:close(); return s end
+			local function here() local f = io.popen("pwd"); local s = f:read("a"); f:close(); return s end
+			local before = { netns.host().id, link("net"), link("mnt"), here() }
+			local red = netns.open("t-np-e")
+			local ok, err = pcall(red.exec, red, { "/nonexistent/t-np-prog" }, { env = { T_NP_FOO = "bar" } })
+			assert(not ok and err.code == "ENOENT", tostring(err))
+			local after = { netns.host().id, link("net"), link("mnt"), here() }
+			for i = 1, 4 do assert(before[i] == after[i], ("%d: %s ~= %s"):format(i, before[i], after[i])) end
+			assert(os.getenv("T_NP_FOO") == nil, "the environment changed")
+			-- and it goes on working where it is
+			local again = netns.add("t-np-f")
+			again:delete()
+			io.write("same\n")
+		]]), true)
+		assert.equal(0, code, out)
+		assert.equal("same\n", out)
+		assert.is_false(ip.has_netns("t-np-f"))
+	end)
+
 	it("tells monotonic time and sleeps", function()
 		-- the clock is CLOCK_MONOTONIC, as lua-system reads it
 		local before = proc.now()

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -47,27 +48,35 @@ struct child {
 	int errfd;		/* CLOEXEC pipe: the errno of a failure before exec */
 };
 
-/* Enter ns the way `ip netns exec` does (a private mount namespace whose
- * /sys lists ns's devices), add env, exec argv. Returns only on failure,
- * with errno set. It runs in a child forked from a single-threaded process
- * (the binding starts no threads), where putenv and execvp's PATH search
- * are safe although not async-signal-safe, and in proc_exec. */
+/* Enter ns the way `ip netns exec` does: its network namespace and a
+ * private mount namespace whose /sys lists ns's devices (the host handle's
+ * /sys is the one the process already sees). 0 or -errno. */
+static int enter(struct ns *ns)
+{
+	if (!ns)
+		return 0;
+	if (setns(ns->fd, CLONE_NEWNET) < 0)
+		return -errno;
+	if (ns->kind == NS_HOST)
+		return 0;
+	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+		return -errno;
+	if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
+		mount("sysfs", "/sys", "sysfs", 0, NULL);
+	return 0;
+}
+
+/* Enter ns, add env, exec argv; returns only on failure, with errno set.
+ * It runs in a child forked from a single-threaded process (the binding
+ * starts no threads), where putenv and execvp's PATH search are safe
+ * although not async-signal-safe. */
 static void enter_and_exec(struct ns *ns, char *const *argv, char *const *env)
 {
-	int i;
+	int i, ret;
 
-	if (ns) {
-		if (setns(ns->fd, CLONE_NEWNET) < 0)
-			return;
-		/* the host handle's /sys is the one the process already sees */
-		if (ns->kind != NS_HOST) {
-			if (unshare(CLONE_NEWNS) < 0)
-				return;
-			if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-				return;
-			if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
-				mount("sysfs", "/sys", "sysfs", 0, NULL);
-		}
+	if ((ret = enter(ns)) < 0) {
+		errno = -ret;
+		return;
 	}
 	for (i = 0; env && env[i]; i++)
 		putenv(env[i]);
@@ -167,10 +176,71 @@ static int start(struct child *c)
 	return ret < 0 ? ret : pid;
 }
 
+/* this process's environment with env's "NAME=value" on top (malloc'd) */
+static char **merged_env(char *const *env)
+{
+	size_t n = 0, m = 0, i, j, k = 0;
+	char **v;
+
+	while (environ && environ[n])
+		n++;
+	while (env && env[m])
+		m++;
+	if (!(v = malloc((n + m + 1) * sizeof(*v))))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		size_t len = strcspn(environ[i], "=");
+		for (j = 0; j < m && (strncmp(env[j], environ[i], len) || env[j][len] != '='); j++)
+			;
+		if (j == m)
+			v[k++] = environ[i];	/* not overridden */
+	}
+	for (j = 0; j < m; j++)
+		v[k++] = env[j];
+	v[k] = NULL;
+	return v;
+}
+
+/* back where the process was before a failed exec: network and mount
+ * namespace (setns to a mount namespace moves the cwd to its root: cwd
+ * puts it back) */
+static void come_back(int net, int mnt, int cwd)
+{
+	if (setns(net, CLONE_NEWNET) < 0 || setns(mnt, CLONE_NEWNS) < 0) {
+		/* going on in the wrong namespace would send all that follows
+		 * to the wrong place */
+		fprintf(stderr, "netns: exec failed and cannot return to where it was: %s\n",
+			strerror(errno));
+		abort();
+	}
+	if (fchdir(cwd) < 0) {
+		/* the directory may be gone in the meantime; the namespace is right */
+	}
+}
+
 int proc_exec(struct ns *ns, char *const *argv, char *const *env, struct err *e)
 {
-	enter_and_exec(ns, argv, env);
-	return err_set(e, -errno, NULL);
+	int net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), ret;
+	/* the environment goes to exec whole: this process's is never changed */
+	char **envp = merged_env(env);
+
+	if (net < 0 || mnt < 0 || cwd < 0 || !envp) {
+		ret = envp ? -errno : -ENOMEM;
+		goto out;
+	}
+	if ((ret = enter(ns)) == 0) {
+		execvpe(argv[0], argv, envp);
+		ret = -errno;
+	}
+	come_back(net, mnt, cwd);
+out:
+	free(envp);
+	close_fd(&net);
+	close_fd(&mnt);
+	close_fd(&cwd);
+	return err_set(e, ret, NULL);
 }
 
 /* ---- run: captured output, stdin from a string, a timeout -------------- */
