@@ -85,7 +85,10 @@ describe("the lab", function()
 			end
 		end
 		proc.exec({ "ip", "link", "del", "v-net-0" })
-		proc.exec({ "nft", "delete", "table", "inet", "netlab" })
+		-- the shared table and every lab's own ("netlab-NAME")
+		for t in proc.exec({ "nft", "list", "tables" }):gmatch("table inet (netlab%S*)") do
+			proc.exec({ "nft", "delete", "table", "inet", t })
+		end
 		proc.exec({ "sh", "-c", "rm -f /run/netlab/*.journal" })
 		proc.wait_until(function() return #ip.links() == 1 end)
 	end)
@@ -141,6 +144,7 @@ describe("the lab", function()
 		local sleeper = write("sleeper.lua", [[
 local marker = ...
 local sw = lab:bridge "v-net-0"
+lab:forward()
 lab.host:nat_masquerade { src = "192.168.15.0/24" }
 for i = 1, 3 do lab:link(lab:node("n" .. i), sw, { addr = ("192.168.15.%d/24"):format(i) }) end
 local red = lab:node "red"
@@ -160,17 +164,85 @@ while true do netns.sleep(1) end
 			assert.truthy(read("/run/netlab/" .. name .. ".journal"))
 		end
 
-		it("after SIGKILL of a host-mode lab, leaves the host as it was #root", function()
+		local function inode(name)
+			return (proc.exec({ "stat", "-L", "-c", "%i", "/run/netns/" .. name }):gsub("%s+$", ""))
+		end
+
+		it("after SIGKILL of a host-mode lab, leaves the host as it was, forwarding included #root", function()
+			-- forwarding off before: the lab turns it on, the crash leaves it on
+			local before = forward()
+			proc.write("/proc/sys/net/ipv4/ip_forward", "0")
 			crash(dir .. "/m-clean", "crashed")
+			assert.equal("1", forward())
 			local code, out = netlab({ "clean", "crashed" })
 			assert.equal(0, code)
 			assert.truthy(out:find("removed namespace red", 1, true))
 			assert.same(CLEAN, pristine())
+			assert.equal("0", forward(), "clean put forwarding back")
+			proc.write("/proc/sys/net/ipv4/ip_forward", before)
 		end)
 
-		local function inode(name)
-			return (proc.exec({ "stat", "-L", "-c", "%i", "/run/netns/" .. name }):gsub("%s+$", ""))
-		end
+		it("journals each object before it makes it, and its identity after #root", function()
+			crash(dir .. "/m-journal", "crashed4")
+			local lines = {}
+			for line in read("/run/netlab/crashed4.journal"):gmatch("[^\n]+") do lines[#lines + 1] = line end
+			local function at(pattern)
+				for i, l in ipairs(lines) do if l:match(pattern) then return i end end
+			end
+			assert.truthy(at("^want bridge v%-net%-0$") < at("^bridge v%-net%-0 %d+$"))
+			assert.truthy(at("^sysctl net%.ipv4%.ip_forward %d 1$") < at("^nat netlab%-crashed4$"))
+			assert.truthy(at("^want ns red$") < at("^ns red %d+ %d+$"))
+			assert.equal(0, (netlab({ "clean", "crashed4" })))
+			assert.same(CLEAN, pristine())
+		end)
+
+		it("finishes what a crash left half made or half deleted, and a second clean finds nothing #root", function()
+			-- the states a kill can leave: a namespace file not yet mounted, a
+			-- namespace made but not yet journaled, a namespace unmounted but
+			-- not yet unlinked, a bridge made but not yet journaled
+			ip.ip("netns", "add", "t-lab-made")
+			ip.ip("netns", "add", "t-lab-gone")
+			local gone_id = inode("t-lab-gone")
+			assert(os.execute("umount /run/netns/t-lab-gone"))
+			proc.write("/run/netns/t-lab-half", "")
+			ip.ip("link", "add", "v-net-0", "type", "bridge")
+			proc.write("/run/netlab/half.journal", table.concat({
+				"want bridge v-net-0", "want ns t-lab-half", "want ns t-lab-made",
+				"want ns t-lab-gone", "ns t-lab-gone " .. gone_id .. " 1", "" }, "\n"))
+			local code, out, err = netlab({ "clean", "half" })
+			assert.equal(0, code, (out or "") .. (err or ""))
+			assert.same(CLEAN, pristine())
+			assert.is_nil(read("/run/netns/t-lab-half"))
+			local again, said = netlab({ "clean", "half" })
+			assert.equal(0, again)
+			assert.truthy(said:find("nothing to clean", 1, true), said)
+		end)
+
+		it("removes only the lab's own nftables rules: not another lab's, not a foreign chain #root", function()
+			-- a chain of someone else's in the table netlab's API uses by default
+			proc.exec({ "nft", "add table inet netlab; add chain inet netlab foreign" })
+			local gate = dir .. "/nat-gate"
+			os.remove(gate)
+			local other = start({ "--host", "--name", "other", "-e", ([[
+lab.host:nat_masquerade { src = "10.66.0.0/16" }
+io.open(%q, "w"):close()
+while not io.open(%q .. ".end") do netns.sleep(0.02) end
+]]):format(gate, gate) }, "nat-other")
+			assert.truthy(wait_file(gate), "the other lab has its rule")
+			local code, out, err = netlab({ "--host", "--name", "mine", "-e",
+				'lab.host:nat_masquerade { src = "10.77.0.0/16" }' })
+			assert.equal(0, code, (out or "") .. (err or ""))
+			-- after "mine" ended: the other lab's table and rule, and the foreign chain
+			local tables = proc.exec({ "nft", "list", "tables" })
+			assert.truthy(tables:find("table inet netlab-other", 1, true), tables)
+			assert.is_nil(tables:find("netlab-mine", 1, true), tables)
+			assert.truthy(proc.exec({ "nft", "list", "table", "inet", "netlab-other" }):find("10.66.0.0/16", 1, true))
+			assert.truthy(proc.exec({ "nft", "list", "table", "inet", "netlab" }):find("chain foreign", 1, true))
+			proc.write(gate .. ".end", "")
+			assert.equal(0, (other.finish()))
+			assert.is_nil(proc.exec({ "nft", "list", "tables" }):find("netlab-other", 1, true))
+			proc.exec({ "nft", "delete", "table", "inet", "netlab" })
+		end)
 
 		it("leaves alone a namespace and a link it did not create #root", function()
 			crash(dir .. "/m-foreign", "crashed2")
@@ -202,7 +274,18 @@ while true do netns.sleep(1) end
 			crash(dir .. "/m-reused", "crashed3")
 			local old = inode("red")
 			ip.ip("netns", "del", "red")
-			-- make red again until the kernel has freed the old one and reuses its inode
+			-- The kernel hands out the lowest free number, and others freed
+			-- before may be lower: hold namespaces until one gets red's old
+			-- number (every lower free one is then taken), let that one go,
+			-- and make red until it gets the number back.
+			local holders = {}
+			assert.truthy(proc.wait_until(function()
+				local h = "t-lab-hold" .. #holders
+				ip.ip("netns", "add", h)
+				holders[#holders + 1] = h
+				return inode(h) == old
+			end, 30), "no namespace got inode " .. old .. " back")
+			ip.ip("netns", "del", table.remove(holders))
 			assert.truthy(proc.wait_until(function()
 				ip.ip("netns", "add", "red")
 				if inode("red") == old then
@@ -211,6 +294,7 @@ while true do netns.sleep(1) end
 				ip.ip("netns", "del", "red")
 				return false
 			end, 30), "the kernel did not reuse inode " .. old)
+			for _, h in ipairs(holders) do ip.ip("netns", "del", h) end
 			assert.equal(0, (netlab({ "clean" })))
 			assert.same({ "red" }, ip.netns_names())
 			assert.equal(old, inode("red"), "the foreign red stays")
@@ -266,15 +350,21 @@ while true do netns.sleep(1) end
 			assert.truthy(proc.wait_until(function()
 				return not read("/proc/" .. sleep_pid .. "/stat")
 			end), "the spawned process is gone")
-			-- ... so no process is left in any of the lab's namespaces
+			-- ... so no process is left in any of the lab's namespaces (the
+			-- lab's init takes a moment to end the rest of its PID namespace)
 			local inodes = {}
 			for id in info:gmatch("%d+") do inodes[id] = true end
 			inodes[tostring(sleep_pid)] = nil
-			for pid in proc.exec({ "ls", "/proc" }):gmatch("%d+") do
-				local link = proc.exec({ "readlink", "/proc/" .. pid .. "/ns/net" })
-				local ino = link:match("net:%[(%d+)%]")
-				assert.is_nil(ino and inodes[ino] and pid, "process " .. pid .. " is in a lab namespace")
+			local function in_lab()
+				for pid in proc.exec({ "ls", "/proc" }):gmatch("%d+") do
+					local link = proc.exec({ "readlink", "/proc/" .. pid .. "/ns/net" })
+					local ino = link:match("net:%[(%d+)%]")
+					if ino and inodes[ino] then return pid end
+				end
 			end
+			local left
+			assert.truthy(proc.wait_until(function() left = in_lab() return not left end),
+				"process " .. tostring(left) .. " is in a lab namespace")
 			assert.same(CLEAN, pristine())
 		end)
 

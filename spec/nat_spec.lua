@@ -280,6 +280,35 @@ describe("nat", function()
 		end)
 	end)
 
+	describe("a table of one's own", function()
+		it("keeps rules in the table option names, and lists and flushes that one only #root", function()
+			local ns <close> = netns.add(A)
+			ns:nat_masquerade{ src = "192.168.15.0/24" }
+			ns:nat_masquerade{ src = "10.1.0.0/16", table = "netlab-one" }
+			ns:nat_dnat{ proto = "tcp", dport = 80, to = "10.1.0.2", table = "netlab-one" }
+			assert.same({ "inet netlab", "inet netlab-one" }, nft.tables(A))
+			local one = nft.rules(A, "netlab-one")
+			assert.equal(1, #one.postrouting)
+			assert.equal(1, #one.prerouting)
+			assert.equal(1, #one.output)
+			assert.equal(1, #nft.rules(A).postrouting)
+			assert.equal(2, #ns:nat_rules{ table = "netlab-one" })
+			assert.equal(1, #ns:nat_rules())
+			ns:nat_flush{ table = "netlab-one" }
+			assert.same({ "inet netlab" }, nft.tables(A))
+			local before = nft.ruleset(A)
+			for _, c in ipairs {
+				{ "-x", "starts with '-'" }, { "a b", "has a character other than letters, digits, '_', '-' and '.'" },
+				{ "", "is empty" }, { ("t"):rep(129), "is longer than 128 bytes" },
+			} do
+				assert.equal(("netns: nat_masquerade: option 'table': table name '%s' %s"):format(c[1], c[2]),
+					proc.error_of(ns.nat_masquerade, ns, { src = "10.2.0.0/16", table = c[1] }))
+			end
+			assert.equal("netns: nat_flush: unknown option 'tabel'", proc.error_of(ns.nat_flush, ns, { tabel = "x" }))
+			assert.equal(before, nft.ruleset(A))
+		end)
+	end)
+
 	describe("errors", function()
 		it("refuses bad input before anything reaches the kernel, ruleset unchanged #root", function()
 			local ns <close> = netns.add(A)

@@ -16,9 +16,22 @@
  * in the namespace that forwards; these functions leave sysctls alone (see
  * ns:sysctl). */
 
-static const char *const masq_opts[] = { "src", "oif", NULL };
-static const char *const snat_opts[] = { "src", "to", "oif", NULL };
-static const char *const dnat_opts[] = { "proto", "dport", "to", "iif", NULL };
+static const char *const masq_opts[] = { "src", "oif", "table", NULL };
+static const char *const snat_opts[] = { "src", "to", "oif", "table", NULL };
+static const char *const dnat_opts[] = { "proto", "dport", "to", "iif", "table", NULL };
+static const char *const table_opts[] = { "table", NULL };
+
+/* opts.table: the table the rules go to (default "netlab") */
+static const char *opt_table(lua_State *L, int arg)
+{
+	const char *t = opt_string(L, arg, "table"), *why;
+
+	if (!t)
+		return NAT_TABLE;
+	if ((why = nat_check_table(t)))
+		raise_input(L, "table", "option 'table': table name '%s' %s", printable(L, t), why);
+	return t;
+}
 
 static const char *opt_src(lua_State *L, int arg, struct prefix *p)
 {
@@ -43,7 +56,7 @@ static int nat_apply(lua_State *L, struct ns *ns, const char *op, const char *ob
 		     const struct nat_rule *r)
 {
 	struct err e = ERR_INIT;
-	int ret = nat_add(ns, r, &e);
+	int ret = nat_add(ns, opt_table(L, 2), r, &e);
 
 	if (ret < 0)
 		return raise_core(L, op, obj, ns_label(ns), ret, &e);
@@ -167,17 +180,21 @@ static void push_rule(lua_State *L, const struct nat_rule *r)
 		set_str(L, "iif", r->iif);
 }
 
-/* ns:nat_rules() --> { { kind = "masquerade"|"snat"|"dnat"|"other", ... }, ... } */
+/* ns:nat_rules([{ table = }]) --> { { kind = "masquerade"|"snat"|"dnat"|"other", ... }, ... } */
 static int m_nat_rules(lua_State *L)
 {
 	struct ns *ns = check_ns(L, 1);
 	struct err e = ERR_INIT;
 	struct nat_rule *v;
+	const char *table;
 	size_t n, i;
 	int ret;
 
-	if ((ret = nat_list(ns, &v, &n, &e)) < 0)
-		return raise_core(L, "nat_rules", "table inet " NAT_TABLE, ns_label(ns), ret, &e);
+	lua_settop(L, 2);
+	check_opts(L, 2, table_opts);
+	table = opt_table(L, 2);
+	if ((ret = nat_list(ns, table, &v, &n, &e)) < 0)
+		return raise_core(L, "nat_rules", lua_pushfstring(L, "table inet %s", table), ns_label(ns), ret, &e);
 	lua_createtable(L, (int)n, 0);
 	for (i = 0; i < n; i++) {
 		push_rule(L, &v[i]);
@@ -187,15 +204,19 @@ static int m_nat_rules(lua_State *L)
 	return 1;
 }
 
-/* ns:nat_flush(): netlab's table goes, with every rule in it; no error when absent */
+/* ns:nat_flush([{ table = }]): the table goes, with every rule in it; no error when absent */
 static int m_nat_flush(lua_State *L)
 {
 	struct ns *ns = check_ns(L, 1);
 	struct err e = ERR_INIT;
+	const char *table;
 	int ret;
 
-	if ((ret = nat_flush(ns, &e)) < 0)
-		return raise_core(L, "nat_flush", "table inet " NAT_TABLE, ns_label(ns), ret, &e);
+	lua_settop(L, 2);
+	check_opts(L, 2, table_opts);
+	table = opt_table(L, 2);
+	if ((ret = nat_flush(ns, table, &e)) < 0)
+		return raise_core(L, "nat_flush", lua_pushfstring(L, "table inet %s", table), ns_label(ns), ret, &e);
 	return 0;
 }
 

@@ -40,6 +40,22 @@ const char *nat_chain_name(int hook)
 	return hook >= 0 && hook < NAT_HOOKS ? hooks[hook].name : "?";
 }
 
+const char *nat_check_table(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0)
+		return "is empty";
+	if (n > NAT_TABLE_MAX)
+		return "is longer than 128 bytes";
+	if (s[0] == '-')
+		return "starts with '-'";
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_-.", s[i]))
+			return "has a character other than letters, digits, '_', '-' and '.'";
+	return NULL;
+}
+
 /* ---- parsing a target ----------------------------------------------- */
 
 static int parse_port(const char *s, unsigned *port)
@@ -254,7 +270,7 @@ static int add_nat(struct nftnl_rule *r, const struct nat_rule *nr)
 }
 
 /* the expressions of nr, for the chain of hook (in output there is no iif) */
-static struct nftnl_rule *rule_new(const struct nat_rule *nr, int hook)
+static struct nftnl_rule *rule_new(const char *table, const struct nat_rule *nr, int hook)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	int err;
@@ -262,7 +278,7 @@ static struct nftnl_rule *rule_new(const struct nat_rule *nr, int hook)
 	if (!r)
 		return NULL;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NAT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, hooks[hook].name);
 	err = add_nfproto(r, nr->family);
 	switch (nr->kind) {
@@ -293,8 +309,13 @@ static struct nftnl_rule *rule_new(const struct nat_rule *nr, int hook)
 
 /* ---- the transaction ------------------------------------------------- */
 
+/* what a message of the transaction makes, for a failure: the table's is
+ * named with the table */
+static const char table_part[] = "table";
+
 struct txn {
 	struct nl *nl;
+	const char *table;
 	struct mnl_nlmsg_batch *b;
 	const char *what[NL_BATCH_MAX];	/* message position -> the part it makes */
 	int n;
@@ -319,10 +340,11 @@ static void txn_next(struct txn *t)
 		t->err = -EMSGSIZE;
 }
 
-static int txn_begin(struct txn *t, struct nl *nl, char *buf)
+static int txn_begin(struct txn *t, struct nl *nl, const char *table, char *buf)
 {
 	memset(t, 0, sizeof(*t));
 	t->nl = nl;
+	t->table = table;
 	if (!(t->b = mnl_nlmsg_batch_start(buf, BATCH_LIMIT)))
 		return -ENOMEM;
 	t->what[0] = NULL;	/* the batch itself */
@@ -340,8 +362,8 @@ static void txn_table(struct txn *t, int type, int flags)
 		t->err = -ENOMEM;
 		return;
 	}
-	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, NAT_TABLE);
-	if ((nlh = txn_put(t, type, flags, "table inet " NAT_TABLE))) {
+	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, t->table);
+	if ((nlh = txn_put(t, type, flags, table_part))) {
 		nftnl_table_nlmsg_build_payload(nlh, tb);
 		txn_next(t);
 	}
@@ -361,7 +383,7 @@ static void txn_chain(struct txn *t, int hook)
 		t->err = -ENOMEM;
 		return;
 	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NAT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, t->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, hooks[hook].name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[hook].hooknum);
@@ -379,7 +401,7 @@ static void txn_rule(struct txn *t, const struct nat_rule *nr, int hook)
 	static const char *const what[NAT_HOOKS] = {
 		"rule in chain postrouting", "rule in chain prerouting", "rule in chain output",
 	};
-	struct nftnl_rule *r = rule_new(nr, hook);
+	struct nftnl_rule *r = rule_new(t->table, nr, hook);
 	struct nlmsghdr *nlh;
 
 	if (!r) {
@@ -407,7 +429,9 @@ static int txn_commit(struct txn *t, struct err *e)
 	}
 	ret = nl_talk_batch(t->nl, mnl_nlmsg_batch_head(t->b),
 			    mnl_nlmsg_batch_size(t->b), &at, e);
-	if (ret < 0 && at >= 0 && at < t->n && t->what[at])
+	if (ret < 0 && at >= 0 && at < t->n && t->what[at] == table_part)
+		err_part(e, "table inet %s", t->table);
+	else if (ret < 0 && at >= 0 && at < t->n && t->what[at])
 		err_part(e, "%s", t->what[at]);
 out:
 	mnl_nlmsg_batch_stop(t->b);
@@ -447,7 +471,7 @@ static int check_rule(const struct nat_rule *r)
 	return 0;
 }
 
-int nat_add(struct ns *ns, const struct nat_rule *r, struct err *e)
+int nat_add(struct ns *ns, const char *table, const struct nat_rule *r, struct err *e)
 {
 	char buf[2 * BATCH_LIMIT];
 	struct txn t;
@@ -456,9 +480,11 @@ int nat_add(struct ns *ns, const struct nat_rule *r, struct err *e)
 
 	if ((ret = check_rule(r)) < 0)
 		return err_set(e, ret, "not a rule netlab makes");
+	if (nat_check_table(table))
+		return err_set(e, -EINVAL, "not a table name netlab writes");
 	if ((ret = ns_nf(ns, &nl, e)) < 0)
 		return ret;
-	if ((ret = txn_begin(&t, nl, buf)) < 0)
+	if ((ret = txn_begin(&t, nl, table, buf)) < 0)
 		return err_set(e, ret, NULL);
 	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	if (r->kind == NAT_DNAT) {
@@ -477,18 +503,20 @@ int nat_add(struct ns *ns, const struct nat_rule *r, struct err *e)
 	return txn_commit(&t, e);
 }
 
-int nat_flush(struct ns *ns, struct err *e)
+int nat_flush(struct ns *ns, const char *table, struct err *e)
 {
 	char buf[2 * BATCH_LIMIT];
 	struct txn t;
 	struct nl *nl;
 	int ret;
 
+	if (nat_check_table(table))
+		return err_set(e, -EINVAL, "not a table name netlab writes");
 	if ((ret = ns_nf(ns, &nl, e)) < 0)
 		return ret;
 	/* "add" then "delete" in one transaction: gone either way, and an
 	 * absent table is no error */
-	if ((ret = txn_begin(&t, nl, buf)) < 0)
+	if ((ret = txn_begin(&t, nl, table, buf)) < 0)
 		return err_set(e, ret, NULL);
 	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	txn_table(&t, NFT_MSG_DELTABLE, 0);

@@ -7,7 +7,8 @@
 #include "ns.h"
 #include "parse.h"
 
-#define NAT_TABLE "netlab"	/* family inet: one table for IPv4 and IPv6 */
+#define NAT_TABLE "netlab"	/* the default table, family inet: one for IPv4 and IPv6 */
+#define NAT_TABLE_MAX 128	/* a table name's length, at most */
 #define NAT_IFNAME_LEN (IFNAME_MAX + 1)	/* an exact name match compares all 16 bytes */
 
 enum nat_kind { NAT_MASQUERADE, NAT_SNAT, NAT_DNAT, NAT_OTHER };
@@ -32,6 +33,12 @@ struct nat_rule {
 /* The chain a hook's rules go to ("postrouting", ...). */
 const char *nat_chain_name(int hook);
 
+/* NULL when s is a table name netlab writes (letters, digits, '_', '-',
+ * '.', 1..NAT_TABLE_MAX bytes, not starting with '-'), else why not. A lab
+ * keeps its rules in a table of its own ("netlab-LAB"): two labs, or a lab
+ * and someone else's rules, never share one. */
+const char *nat_check_table(const char *s);
+
 /* A NAT target: "addr", "addr:port", "[v6addr]:port", "[v6addr]" or a bare
  * IPv6 address. *port is 0 when none is given. NULL when valid, else why not. */
 const char *nat_parse_to(const char *s, struct prefix *a, unsigned *port);
@@ -39,21 +46,21 @@ const char *nat_parse_to(const char *s, struct prefix *a, unsigned *port);
 /* Forwarding through ns needs net.ipv4.ip_forward=1 (IPv6:
  * net.ipv6.conf.all.forwarding=1) there; nothing here changes sysctls. */
 
-/* Add r (kind masquerade, snat or dnat; src.len beyond the prefix is
+/* Add r to table (kind masquerade, snat or dnat; src.len beyond the prefix is
  * masked off) in one nf_tables transaction that also creates the table and
  * the base chains it needs when they are missing. A dnat without iif also
  * goes into the output chain, so connections made in the namespace itself
  * are forwarded too. Returns 0 or -errno; on a kernel failure e's part
  * names what failed ("chain prerouting", ...), or is empty when the
  * transaction was refused as a whole. (nat.c) */
-int nat_add(struct ns *ns, const struct nat_rule *r, struct err *e);
+int nat_add(struct ns *ns, const char *table, const struct nat_rule *r, struct err *e);
 
-/* Delete netlab's table with everything in it; no error when it is absent. (nat.c) */
-int nat_flush(struct ns *ns, struct err *e);
+/* Delete the table with everything in it; no error when it is absent. (nat.c) */
+int nat_flush(struct ns *ns, const char *table, struct err *e);
 
-/* The rules of netlab's table, read back from the kernel; *rules is
+/* The rules of the table, read back from the kernel; *rules is
  * malloc'd (free it). A dnat's copy in the output chain is not listed
  * twice. Rules netlab would not have written come as NAT_OTHER. (nat_read.c) */
-int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n, struct err *e);
+int nat_list(struct ns *ns, const char *table, struct nat_rule **rules, size_t *n, struct err *e);
 
 #endif

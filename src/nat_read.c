@@ -278,9 +278,14 @@ static int decode_rule(struct nftnl_rule *nr, struct nat_rule *r)
 	return 0;
 }
 
+struct list_ctx {
+	struct nl_vec a;
+	const char *table;	/* only its rules: the kernel filters, but says so by name */
+};
+
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
-	struct nl_vec *rules = data;
+	struct list_ctx *c = data;
 	struct nftnl_rule *nr;
 	struct nat_rule r;
 	const char *table, *chain;
@@ -296,7 +301,7 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
 	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
 	if (nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) != NFPROTO_INET || !table ||
-	    strcmp(table, NAT_TABLE) || !chain)
+	    strcmp(table, c->table) || !chain)
 		goto skip;
 	memset(&r, 0, sizeof(r));
 	if (decode_rule(nr, &r) < 0) {
@@ -305,7 +310,7 @@ static int on_rule(const struct nlmsghdr *nlh, void *data)
 	}
 	snprintf(r.chain, sizeof(r.chain), "%s", chain);
 	r.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
-	if (nl_vec_push(rules, &r) < 0) {
+	if (nl_vec_push(&c->a, &r) < 0) {
 		nftnl_rule_free(nr);
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
@@ -331,10 +336,10 @@ static int is_copy(const struct nat_rule *o, const struct nat_rule *v, size_t n)
 	return 0;
 }
 
-int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n, struct err *e)
+int nat_list(struct ns *ns, const char *table, struct nat_rule **rules, size_t *n, struct err *e)
 {
 	char buf[512];
-	struct nl_vec a = { .size = sizeof(struct nat_rule) };
+	struct list_ctx c = { .a = { .size = sizeof(struct nat_rule) }, .table = table };
 	struct nat_rule *v;
 	struct nftnl_rule *filter;
 	struct nlmsghdr *nlh;
@@ -344,16 +349,18 @@ int nat_list(struct ns *ns, struct nat_rule **rules, size_t *n, struct err *e)
 
 	*rules = NULL;
 	*n = 0;
+	if (nat_check_table(table))
+		return err_set(e, -EINVAL, "not a table name netlab writes");
 	if ((ret = ns_nf(ns, &nl, e)) < 0)
 		return ret;
 	if (!(filter = nftnl_rule_alloc()))
 		return err_set(e, -ENOMEM, NULL);
 	/* the kernel dumps only the rules of the table named here */
-	nftnl_rule_set_str(filter, NFTNL_RULE_TABLE, NAT_TABLE);
+	nftnl_rule_set_str(filter, NFTNL_RULE_TABLE, table);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, 0);
 	nftnl_rule_nlmsg_build_payload(nlh, filter);
 	nftnl_rule_free(filter);
-	if ((ret = nl_dump(nl, nlh, on_rule, &a, &a, (void **)&v, &all, e)) < 0)
+	if ((ret = nl_dump(nl, nlh, on_rule, &c, &c.a, (void **)&v, &all, e)) < 0)
 		return ret;
 	/* compacting in place keeps every prerouting rule somewhere in
 	 * v[0..k) or v[i..n), which is all is_copy looks at */

@@ -28,14 +28,26 @@ local function node_index(node, k)
   if type(v) == "function" then
     -- node:addr_add(...) is ns:addr_add(...): cache the forwarder
     local lab = rawget(node, "lab")
+    local nat = rawget(node, "is_host") and k:sub(1, 4) == "nat_"
     local f = function(self, ...)
       if self ~= node then return v(self, ...) end
-      -- NAT in the lab's host is the one change teardown must undo by hand
-      if rawget(node, "is_host") and k:sub(1, 4) == "nat_" and not lab.nat_used then
-        lab.nat_used = true
-        lab:_record("nat", "host")
+      if not nat then return v(ns, ...) end
+      -- NAT in the lab's host goes to the lab's own table (two labs, or
+      -- a lab and someone else, never share one), the one change teardown
+      -- must undo by hand: recorded before the first rule is written
+      local opts = ...
+      if type(opts) == "table" and opts.table == nil then
+        local copy = { table = lab.nat_table }
+        for key, value in pairs(opts) do copy[key] = value end
+        opts = copy
+      elseif opts == nil and (k == "nat_rules" or k == "nat_flush") then
+        opts = { table = lab.nat_table }
       end
-      return v(ns, ...)
+      if not lab.nat_used then
+        lab.nat_used = true
+        lab:_record("nat", lab.nat_table)
+      end
+      return v(ns, opts, select(2, ...))
     end
     rawset(node, k, f)
     return f
@@ -214,6 +226,8 @@ function M.lab(opts)
   -- the link group of every device the lab makes in its host: teardown
   -- deletes them all, with their veth peers, in one request
   lab.group = 0x6e000000 | (fnv(lab.name .. "/" .. tostring(lab)) & 0xffffff)
+  -- the lab's own nf_tables table in its host, named after it
+  lab.nat_table = ("netlab-" .. lab.name:gsub("[^%w_.-]", "_")):sub(1, 128)
   lab.host = new_node(lab, "host", host)
   lab.host.is_host = true
   return lab
@@ -225,6 +239,12 @@ function Lab:_record(kind, name, extra)
   self.made[#self.made + 1] = e
   if self.journal then self.journal(e) end
   return e
+end
+
+-- what is about to be made, written to the journal first: a crash in
+-- between leaves a line that tells `netlab clean` where to look
+function Lab:_intend(kind, name)
+  if self.journal then self.journal { intent = true, kind = kind, name = name } end
 end
 
 local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.default.accept_dad"] = "0" }
@@ -249,6 +269,7 @@ function Lab:node(name, opts)
   elseif type(ipv6) ~= "boolean" then
     fail("node: option 'ipv6' must be true or false", 2)
   end
+  self:_intend("ns", name)
   local ns = atomic(function()
     -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
     -- detect), done inside the namespace while it is made: no switching back in
@@ -275,6 +296,7 @@ function Lab:bridge(name)
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
   -- changing as ports come, and every change flushes the host's ARP table
   local h = fnv(self.name .. "/" .. name)
+  self:_intend("bridge", name)
   atomic(function()
     host:link_add(name, "bridge", {
       address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
@@ -293,7 +315,10 @@ function Lab:forward(node)
   node = node or self.host
   for _, key in ipairs { "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding" } do
     if node.is_host and self.restore[key] == nil then
-      self.restore[key] = node.ns:sysctl(key)
+      local old = node.ns:sysctl(key)
+      self.restore[key] = old
+      -- journaled before it changes: `netlab clean` puts it back after a crash
+      if self.journal then self.journal { kind = "sysctl", name = key, old = old, new = "1" } end
     end
     node.ns:sysctl(key, "1")
   end
@@ -549,7 +574,7 @@ function Lab:close()
     elseif e.kind == "hostend" then
       gone[#gone + 1] = e.name   -- goes with the namespace of its peer
     elseif e.kind == "nat" then
-      try(host.nat_flush, host)
+      try(host.nat_flush, host, { table = e.name })
     end
   end
   for key, value in pairs(self.restore) do try(host.sysctl, host, key, value) end

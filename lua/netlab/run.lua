@@ -24,10 +24,33 @@ local function check_name(name)
   return name
 end
 
--- One line per object the lab made in the real host, written before the
--- next step, so `netlab clean` can undo exactly that after a crash. Each
--- line carries the kernel's identity of the object (namespace inode,
+-- The journal of a --host lab: one line per change it makes in the real
+-- host, so `netlab clean` can undo exactly that after a crash. A change is
+-- announced before it is made (write-ahead: a kill in between leaves a
+-- line that says what may be half there), and an object's line once made
+-- carries the kernel's identity of it (namespace inode and cookie,
 -- ifindex): a same-named object made later by someone else is left alone.
+--   want ns NAME / want bridge NAME   about to be made
+--   ns NAME INODE COOKIE              made
+--   bridge NAME IFINDEX, hostend NAME IFINDEX
+--   nat TABLE                         the lab's nftables table, before its first rule
+--   sysctl KEY OLD NEW                before KEY is set from OLD to NEW
+local function journal_line(e, host)
+  if e.intent then return ("want %s %s"):format(e.kind, e.name) end
+  if e.kind == "ns" then
+    -- the cookie, not only the inode: a namespace made after a crash may
+    -- get the crashed lab's inode back, never its cookie
+    return ("ns %s %s %s"):format(e.name, e.ns.id, e.ns.cookie)
+  elseif e.kind == "bridge" or e.kind == "hostend" then
+    local l = host:link(e.name)
+    return ("%s %s %d"):format(e.kind, e.name, l and l.index or 0)
+  elseif e.kind == "nat" then
+    return "nat " .. e.name
+  elseif e.kind == "sysctl" then
+    return ("sysctl %s %s %s"):format(e.name, e.old, e.new)
+  end
+end
+
 local function open_journal(lab_name, host)
   local path = journal_path(lab_name)
   if exists(path) then
@@ -40,17 +63,11 @@ local function open_journal(lab_name, host)
   if not f then error("netlab: cannot write the journal: " .. tostring(ferr), 0) end
   f:setvbuf("line")
   local writer = function(e)
-    if e.kind == "ns" then
-      -- the cookie, not only the inode: a namespace made after a crash may
-      -- get the crashed lab's inode back, never its cookie
-      f:write(("ns %s %s %s\n"):format(e.name, e.ns.id, e.ns.cookie))
-    elseif e.kind == "bridge" or e.kind == "hostend" then
-      local l = host:link(e.name)
-      f:write(("%s %s %d\n"):format(e.kind, e.name, l and l.index or 0))
-    elseif e.kind == "nat" then
-      f:write("nat host 0\n")
+    local line = journal_line(e, host)
+    if line then
+      f:write(line, "\n")
+      f:flush()
     end
-    f:flush()
   end
   local close = function()
     f:close()
@@ -127,8 +144,77 @@ function M.repl()
   end
 end
 
+-- the journal's lines, split into words; which objects have a "made" line
+local function read_journal(path)
+  local entries, made = {}, {}
+  for line in io.lines(path) do
+    local w = {}
+    for word in line:gmatch("%S+") do w[#w + 1] = word end
+    if #w >= 2 then
+      entries[#entries + 1] = w
+      if w[1] ~= "want" then made[w[1] .. " " .. w[2]] = true end
+    end
+  end
+  return entries, made
+end
+
+-- the namespace NAME, when it is the lab's (inode and cookie as journaled;
+-- with no identity, any: a "want" line whose object held the name), or a
+-- plain file left where a namespace was half made or half deleted
+local function clean_ns(name, id, cookie)
+  local ok, h = pcall(netns.open, name)
+  if not ok then
+    if h.code == "ENOENT" then return end
+    if h.code ~= "EINVAL" then error(h, 0) end
+  else
+    local same = not id or (tostring(h.id) == id and (cookie == "" or tostring(h.cookie) == cookie))
+    h:close()
+    if not same then return end
+  end
+  netns.delete(name)
+  io.stdout:write(("removed namespace %s\n"):format(name))
+end
+
+-- undo one journal line; a device whose name must come free goes to wait
+local function clean_entry(w, made, host, wait)
+  local kind, name = w[1], w[2]
+  if kind == "want" and not made[name .. " " .. w[3]] then
+    local what, obj = name, w[3]
+    if what == "ns" then
+      clean_ns(obj)
+    elseif what == "bridge" then
+      local l = host:link(obj)
+      if l and l.kind == "bridge" then
+        host:link_del(obj)
+        io.stdout:write(("removed bridge %s\n"):format(obj))
+      end
+    end
+  elseif kind == "ns" then
+    clean_ns(name, w[3], w[4] or "")
+  elseif kind == "bridge" or kind == "hostend" then
+    local l = host:link(name)
+    if kind == "bridge" and l and tostring(l.index) == w[3] then
+      host:link_del(name)
+      io.stdout:write(("removed bridge %s\n"):format(name))
+    end
+    wait[#wait + 1] = { name = name, id = w[3] }
+  elseif kind == "nat" then
+    -- "host": a journal of before the lab's own table, the shared one
+    local table = name == "host" and "netlab" or name
+    host:nat_flush { table = table }
+    io.stdout:write(("removed nftables table inet %s\n"):format(table))
+  elseif kind == "sysctl" and w[3] and w[4] then
+    -- put back only what is still the lab's value
+    if host:sysctl(name) == w[4] then
+      host:sysctl(name, w[3])
+      io.stdout:write(("restored %s = %s\n"):format(name, w[3]))
+    end
+  end
+end
+
 -- `netlab clean [name]`: undo what crashed host-mode labs recorded, and
--- nothing else.
+-- nothing else. Every step can be done again: a clean that was itself
+-- interrupted is finished by the next one.
 function M.clean(name)
   local names = {}
   if name then
@@ -148,41 +234,13 @@ function M.clean(name)
   local status = 0
   for _, lab_name in ipairs(names) do
     local path = journal_path(lab_name)
-    local entries = {}
-    for line in io.lines(path) do
-      local kind, obj, id, cookie = line:match("^(%S+) (%S+) (%S+) ?(%S*)$")
-      if kind then entries[#entries + 1] = { kind = kind, name = obj, id = id, cookie = cookie } end
-    end
-    local wait = {}
+    local entries, made = read_journal(path)
+    local wait, failed = {}, false
     for i = #entries, 1, -1 do
-      local e = entries[i]
-      local ok, err = pcall(function()
-        if e.kind == "ns" then
-          local h = netns.open(e.name)
-          local same = tostring(h.id) == e.id and (e.cookie == "" or tostring(h.cookie) == e.cookie)
-          h:close()
-          if same then
-            netns.delete(e.name)
-            io.stdout:write(("removed namespace %s\n"):format(e.name))
-          end
-        elseif e.kind == "bridge" then
-          local l = host:link(e.name)
-          if l and tostring(l.index) == e.id then
-            host:link_del(e.name)
-            io.stdout:write(("removed bridge %s\n"):format(e.name))
-          end
-          wait[#wait + 1] = e
-        elseif e.kind == "hostend" then
-          wait[#wait + 1] = e
-        elseif e.kind == "nat" then
-          host:nat_flush()
-          io.stdout:write("removed netlab's nftables table\n")
-        end
-      end)
-      -- a namespace already gone is what we want
-      if not ok and not (type(err) == "table" and err.code == "ENOENT") then
+      local ok, err = pcall(clean_entry, entries[i], made, host, wait)
+      if not ok then
         io.stderr:write(tostring(err), "\n")
-        status = 1
+        failed = true
       end
     end
     -- devices of deleted namespaces go asynchronously: wait for their names
@@ -194,7 +252,7 @@ function M.clean(name)
         netns.sleep(0.01)
       end
     end
-    if status == 0 then os.remove(path) end
+    if failed then status = 1 else os.remove(path) end
   end
   return status
 end

@@ -165,8 +165,12 @@ local function nft(ns, ...)
   return lines
 end
 
-local function chain(name)
-  return ("add chain inet netlab %s { %s }"):format(name, CHAINS[name])
+local function chain(table, name)
+  return ("add chain inet %s %s { %s }"):format(table, name, CHAINS[name])
+end
+
+local function table_of(o)
+  return type(o) == "table" and o.table or "netlab"
 end
 
 local function family_of(addr)
@@ -184,8 +188,9 @@ local function srcnat(ns, o, action)
   if p and p.prefix > 0 then m[#m + 1] = ("%s saddr %s"):format(fam, o.src) end
   if o.oif then m[#m + 1] = ("oifname %q"):format(o.oif) end
   m[#m + 1] = action
-  return nft(ns, "add table inet netlab", chain "postrouting",
-    "add rule inet netlab postrouting " .. words(m))
+  local t = table_of(o)
+  return nft(ns, "add table inet " .. t, chain(t, "postrouting"),
+    ("add rule inet %s postrouting "):format(t) .. words(m))
 end
 
 function formats.nat_masquerade(ns, o) return srcnat(ns, o, "masquerade") end
@@ -194,11 +199,12 @@ function formats.nat_snat(ns, o) return srcnat(ns, o, ("snat %s to %s"):format(f
 function formats.nat_dnat(ns, o)
   local fam = o.to:match("^%[") and "ip6" or family_of(o.to:match("^(.-):%d+$") or o.to)
   local match = ("%s %s dport %s dnat %s to %s"):format(nfproto(fam), o.proto, o.dport, fam, o.to)
-  local lines = nft(ns, "add table inet netlab", chain "prerouting",
-    "add rule inet netlab prerouting " .. (o.iif and ("iifname %q "):format(o.iif) or "") .. match)
+  local t = table_of(o)
+  local lines = nft(ns, "add table inet " .. t, chain(t, "prerouting"),
+    ("add rule inet %s prerouting "):format(t) .. (o.iif and ("iifname %q "):format(o.iif) or "") .. match)
   -- what the namespace sends itself never passes prerouting: a copy in output
   if not o.iif then
-    for _, l in ipairs(nft(ns, chain "output", "add rule inet netlab output " .. match)) do
+    for _, l in ipairs(nft(ns, chain(t, "output"), ("add rule inet %s output "):format(t) .. match)) do
       lines[#lines + 1] = l
     end
   end
@@ -206,7 +212,10 @@ function formats.nat_dnat(ns, o)
 end
 
 -- "add" then "delete" in one transaction: gone either way, no error when absent
-function formats.nat_flush(ns) return nft(ns, "add table inet netlab; delete table inet netlab") end
+function formats.nat_flush(ns, o)
+  local t = table_of(o)
+  return nft(ns, ("add table inet %s; delete table inet %s"):format(t, t))
+end
 
 local installed = false
 

@@ -45,24 +45,25 @@ function M.tables(ns)
 	return names
 end
 
--- the chains of table inet netlab, by name: { type=, hook=, prio=, policy= }
-function M.chains(ns)
+-- the chains of table inet netlab (or inet TABLE), by name: { type=, hook=, prio=, policy= }
+function M.chains(ns, table_name)
 	local chains = {}
 	for _, o in ipairs(M.objects(ns)) do
 		local c = o.chain
-		if c and c.family == "inet" and c.table == "netlab" then
+		if c and c.family == "inet" and c.table == (table_name or "netlab") then
 			chains[c.name] = { type = c.type, hook = c.hook, prio = c.prio, policy = c.policy }
 		end
 	end
 	return chains
 end
 
--- the expression lists of the rules of table inet netlab, by chain: { prerouting = { expr, ... } }
-function M.rules(ns)
+-- the expression lists of the rules of table inet netlab (or inet TABLE), by chain:
+-- { prerouting = { expr, ... } }
+function M.rules(ns, table_name)
 	local rules = {}
 	for _, o in ipairs(M.objects(ns)) do
 		local r = o.rule
-		if r and r.family == "inet" and r.table == "netlab" then
+		if r and r.family == "inet" and r.table == (table_name or "netlab") then
 			rules[r.chain] = rules[r.chain] or {}
 			table.insert(rules[r.chain], r.expr)
 		end
