@@ -355,9 +355,9 @@ describe("namespaces by path, identity, exec and time", function()
 	it("refuses a relative path and a file that is not a network namespace #root", function()
 		assert.equal("netns: open_path: namespace path 'run/netns/x' is not an absolute path",
 			proc.error_of(netns.open_path, "run/netns/x"))
-		assert.equal("netns: open /etc/hostname in host: Invalid argument (EINVAL)",
+		assert.equal("netns: open_path /etc/hostname in host: Invalid argument (EINVAL)",
 			proc.error_of(netns.open_path, "/etc/hostname"))
-		assert.equal("netns: open /proc/self/ns/mnt in host: Invalid argument (EINVAL)",
+		assert.equal("netns: open_path /proc/self/ns/mnt in host: Invalid argument (EINVAL)",
 			proc.error_of(netns.open_path, "/proc/self/ns/mnt"))
 	end)
 

@@ -115,7 +115,7 @@ static unsigned opt_table(lua_State *L, int arg)
 	unsigned table = 0;
 
 	if (get_opt(L, arg, "table") == LUA_TSTRING) {
-		if (strcmp(lua_tostring(L, -1), "main"))
+		if (strcmp(no_nul(L, -1, "table", "option 'table'"), "main"))
 			raise_input(L, "table", "option 'table' '%s' is not \"main\" or a number",
 				    lua_tostring(L, -1));
 	} else {

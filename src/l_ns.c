@@ -76,11 +76,11 @@ static void opt_sysctl(lua_State *L, int arg, struct inside *in)
 		if (lua_type(L, -2) != LUA_TSTRING)
 			raise_input(L, "sysctl", "option 'sysctl': keys must be strings, not %s",
 				    luaL_typename(L, -2));
-		in->keys[i] = lua_tostring(L, -2);	/* alive in the options table */
+		in->keys[i] = no_nul(L, -2, "sysctl", "sysctl key");	/* alive in the options table */
 		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
 			raise_input(L, "sysctl", "sysctl value for '%s' must be a string or number, not %s",
 				    in->keys[i], luaL_typename(L, -1));
-		in->values[i] = lua_tostring(L, -1);	/* a number becomes a string here ... */
+		in->values[i] = no_nul(L, -1, "sysctl", "sysctl value");	/* a number becomes a string here ... */
 		lua_pushvalue(L, -1);
 		lua_rawseti(L, keep, 2 * i + 1);	/* ... kept alive here */
 		path = lua_newuserdatauv(L, 512, 0);
@@ -140,7 +140,7 @@ static int l_open_path(lua_State *L)
 		return raise_value(L, "namespace path", path, "is not an absolute path");
 	ns = new_handle(L);
 	if ((ret = ns_open_path(ns, path, &e)) < 0)
-		return raise_core(L, "open", path, "host", ret, &e);
+		return raise_core(L, "open_path", path, "host", ret, &e);
 	return 1;
 }
 
@@ -307,7 +307,7 @@ static int m_sysctl(lua_State *L)
 	if (lua_type(L, 3) != LUA_TSTRING && lua_type(L, 3) != LUA_TNUMBER)
 		return raise_input(L, "value", "sysctl value for '%s' must be a string or number, not %s",
 				   key, luaL_typename(L, 3));
-	if ((ret = sysctl_set(ns, path, lua_tostring(L, 3), &e)) < 0)
+	if ((ret = sysctl_set(ns, path, no_nul(L, 3, "value", "sysctl value"), &e)) < 0)
 		return raise_core(L, "sysctl", key, ns_label(ns), ret, &e);
 	return 0;
 }
@@ -319,12 +319,17 @@ static int m_sysctl(lua_State *L)
  * before anything reaches the kernel */
 static int l_prefix(lua_State *L)
 {
-	const char *s = check_str(L, 1, "address"), *why;
+	const char *s, *why;
 	char buf[INET6_ADDRSTRLEN];
 	struct prefix p;
+	size_t len;
 
-	if ((why = parse_prefix(s, &p))) {
-		const char *shown = printable(L, s);	/* pushed below the answer */
+	if (lua_type(L, 1) != LUA_TSTRING)
+		check_str(L, 1, "address");	/* raises: wrong type */
+	s = lua_tolstring(L, 1, &len);
+	why = strlen(s) != len ? "contains a NUL byte" : parse_prefix(s, &p);
+	if (why) {
+		const char *shown = printable_len(L, s, len);	/* pushed below the answer */
 		lua_pushnil(L);
 		lua_pushfstring(L, "address '%s' %s", shown, why);
 		return 2;

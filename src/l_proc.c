@@ -25,7 +25,7 @@ static char **check_argv(lua_State *L, int arg)
 	for (i = 1; i <= n; i++) {
 		if (lua_geti(L, arg, i) != LUA_TSTRING)
 			raise_input(L, "argv", "argv[%I] must be a string, not %s", i, luaL_typename(L, -1));
-		argv[i - 1] = (char *)lua_tostring(L, -1);
+		argv[i - 1] = (char *)no_nul(L, -1, "argv", "argv element");
 		lua_pop(L, 1);
 	}
 	argv[n] = NULL;
@@ -58,8 +58,8 @@ static char **opt_env(lua_State *L, int arg)
 		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
 			raise_input(L, "env", "option 'env': '%s' must map a string name to a string value",
 				    luaL_tolstring(L, -2, NULL));
-		k = lua_tostring(L, -2);
-		v = lua_tostring(L, -1);
+		k = no_nul(L, -2, "env", "option 'env': name");
+		v = no_nul(L, -1, "env", "option 'env': value");
 		if (!k[0] || strchr(k, '='))
 			raise_input(L, "env", "option 'env': bad variable name '%s'", k);
 		env[i] = (char *)lua_pushfstring(L, "%s=%s", k, v);
@@ -103,11 +103,12 @@ static int m_run(lua_State *L)
 	req.argv = check_argv(L, 2);
 	check_opts(L, 3, run_opts);
 	req.timeout = opt_seconds(L, 3, "timeout", 0);
-	if (opt_string(L, 3, "stdin")) {
-		lua_getfield(L, 3, "stdin");
+	/* stdin is data, not a name: any byte goes, NUL included */
+	if (get_opt(L, 3, "stdin") == LUA_TSTRING)
 		req.in = lua_tolstring(L, -1, &req.inlen);	/* alive in the options table */
-		lua_pop(L, 1);
-	}
+	else if (!lua_isnil(L, -1))
+		raise_input(L, "stdin", "option 'stdin' must be a string, not %s", luaL_typename(L, -1));
+	lua_pop(L, 1);
 	req.env = opt_env(L, 3);
 	if ((ret = proc_run(ns, &req, &res, &e)) < 0)
 		return raise_core(L, "run", req.argv[0], ns_label(ns), ret, &e);

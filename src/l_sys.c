@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,17 @@
 
 #include "netlab.h"
 #include "proc.h"
+
+/* a failure as one line for the user, "netlab: ...", without a position */
+static int sys_fail(lua_State *L, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	return lua_error(L);
+}
 
 static int sys_mkdir(lua_State *L)
 {
@@ -79,7 +91,7 @@ static int sys_isolate(lua_State *L)
 	int ret = netlab_isolate();
 
 	if (ret < 0)
-		return luaL_error(L, PROGNAME ": cannot make a private network namespace: %s%s",
+		return sys_fail(L, PROGNAME ": cannot make a private network namespace: %s%s",
 				  strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
 	return 0;
 }
@@ -90,7 +102,7 @@ static int sys_pid_namespace(lua_State *L)
 	int ret = netlab_pid_namespace();
 
 	if (ret < 0)
-		return luaL_error(L, PROGNAME ": cannot make a PID namespace for the lab: %s", strerror(-ret));
+		return sys_fail(L, PROGNAME ": cannot make a PID namespace for the lab: %s", strerror(-ret));
 	return 0;
 }
 
@@ -107,10 +119,10 @@ static int sys_holder(lua_State *L)
 
 	fflush(NULL);
 	if (pipe2(p, O_CLOEXEC) < 0)
-		return luaL_error(L, PROGNAME ": pipe: %s", strerror(errno));
+		return sys_fail(L, PROGNAME ": pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
-		return luaL_error(L, PROGNAME ": fork: %s", strerror(errno));
+		return sys_fail(L, PROGNAME ": fork: %s", strerror(errno));
 	if (pid == 0) {
 		close(p[0]);
 		setsid();
@@ -137,7 +149,7 @@ static int sys_write(lua_State *L)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return luaL_error(L, PROGNAME ": write: %s", strerror(errno));
+			return sys_fail(L, PROGNAME ": write: %s", strerror(errno));
 		off += (size_t)n;
 	}
 	return 0;
@@ -216,7 +228,7 @@ static char **string_array(lua_State *L, int t, int pairs_of)
 		for (i = 0; i < n && lua_geti(L, t, i + 1) == LUA_TSTRING; i++, lua_pop(L, 1))
 			v[i] = (char *)lua_tostring(L, -1);	/* alive in t */
 		if (i < n)
-			luaL_error(L, PROGNAME ": the command must be a list of strings");
+			sys_fail(L, PROGNAME ": the command must be a list of strings");
 	} else {
 		lua_newtable(L);	/* keeps the strings made below */
 		for (lua_pushnil(L); lua_next(L, t); lua_pop(L, 1)) {
@@ -242,7 +254,7 @@ static int sys_command(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	if (luaL_len(L, 1) < 1)
-		return luaL_error(L, PROGNAME ": no command to run");
+		return sys_fail(L, PROGNAME ": no command to run");
 	req.argv = string_array(L, 1, 0);
 	if (lua_istable(L, 2))
 		req.env = string_array(L, 2, 1);
@@ -258,8 +270,15 @@ static int sys_command(lua_State *L)
 	/* what it left running goes with it */
 	proc_release(&p);
 	if (ret < 0)
-		return luaL_error(L, PROGNAME ": wait: %s", strerror(-ret));
+		return sys_fail(L, PROGNAME ": wait: %s", strerror(-ret));
 	lua_pushinteger(L, status);
+	return 1;
+}
+
+/* geteuid(): 0 for root */
+static int sys_geteuid(lua_State *L)
+{
+	lua_pushinteger(L, geteuid());
 	return 1;
 }
 
@@ -290,6 +309,7 @@ int luaopen_netlab_sys(lua_State *L)
 		{ "wait_signal", sys_wait_signal },
 		{ "command", sys_command },
 		{ "getpid", sys_getpid },
+		{ "geteuid", sys_geteuid },
 		{ "kill", sys_kill },
 		{ "atomic", sys_atomic },
 		{ "mkdir", sys_mkdir },

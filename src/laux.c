@@ -73,10 +73,16 @@ int raise_input(lua_State *L, const char *arg, const char *fmt, ...)
 
 const char *printable(lua_State *L, const char *s)
 {
+	return printable_len(L, s, strlen(s));
+}
+
+const char *printable_len(lua_State *L, const char *s, size_t len)
+{
+	const char *end = s + len;
 	luaL_Buffer b;
 
 	luaL_buffinit(L, &b);
-	for (; *s; s++) {
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c < 0x20 || c == 0x7f) {
 			char esc[5];
@@ -216,13 +222,24 @@ int l_hook(lua_State *L)
 
 /* ---- arguments ------------------------------------------------------- */
 
+const char *no_nul(lua_State *L, int idx, const char *arg, const char *what)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	/* C would read "a\0b" as "a": a different name, address or program */
+	if (s && strlen(s) != len)
+		raise_input(L, arg, "%s '%s' contains a NUL byte", what, printable_len(L, s, len));
+	return s;
+}
+
 const char *check_str(lua_State *L, int arg, const char *what)
 {
 	if (lua_isnone(L, arg))
 		raise_input(L, what, "%s is required", what);
 	if (lua_type(L, arg) != LUA_TSTRING)
 		raise_input(L, what, "%s must be a string, not %s", what, luaL_typename(L, arg));
-	return lua_tostring(L, arg);
+	return no_nul(L, arg, what, what);
 }
 
 void check_table(lua_State *L, int arg, const char *what)
@@ -341,14 +358,14 @@ int get_opt(lua_State *L, int arg, const char *key)
 
 const char *opt_string(lua_State *L, int arg, const char *key)
 {
-	int t = get_opt(L, arg, key);
+	int top = lua_gettop(L), t = get_opt(L, arg, key);
 	const char *s = NULL;
 
 	if (t == LUA_TSTRING)
-		s = lua_tostring(L, -1);
+		s = no_nul(L, top + 1, key, lua_pushfstring(L, "option '%s'", key));
 	else if (t != LUA_TNIL)
 		raise_input(L, key, "option '%s' must be a string, not %s", key, luaL_typename(L, -1));
-	lua_pop(L, 1);	/* the string stays alive in the options table */
+	lua_settop(L, top);	/* the string stays alive in the options table */
 	return s;
 }
 
@@ -426,7 +443,7 @@ struct ns *opt_ns(lua_State *L, int arg, const char *key, struct ns *tmp, const 
 		if (target->fd < 0)
 			raise_input(L, key, "option '%s' is a closed namespace handle", key);
 	} else if (t == LUA_TSTRING) {
-		const char *name = lua_tostring(L, -1), *why;
+		const char *name = no_nul(L, -1, key, "namespace name"), *why;
 		if ((why = parse_nsname(name)))
 			raise_input(L, key, "option '%s': namespace name '%s' %s", key,
 				    printable(L, name), why);

@@ -39,6 +39,10 @@ int raise_value(lua_State *L, const char *what, const char *value, const char *w
 int raise_plain(lua_State *L, int err, const char *text);
 /* value as it can be printed on one line (control bytes as \xNN), pushed */
 const char *printable(lua_State *L, const char *s);
+const char *printable_len(lua_State *L, const char *s, size_t len);
+/* the string at idx, refused when it holds a NUL byte: "WHAT 'a\x00b'
+ * contains a NUL byte" (arg names the argument in the error value) */
+const char *no_nul(lua_State *L, int idx, const char *arg, const char *what);
 /* push the error metatable's functions; called once by luaopen_netns */
 void open_errors(lua_State *L);
 

@@ -144,11 +144,15 @@ static void on_signal(int sig)
 
 /* ---- running chunks ------------------------------------------------ */
 
-/* Adds a traceback, so an error points at the script's line and the path to it. */
+/* Adds a traceback, so an error points at the script's line and the path to
+ * it; a message of netlab's own for the user ("netlab: ...", no position)
+ * says all there is to say on its own. */
 static int msghandler(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
 
+	if (msg && !strncmp(msg, PROGNAME ": ", strlen(PROGNAME) + 2) && !strchr(msg, '\n'))
+		return 1;
 	if (msg == NULL) {
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
 			msg = lua_tostring(L, -1);
@@ -187,7 +191,8 @@ static int report(lua_State *L, int status)
 	if (status != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 
-		fprintf(stderr, PROGNAME ": %s\n",
+		/* a message of netlab's own says "netlab: " already */
+		fprintf(stderr, "%s%s\n", msg && !strncmp(msg, PROGNAME ": ", strlen(PROGNAME) + 2) ? "" : PROGNAME ": ",
 			msg ? msg : "(error object is not a string)");
 		fflush(stderr);
 		lua_pop(L, 1);
@@ -489,6 +494,13 @@ static int pmain(lua_State *L)
 	status = parse_args(argv, argc, &script, &o);
 	if (status >= 0) {
 		lua_pushinteger(L, status);
+		return 1;
+	}
+	/* a lab is made of namespaces: say so in one line, before anything */
+	if (!o.subcommand && geteuid() != 0) {
+		fprintf(stderr, PROGNAME ": a lab needs root (it makes network namespaces%s): run it with sudo\n",
+			o.host ? " in the real host" : "");
+		lua_pushinteger(L, EXIT_SCRIPT);
 		return 1;
 	}
 	if (!o.host && !o.subcommand && (ret = netlab_isolate()) < 0) {

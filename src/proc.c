@@ -490,15 +490,25 @@ void run_result_free(struct run_result *res)
 
 /* Open an output file without truncating it: the child truncates once it
  * is about to exec, so a spawn that fails early changes no file. *created
- * tells whether this call made it (to remove again on failure). */
+ * tells whether this call made it (to remove again on failure). A symbolic
+ * link is never followed: one planted in /tmp would have a root lab write
+ * wherever it points. */
 static int open_output(const char *path, int *created)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 	*created = fd >= 0;
 	if (fd < 0 && errno == EEXIST)
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	return fd;
+}
+
+/* why an output file could not be opened */
+static int output_error(struct err *e, const char *which, const char *path)
+{
+	if (errno == ELOOP)
+		return err_set(e, -ELOOP, "%s file %s is a symbolic link: not followed", which, path);
+	return err_set(e, -errno, "cannot open %s file %s", which, path);
 }
 
 /* stdin, stdout and stderr of a background child; -errno with the reason in e */
@@ -508,13 +518,13 @@ static int open_spawn_files(const struct spawn_req *req, struct child *c, int ma
 		return err_set(e, -errno, NULL);
 	c->out = req->out ? open_output(req->out, &made[0]) : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (c->out < 0)
-		return err_set(e, -errno, "cannot open stdout file %s", req->out ? req->out : "/dev/null");
+		return output_error(e, "stdout", req->out ? req->out : "/dev/null");
 	if (req->err_to_out)
 		c->err = dup(c->out);
 	else
 		c->err = req->err ? open_output(req->err, &made[1]) : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (c->err < 0)
-		return err_set(e, -errno, "cannot open stderr file %s", req->err ? req->err : "/dev/null");
+		return output_error(e, "stderr", req->err ? req->err : "/dev/null");
 	c->truncate_out = !req->append && req->out;
 	c->truncate_err = !req->append && req->err && !req->err_to_out;
 	c->append = req->append;

@@ -82,7 +82,7 @@ end
 
 local function need_lab(name)
   if not name then fail("which lab? (netlab ls lists them)") end
-  local st = lab_state(name)
+  local st = lab_state(run.check_name(name))
   if not st then fail(("no lab '%s' is up (netlab ls lists them)"):format(name)) end
   return st
 end
@@ -176,7 +176,7 @@ function M.up(args)
   local script = rest[1]
   if not script then io.stderr:write(USAGE_UP) return 2 end
   local script_args = o["--"] or { table.unpack(rest, 2) }
-  local name = o.name or base_name(script)
+  local name = run.check_name(o.name or base_name(script))
   local old = lab_state(name)
   if old and alive(old) then fail(("lab '%s' is up already (pid %d)"):format(name, old.pid)) end
   if old then os.remove(state_path(name)) end
@@ -333,7 +333,7 @@ function M.run(args)
     ["--trace"] = "flag" }, USAGE_RUN)
   local script, argv = rest[1], o["--"]
   if not script or not argv or #argv == 0 then io.stderr:write(USAGE_RUN) return 2 end
-  local name = o.name or base_name(script)
+  local name = run.check_name(o.name or base_name(script))
   if not o.host then sys.isolate() end
   sys.pid_namespace()
   local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true }
@@ -415,6 +415,13 @@ end
 function M.main(cmd, args)
   local f = M[cmd]
   if not f or cmd == "main" then fail("unknown subcommand " .. tostring(cmd)) end
+  local help = false
+  for _, a in ipairs(args) do help = help or a == "-h" or a == "--help" end
+  if not help and sys.geteuid() ~= 0 then
+    io.stderr:write(("netlab: %s needs root (labs are network namespaces, their state is root's under %s): run it with sudo\n")
+      :format(cmd, run.journal_dir))
+    return 1
+  end
   local ok, r = pcall(f, args)
   if ok then return r or 0 end
   r = message(r)

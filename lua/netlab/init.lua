@@ -3,10 +3,9 @@ local netns = require "netns"
 
 local M = { version = netns.version }
 
--- In the interpreter, a creation and its record for teardown happen with
--- SIGINT/SIGTERM deferred; plain Lua has no such interruption to defer.
-local atomic = package.preload["netlab.sys"] and require("netlab.sys").atomic
-  or function(f, ...) return f(...) end
+local check = require "netlab.check"
+local node = require "netlab.node"
+local new_node, is_node, atomic, set = node.new, node.is, node.atomic, check.set
 
 local Lab = {}
 Lab.__index = Lab
@@ -15,125 +14,8 @@ local function fail(msg, level)
   error("netlab: " .. msg, (level or 1) + 1)
 end
 
----------------------------------------------------------------------------
--- nodes: a namespace handle with every netns method, plus a few of the lab's
-
-local Node = {}
-
-local function node_index(node, k)
-  local own = Node[k]
-  if own ~= nil then return own end
-  local ns = rawget(node, "ns")
-  local v = ns[k]
-  if type(v) == "function" then
-    -- node:addr_add(...) is ns:addr_add(...): cache the forwarder
-    local lab = rawget(node, "lab")
-    local nat = rawget(node, "is_host") and k:sub(1, 4) == "nat_"
-    local f = function(self, ...)
-      if self ~= node then return v(self, ...) end
-      if not nat then return v(ns, ...) end
-      -- NAT in the lab's host goes to the lab's own table (two labs, or
-      -- a lab and someone else, never share one), the one change teardown
-      -- must undo by hand: recorded before the first rule is written
-      local opts = ...
-      if type(opts) == "table" and opts.table == nil then
-        local copy = { table = lab.nat_table }
-        for key, value in pairs(opts) do copy[key] = value end
-        opts = copy
-      elseif opts == nil and (k == "nat_rules" or k == "nat_flush") then
-        opts = { table = lab.nat_table }
-      end
-      if not lab.nat_used then
-        lab.nat_used = true
-        lab:_record("nat", lab.nat_table)
-      end
-      return v(ns, opts, select(2, ...))
-    end
-    rawset(node, k, f)
-    return f
-  end
-  return v
-end
-
-local function new_node(lab, name, ns)
-  return setmetatable({ lab = lab, name = name, ns = ns, ifcount = 0 },
-    { __index = node_index, __tostring = function() return "netlab node " .. name end })
-end
-
-local function is_node(x)
-  return type(x) == "table" and getmetatable(x) and getmetatable(x).__index == node_index
-end
-
--- the addresses of a node, without loopback and link-local ones
-function Node:addresses(family)
-  local out = {}
-  for _, a in ipairs(self.ns:addrs()) do
-    if a.dev ~= "lo" and a.scope == "global" and (not family or a.family == family) then
-      out[#out + 1] = a
-    end
-  end
-  return out
-end
-
--- the first global address of the node (IPv4 first), as a string
-function Node:address(family)
-  local v4 = self:addresses(family or "inet")
-  if v4[1] then return v4[1].address end
-  if not family then
-    local v6 = self:addresses("inet6")
-    if v6[1] then return v6[1].address end
-  end
-  return nil
-end
-
--- default route(s) via a node (its address on a subnet we share, per family)
--- or via an address
-function Node:gateway(via)
-  if type(via) == "string" then
-    self.ns:route_add { dst = "default", via = via }
-    return self
-  end
-  if not is_node(via) then fail("gateway: 'via' must be a node or an address", 2) end
-  local added = 0
-  for _, family in ipairs { "inet", "inet6" } do
-    local done = false
-    for _, mine in ipairs(self:addresses(family)) do
-      for _, theirs in ipairs(via:addresses(family)) do
-        if not done and netns.contains(("%s/%d"):format(mine.address, mine.prefix), theirs.address) then
-          self.ns:route_add { dst = "default", via = theirs.address }
-          done, added = true, added + 1
-        end
-      end
-    end
-  end
-  if added == 0 then
-    fail(("gateway: %s shares no subnet with %s"):format(self.name, via.name), 2)
-  end
-  return self
-end
-
--- a background command the lab stops at teardown; with opts.port, wait until
--- it accepts TCP connections on opts.addr (default: the node's address)
-function Node:service(argv, opts)
-  opts = opts or {}
-  local spawn_opts = {}
-  for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end
-  local lab = self.lab
-  local p = atomic(function()
-    local p = self.ns:spawn(argv, spawn_opts)
-    lab.procs[#lab.procs + 1] = p
-    return p
-  end)
-  if opts.port then
-    local addr = opts.addr or self:address() or "127.0.0.1"
-    local ok = lab:wait_until(function()
-      return self.ns:connect(addr, opts.port, { timeout = 0.2 })
-    end, opts.timeout or 5)
-    if not ok then
-      fail(("service %s did not accept connections on %s:%d"):format(argv[1], addr, opts.port), 2)
-    end
-  end
-  return p
+local function is_lab(x)
+  return getmetatable(x) == Lab
 end
 
 ---------------------------------------------------------------------------
@@ -199,9 +81,11 @@ local function out(lab, line)
   end
 end
 
+local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host")
+
 function M.lab(opts)
-  opts = opts or {}
-  if type(opts) ~= "table" then fail("lab: options must be a table", 2) end
+  opts = check.options("lab", opts, LAB_OPTS, 2)
+  check.arg("lab", "option 'name'", opts.name, "text", 2, true)
   local host = opts.host or netns.host()
   local lab = setmetatable({
     name = opts.name or "lab",
@@ -256,11 +140,14 @@ local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.de
 -- write is itself linear in the number of namespaces: every namespace's
 -- /proc/sys/net entries share one dentry hash chain.)
 
+local NODE_OPTS = set("forward", "ipv6")
+
 function Lab:node(name, opts)
+  check.self(self, is_lab, "node", "lab", 2)
   if self.closed then fail("node: the lab is torn down", 2) end
-  opts = opts or {}
-  if type(name) ~= "string" then fail("node: the name must be a string", 2) end
-  if type(opts) ~= "table" then fail("node: options must be a table", 2) end
+  check.arg("node", "the name", name, "text", 2)
+  opts = check.options("node", opts, NODE_OPTS, 2)
+  check.arg("node", "option 'forward'", opts.forward, "boolean", 2, true)
   if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
   local ipv6 = opts.ipv6
   if ipv6 == nil then
@@ -289,8 +176,11 @@ function Lab:node(name, opts)
   return node
 end
 
-function Lab:bridge(name)
+function Lab:bridge(name, opts)
+  check.self(self, is_lab, "bridge", "lab", 2)
   if self.closed then fail("bridge: the lab is torn down", 2) end
+  check.arg("bridge", "the name", name, "text", 2)
+  check.options("bridge", opts, {}, 2)
   if self.bridges[name] then fail(("bridge: '%s' exists already in this lab"):format(name), 2) end
   local host = self.host.ns
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
@@ -312,6 +202,10 @@ end
 
 -- a forwarding host in host mode changes the machine: remember what to restore
 function Lab:forward(node)
+  check.self(self, is_lab, "forward", "lab", 2)
+  if node ~= nil and not (is_node(node) and node.lab == self) then
+    check.fail(("forward: the node must be a node of this lab, not %s"):format(check.shown(node)), 2)
+  end
   node = node or self.host
   for _, key in ipairs { "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding" } do
     if node.is_host and self.restore[key] == nil then
@@ -325,20 +219,42 @@ function Lab:forward(node)
   return node
 end
 
+-- option addr's part for one end: an address or a list of them
 local function addr_list(x)
   if x == nil then return {} end
   if type(x) == "string" then return { x } end
+  if type(x) ~= "table" then
+    check.fail("link: option 'addr' must be an address or a list of them, not " .. check.shown(x), 3)
+  end
+  for _, p in ipairs(x) do
+    if type(p) ~= "string" then
+      check.fail("link: option 'addr' must hold addresses (strings), not " .. check.shown(p), 3)
+    end
+  end
   return x
 end
 
 -- a veth between two nodes, or a node and a bridge; both ends up
+local LINK_OPTS = set("addr", "names")
+
 function Lab:link(a, b, opts)
+  check.self(self, is_lab, "link", "lab", 2)
   if self.closed then fail("link: the lab is torn down", 2) end
-  opts = opts or {}
-  if not is_node(a) then fail("link: the first end must be a node", 2) end
+  opts = check.options("link", opts, LINK_OPTS, 2,
+    type(opts) == "string" and (" (an address goes in { addr = %q })"):format(opts) or nil)
+  if not is_node(a) then fail("link: the first end must be a node, not " .. check.shown(a), 2) end
   local to_bridge = type(b) == "table" and b.is_bridge
-  if not to_bridge and not is_node(b) then fail("link: the second end must be a node or a bridge", 2) end
+  if not to_bridge and not is_node(b) then fail("link: the second end must be a node or a bridge, not " .. check.shown(b), 2) end
   if a == b then fail("link: both ends are " .. a.name, 2) end
+  for _, x in ipairs { a, b } do
+    if x.lab ~= self then
+      fail(("link: %s is of lab %s, not of lab %s"):format(x.name, x.lab.name, self.name), 2)
+    end
+  end
+  if opts.names ~= nil and not (type(opts.names) == "table" and type(opts.names[1]) == "string"
+      and type(opts.names[2]) == "string") then
+    fail("link: option 'names' must be { name_a, name_b }, two strings", 2)
+  end
 
   -- addresses: "a/24" for a's end, or { a_addrs, b_addrs }, each a string or a list
   local addrs_a, addrs_b
@@ -430,6 +346,9 @@ end
 -- what the lab is, as the kernel has it (netlab.describe): path_of(name)
 -- is the namespace path other programs open, name nil for the lab's host
 function Lab:describe(path_of, extra)
+  check.self(self, is_lab, "describe", "lab", 2)
+  check.arg("describe", "path_of", path_of, "function", 2)
+  check.arg("describe", "extra", extra, "table", 2, true)
   return require("netlab.describe").lab(self, path_of, extra)
 end
 
@@ -460,10 +379,16 @@ local function source(from)
   return from
 end
 
+local EXPECT_OPTS = set("timeout", "label")
+
 -- one probe from a node to a node or an address, reported as an assertion
 -- that it answered (want true) or did not (want false)
 local function expect_ping(lab, from, to, opts, want)
-  opts = opts or {}
+  local call = want and "expect_reach" or "expect_unreachable"
+  check.self(lab, is_lab, call, "lab", 3)
+  opts = check.options(call, opts, EXPECT_OPTS, 3)
+  check.arg(call, "option 'timeout'", opts.timeout, "seconds", 3, true)
+  check.arg(call, "option 'label'", opts.label, "string", 3, true)
   from = source(from)
   local addr, label = target(to)
   local t0 = clock()
@@ -473,15 +398,20 @@ local function expect_ping(lab, from, to, opts, want)
   return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail)
 end
 
+-- (not tail calls: the frame tells a mistake's line)
 function Lab:expect_reach(from, to, opts)
-  return expect_ping(self, from, to, opts, true)
+  local ok = expect_ping(self, from, to, opts, true)
+  return ok
 end
 
 function Lab:expect_unreachable(from, to, opts)
-  return expect_ping(self, from, to, opts, false)
+  local ok = expect_ping(self, from, to, opts, false)
+  return ok
 end
 
 function Lab:expect(cond, label)
+  check.self(self, is_lab, "expect", "lab", 2)
+  check.arg("expect", "the label", label, "string", 2, true)
   local t0 = clock()
   local ok, detail = cond, nil
   if type(cond) == "function" then
@@ -494,6 +424,10 @@ end
 -- call fn until it returns true or the timeout (seconds) passes; with a
 -- label, the outcome is an assertion
 function Lab:wait_until(fn, timeout, label)
+  check.self(self, is_lab, "wait_until", "lab", 2)
+  check.arg("wait_until", "the condition", fn, "function", 2)
+  check.arg("wait_until", "the timeout", timeout, "seconds", 2, true)
+  check.arg("wait_until", "the label", label, "string", 2, true)
   timeout = timeout or 5
   local t0 = clock()
   local ok
@@ -508,6 +442,7 @@ function Lab:wait_until(fn, timeout, label)
 end
 
 function Lab:summary()
+  check.self(self, is_lab, "summary", "lab", 2)
   return ("%d passed, %d failed"):format(self.passed, self.failed)
 end
 
@@ -516,6 +451,7 @@ end
 -- every name is free again
 
 function Lab:close()
+  check.self(self, is_lab, "close", "lab", 2)
   if self.closed then return end
   self.closed = true
   self:_progress(true)

@@ -16,7 +16,8 @@ local function exists(path)
   return f ~= nil
 end
 
--- A lab name becomes a file name: keep it plain.
+-- A lab name becomes a file name: keep it plain (every name from the
+-- command line comes through here: no path can reach a file outside).
 local function check_name(name)
   if type(name) ~= "string" or not name:match("^[%w][%w%-_.]*$") or #name > 64 or name:find("..", 1, true) then
     error(("netlab: lab name '%s' must be 1..64 letters, digits, '-', '_' or '.'"):format(tostring(name)), 0)
@@ -256,5 +257,7 @@ function M.clean(name)
   end
   return status
 end
+
+M.check_name = check_name
 
 return M

@@ -1,0 +1,154 @@
+-- netlab.node: a lab's node: a namespace handle with every netns method, plus a few of the lab's (addresses, gateway, service).
+local netns = require "netns"
+local check = require "netlab.check"
+
+local M = {}
+
+-- In the interpreter, a creation and its record for teardown happen with
+-- SIGINT/SIGTERM deferred; plain Lua has no such interruption to defer.
+M.atomic = package.preload["netlab.sys"] and require("netlab.sys").atomic
+  or function(f, ...) return f(...) end
+local atomic = M.atomic
+
+local fail = check.fail
+
+
+local Node = {}
+
+local function node_index(node, k)
+  local own = Node[k]
+  if own ~= nil then return own end
+  local ns = rawget(node, "ns")
+  local v = ns[k]
+  if type(v) == "function" then
+    -- node:addr_add(...) is ns:addr_add(...): cache the forwarder
+    local lab = rawget(node, "lab")
+    local nat = rawget(node, "is_host") and k:sub(1, 4) == "nat_"
+    local f = function(self, ...)
+      if self ~= node then return v(self, ...) end
+      if not nat then return v(ns, ...) end
+      -- NAT in the lab's host goes to the lab's own table (two labs, or
+      -- a lab and someone else, never share one), the one change teardown
+      -- must undo by hand: recorded before the first rule is written
+      local opts = ...
+      if type(opts) == "table" and opts.table == nil then
+        local copy = { table = lab.nat_table }
+        for key, value in pairs(opts) do copy[key] = value end
+        opts = copy
+      elseif opts == nil and (k == "nat_rules" or k == "nat_flush") then
+        opts = { table = lab.nat_table }
+      end
+      if not lab.nat_used then
+        lab.nat_used = true
+        lab:_record("nat", lab.nat_table)
+      end
+      return v(ns, opts, select(2, ...))
+    end
+    rawset(node, k, f)
+    return f
+  end
+  return v
+end
+
+local function new_node(lab, name, ns)
+  return setmetatable({ lab = lab, name = name, ns = ns, ifcount = 0 },
+    { __index = node_index, __tostring = function() return "netlab node " .. name end })
+end
+
+local function is_node(x)
+  return type(x) == "table" and getmetatable(x) and getmetatable(x).__index == node_index
+end
+
+local function check_family(call, family)
+  if family ~= nil and family ~= "inet" and family ~= "inet6" then
+    check.fail(("%s: family must be \"inet\" or \"inet6\", not %s"):format(call, check.shown(family)), 3)
+  end
+end
+
+-- the addresses of a node, without loopback and link-local ones
+function Node:addresses(family)
+  check.self(self, is_node, "addresses", "node", 2)
+  check_family("addresses", family)
+  local out = {}
+  for _, a in ipairs(self.ns:addrs()) do
+    if a.dev ~= "lo" and a.scope == "global" and (not family or a.family == family) then
+      out[#out + 1] = a
+    end
+  end
+  return out
+end
+
+-- the first global address of the node (IPv4 first), as a string
+function Node:address(family)
+  check.self(self, is_node, "address", "node", 2)
+  check_family("address", family)
+  local v4 = self:addresses(family or "inet")
+  if v4[1] then return v4[1].address end
+  if not family then
+    local v6 = self:addresses("inet6")
+    if v6[1] then return v6[1].address end
+  end
+  return nil
+end
+
+-- default route(s) via a node (its address on a subnet we share, per family)
+-- or via an address
+function Node:gateway(via)
+  check.self(self, is_node, "gateway", "node", 2)
+  if type(via) == "string" then
+    self.ns:route_add { dst = "default", via = via }
+    return self
+  end
+  if not is_node(via) then fail("gateway: 'via' must be a node or an address", 2) end
+  local added = 0
+  for _, family in ipairs { "inet", "inet6" } do
+    local done = false
+    for _, mine in ipairs(self:addresses(family)) do
+      for _, theirs in ipairs(via:addresses(family)) do
+        if not done and netns.contains(("%s/%d"):format(mine.address, mine.prefix), theirs.address) then
+          self.ns:route_add { dst = "default", via = theirs.address }
+          done, added = true, added + 1
+        end
+      end
+    end
+  end
+  if added == 0 then
+    fail(("gateway: %s shares no subnet with %s"):format(self.name, via.name), 2)
+  end
+  return self
+end
+
+-- a background command the lab stops at teardown; with opts.port, wait until
+-- it accepts TCP connections on opts.addr (default: the node's address)
+local SERVICE_OPTS = check.set("port", "addr", "timeout", "env", "stdout", "stderr", "append")
+
+function Node:service(argv, opts)
+  check.self(self, is_node, "service", "node", 2)
+  check.arg("service", "argv", argv, "table", 2)
+  opts = check.options("service", opts, SERVICE_OPTS, 2)
+  check.arg("service", "option 'port'", opts.port, "port", 2, true)
+  check.arg("service", "option 'addr'", opts.addr, "text", 2, true)
+  check.arg("service", "option 'timeout'", opts.timeout, "seconds", 2, true)
+  local spawn_opts = {}
+  for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end
+  local lab = self.lab
+  local p = atomic(function()
+    local p = self.ns:spawn(argv, spawn_opts)
+    lab.procs[#lab.procs + 1] = p
+    return p
+  end)
+  if opts.port then
+    local addr = opts.addr or self:address() or "127.0.0.1"
+    local ok = lab:wait_until(function()
+      return self.ns:connect(addr, opts.port, { timeout = 0.2 })
+    end, opts.timeout or 5)
+    if not ok then
+      fail(("service %s did not accept connections on %s:%d"):format(argv[1], addr, opts.port), 2)
+    end
+  end
+  return p
+end
+
+M.new, M.is = new_node, is_node
+
+return M
