@@ -2,7 +2,8 @@
  * netlab and in sanhooks.so, the first library of the sanitized lua5.4 (build-sanitize/bin/lua5.4,
  * a copy of the system's with sanhooks.so, libasan and libubsan added in front of what it needs:
  * see CMakeLists.txt). The runtimes call these weak hooks through the dynamic linker, so the
- * definitions here, found first, are the ones that count. Not itself sanitized. */
+ * definitions here, found first, are the ones that count. (sanhooks.so is built without
+ * the sanitizers; in netlab this file is compiled as the rest of it.) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
