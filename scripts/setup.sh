@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # setup.sh - install the Debian packages netlab needs (only the missing ones) and build it into build/.
+# Usage: scripts/setup.sh [--sanitize]
+#   --sanitize: build the ASan + UBSan tree build-sanitize/ instead (-DNETLAB_SANITIZE=ON, gcc;
+#               what `scripts/test.sh --sanitize` runs), with gcc's sanitizer runtimes installed too.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+sanitize=0
+case "${1:-}" in
+  "") ;;
+  --sanitize) sanitize=1 ;;
+  *) echo "usage: scripts/setup.sh [--sanitize]" >&2; exit 2 ;;
+esac
 
 # Build: cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev (luarocks for the rockspec).
 # The suite (scripts/test.sh): busted and the Lua libraries its support modules use (lua-dkjson,
@@ -13,6 +23,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev luarocks
           lua-busted lua-dkjson lua-system iproute2 iputils-ping nftables python3 graphviz
           strace procps util-linux bsdutils coreutils dash bash grep sed mawk)
+# The sanitized build: gcc and its ASan and UBSan runtimes (Debian 12's gcc-12 pulls them in
+# through libgcc-12-dev), and patchelf, which makes the tree's lua5.4 load them (CMakeLists.txt).
+if ((sanitize)); then
+  packages+=(gcc libasan8 libubsan1 patchelf)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -38,13 +53,23 @@ if ((${#missing[@]})); then
 fi
 
 # The build log is shown only when it has something to say: a failure or a warning.
-cmake -S . -B build >/dev/null
-if ! cmake --build build -j2 >build/build.log 2>&1; then
-  cat build/build.log >&2
-  echo "setup.sh: build failed" >&2
-  exit 1
+build() { # build DIR [cmake options]
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" "$@" >/dev/null
+  if ! cmake --build "$dir" -j2 >"$dir/build.log" 2>&1; then
+    cat "$dir/build.log" >&2
+    echo "setup.sh: build failed" >&2
+    exit 1
+  fi
+  if grep -q 'warning:' "$dir/build.log"; then
+    cat "$dir/build.log" >&2
+  fi
+  echo "setup.sh: built $dir/netlab and $dir/netns.so"
+}
+
+if ((sanitize)); then
+  build build-sanitize -DNETLAB_SANITIZE=ON -DCMAKE_C_COMPILER=gcc
+else
+  build build
 fi
-if grep -q 'warning:' build/build.log; then
-  cat build/build.log >&2
-fi
-echo "setup.sh: built build/netlab and build/netns.so"

@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # test.sh - build netlab, then run the busted suite (TAP) inside a private network + mount namespace and check it leaked nothing.
-# Usage: scripts/test.sh [busted args]   (default root: spec/)
+# Usage: scripts/test.sh [--sanitize] [busted args]   (default root: spec/)
+#   --sanitize: the same suite against the ASan + UBSan build in build-sanitize/: busted, every
+#               lua5.4 a spec starts and every netlab run with the sanitizers; a report from
+#               any of them is a failed test (see scripts/sanitize/README.md).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 
+sanitize=()
+if [[ "${1:-}" == --sanitize ]]; then
+  sanitize=(--sanitize)
+  shift
+fi
+
 # Outside: build, then start over in fresh namespaces so nothing the suite
 # does can reach the real host's network. NETLAB_TEST_OUTER_NS records the
 # namespace we left, so the inner run can prove it really is elsewhere.
 if [[ -z "${NETLAB_TEST_OUTER_NS:-}" ]]; then
-  bash scripts/setup.sh
+  bash scripts/setup.sh "${sanitize[@]}"
   if ((EUID != 0)); then
     echo "test.sh: the suite needs root (it creates network namespaces)" >&2
     exit 1
   fi
   mkdir -p /run/netns /run/netlab
   NETLAB_TEST_OUTER_NS=$(readlink /proc/self/ns/net) \
-    exec unshare --net --mount --propagation private bash "$root/scripts/test.sh" "$@"
+    exec unshare --net --mount --propagation private bash "$root/scripts/test.sh" "${sanitize[@]}" "$@"
 fi
 
 if [[ "$(readlink /proc/self/ns/net)" == "$NETLAB_TEST_OUTER_NS" ]]; then
@@ -33,6 +42,26 @@ mount -t tmpfs -o mode=0755 netlab-run /run/netlab
 ip link set lo up
 
 export NETLAB_BIN="$root/build/netlab"
+busted_args=()
+
+# --sanitize: the sanitized netlab and netns.so (the busted process loads it,
+# and every lua5.4 a spec starts gets busted's package.cpath), and the tree's
+# lua5.4 first on the PATH: the system's, with the sanitizer runtimes linked
+# in. Nothing is preloaded through the environment, so the ip, nft, python3,
+# sh ... they start run without the runtimes. Every report goes to one
+# directory, read after the run (scripts/sanitize/hooks.c sends UBSan's there).
+if ((${#sanitize[@]})); then
+  san=$root/build-sanitize
+  reports=$san/reports
+  rm -rf "$reports"
+  mkdir -p "$reports"
+  export NETLAB_BIN="$san/netlab"
+  busted_args=("--cpath=$san/?.so")
+  export PATH="$san/bin:$PATH"
+  export NETLAB_SAN_REPORTS="$reports"
+  export ASAN_OPTIONS="log_path=$reports/asan:log_exe_name=1:detect_leaks=1:detect_stack_use_after_return=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+fi
 
 # .busted has the rest: Lua 5.4, the search paths (lua/, build/, the specs'
 # support modules), the helper loaded once per run, TAP, and spec/ as the
@@ -41,7 +70,7 @@ tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
 
 set +e
-busted --lua=lua5.4 -o TAP "$@" | tee "$tap"
+busted --lua=lua5.4 -o TAP "${busted_args[@]}" "$@" | tee "$tap"
 busted_status=${PIPESTATUS[0]}
 set -e
 
@@ -92,6 +121,22 @@ if [[ -z "$left" ]]; then
   report ok "leak check: no cgroup of netlab's left"
 else
   report fail "leak check: cgroups left: ${left% }"
+fi
+
+# --sanitize: each report (ASan, LeakSanitizer, UBSan) of a sanitized process
+# is a failed test, whatever the spec made of that process's exit status.
+if ((${#sanitize[@]})); then
+  found=0
+  for f in "$reports"/*; do
+    [[ -e "$f" ]] || continue
+    found=$((found + 1))
+    what=$(grep -m 1 -o -E '(ERROR|WARNING): [A-Za-z]*Sanitizer: .*' "$f" || true)
+    report fail "sanitizer report ${f##*/}: ${what:-see below}"
+    sed 's/^/# /' "$f"
+  done
+  if ((found == 0)); then
+    report ok "sanitizers: no report from netns.so or netlab"
+  fi
 fi
 
 if ((skipped)); then
