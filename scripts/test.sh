@@ -114,9 +114,12 @@ else
   report fail "leak check: links left in the suite's namespace: ${left% }"
 fi
 
-# the cgroups netlab makes for each command's tree of processes
+# the cgroups netlab makes for each command's tree of processes (netlab-PID-N):
+# left behind when the process that made it is gone (one that still runs,
+# e.g. another suite's on a shared machine, is using its own)
 left=$(awk '/ - cgroup2 / { print $5 }' /proc/self/mountinfo |
-  while read -r m; do find "$m" -maxdepth 3 -type d -name 'netlab-*' 2>/dev/null; done | tr '\n' ' ')
+  while read -r m; do find "$m" -maxdepth 3 -type d -name 'netlab-*' 2>/dev/null; done |
+  while read -r d; do pid=${d##*/netlab-}; pid=${pid%%-*}; [[ -e /proc/$pid ]] || echo "$d"; done | tr '\n' ' ')
 if [[ -z "$left" ]]; then
   report ok "leak check: no cgroup of netlab's left"
 else

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "netlab.h"
+#include "proc.h"
 #include "tree.h"
 
 /*
@@ -100,30 +101,36 @@ static void __attribute__((noreturn)) lab_init(int alive, int interpreter)
  * Every process the lab starts from now on, at any depth, lives in a PID
  * namespace whose init dies with this process: a lab killed by SIGKILL
  * leaves no process behind to hold one of its namespaces. This process
- * stays where it is (its pid is what /proc/PID/... paths name); its
- * children are born in the new namespace.
+ * stays where it is (its pid is what /proc/PID/... paths name), and so do
+ * the children it makes for itself: proc.c puts only the commands it
+ * starts into the lab's namespace. (A process whose own children went to
+ * another PID namespace could not make a thread of its own any more:
+ * LeakSanitizer, for one, waits for ever at exit.)
  */
 int netlab_pid_namespace(void)
 {
-	int alive[2];
-	pid_t pid, self;
+	int alive[2], own, lab;
+	pid_t pid, self = getpid();
 
 	if (pipe2(alive, O_CLOEXEC) < 0)
 		return -errno;
-	if (unshare(CLONE_NEWPID) < 0) {
-		close(alive[0]);
-		close(alive[1]);
-		return -errno;
-	}
-	self = getpid();
+	if ((own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0 || unshare(CLONE_NEWPID) < 0)
+		goto fail;
 	pid = fork();
-	if (pid < 0)
-		return -errno;
 	if (pid == 0) {
 		close(alive[1]);
 		lab_init(alive[0], self);
 	}
+	/* the lab's namespace, for the commands; this process's children
+	 * are born where it is again */
+	lab = pid < 0 ? -1 : open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if (setns(own, CLONE_NEWPID) < 0 || lab < 0)
+		goto fail;
+	close(own);
+	proc_pid_namespace(lab);
 	/* kept open for as long as this process lives: init's sign of life */
 	close(alive[0]);
 	return 0;
+fail:
+	return -errno;
 }

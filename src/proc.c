@@ -148,6 +148,35 @@ static int exec_result(int pid, int fd)
 	return -e;
 }
 
+/* The PID namespace commands start in, and this process's own (-1: where
+ * this process is): set once by the interpreter for its lab, a fact of
+ * the process like its pid. */
+static int pidns = -1, ownns = -1;
+
+void proc_pid_namespace(int fd)
+{
+	if (ownns < 0)
+		ownns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	pidns = ownns < 0 ? -1 : fd;
+}
+
+/* fork: into the commands' PID namespace for this one fork, then back */
+static pid_t fork_command(void)
+{
+	pid_t pid;
+	int e;
+
+	if (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0)
+		return -1;
+	pid = fork();
+	e = errno;
+	/* every later child of this process would be born in the wrong place */
+	if (pidns >= 0 && pid != 0 && setns(ownns, CLONE_NEWPID) < 0)
+		abort();
+	errno = e;
+	return pid;
+}
+
 /* fork c and wait until it has exec'd: its pid, or -errno (exec's) */
 static int start(struct child *c)
 {
@@ -157,7 +186,7 @@ static int start(struct child *c)
 	if (pipe2(ex, O_CLOEXEC) < 0)
 		return -errno;
 	c->errfd = ex[1];
-	pid = fork();
+	pid = fork_command();
 	if (pid < 0) {
 		ret = -errno;
 		close(ex[0]);

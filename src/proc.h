@@ -60,6 +60,10 @@ struct proc {
  * in the background, in a process group of its own unless foreground.
  * Returns 0 or -errno (an output file that cannot be opened, exec's errno). */
 int proc_spawn(struct ns *ns, const struct spawn_req *req, struct proc *p, struct err *e);
+/* From now on, every command starts in the PID namespace of fd (the
+ * interpreter's lab; -1: where this process is). */
+void proc_pid_namespace(int fd);
+
 /* Reap the process if it has exited: 1 and *status (128 + signal when
  * killed) if it has, 0 if it runs, -errno (-EINTR: a signal came while
  * waiting). With timeout < 0 wait for ever. */
