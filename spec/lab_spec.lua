@@ -61,7 +61,7 @@ for i = 1, count do
     lab:link(n, sw)
   end
   if i == 2 and marker and marker ~= "" then
-    local f = io.open(marker, "w"); f:write(tostring(lab.host.ns.id)); f:close()
+    local f = io.open(marker .. ".part", "w"); f:write(tostring(lab.host.ns.id)); f:close(); os.rename(marker .. ".part", marker)
   end
   if fail_at and tonumber(fail_at) == i then error("boom at node " .. i) end
 end
@@ -149,7 +149,7 @@ lab.host:nat_masquerade { src = "192.168.15.0/24" }
 for i = 1, 3 do lab:link(lab:node("n" .. i), sw, { addr = ("192.168.15.%d/24"):format(i) }) end
 local red = lab:node "red"
 lab:link(red, sw)
-local f = io.open(marker, "w"); f:write("built"); f:close()
+local f = io.open(marker .. ".part", "w"); f:write("built"); f:close(); os.rename(marker .. ".part", marker)
 while true do netns.sleep(1) end
 ]])
 
@@ -324,7 +324,7 @@ for i = 1, 3 do
   ids[#ids + 1] = n.ns.id
 end
 local p = lab.nodes.n1:spawn { "sleep", "300" }
-local f = io.open(marker, "w"); f:write(p.pid, " ", table.concat(ids, " ")); f:close()
+local f = io.open(marker .. ".part", "w"); f:write(p.pid, " ", table.concat(ids, " ")); f:close(); os.rename(marker .. ".part", marker)
 while true do netns.sleep(1) end
 ]]), marker })
 			local info = wait_file(marker)
@@ -362,7 +362,7 @@ lab:link(n, lab:bridge "v-net-0")
 n:service { "sh", "-c", "sleep " .. d .. "; true" }
 n:service { "sh", "-c", "setsid sleep " .. d .. " & wait" }
 lab.host:service { "sh", "-c", "(sh -c 'sleep " .. d .. "' &); sleep " .. d }
-local f = io.open(marker, "w"); f:write("built"); f:close()
+local f = io.open(marker .. ".part", "w"); f:write("built"); f:close(); os.rename(marker .. ".part", marker)
 while true do netns.sleep(1) end
 ]])
 			for _, mode in ipairs { "isolated", "host" } do
