@@ -184,13 +184,15 @@ describe("bad input", function()
 			unchanged()
 		end)
 
-		it("refuses an unknown option key and applies none of the others #root", function()
-			refused("netns: link_set: unknown option 'upp'", a.link_set, a, "veth0", { upp = true, mtu = 1400 })
-			refused("netns: link_add: unknown option 'peers'",
+		it("refuses an unknown option key, guessing the one meant, and applies none of the others #root", function()
+			refused("netns: link_set: unknown option 'upp' (did you mean 'up'?)", a.link_set, a, "veth0", { upp = true, mtu = 1400 })
+			refused("netns: link_add: unknown option 'peers' (did you mean 'peer'?)",
 				a.link_add, a, "vnew", "veth", { peer = "vpeer", peers = "x" })
-			refused("netns: addr_add: unknown option 'nodadd'",
+			refused("netns: addr_add: unknown option 'nodadd' (did you mean 'nodad'?)",
 				a.addr_add, a, "veth0", "fd00::1/64", { nodadd = true })
-			refused("netns: run: unknown option 'timeout_s'", a.run, a, { "true" }, { timeout_s = 1 })
+			refused("netns: run: unknown option 'timeout_s' (did you mean 'timeout'?)", a.run, a, { "true" }, { timeout_s = 1 })
+			-- a key too far from every known one gets no guess
+			refused("netns: link_set: unknown option 'colour'", a.link_set, a, "veth0", { colour = "red" })
 			refused("netns: link_set: option keys must be strings, not number '1'", a.link_set, a, "veth0", { true })
 			unchanged()
 		end)

@@ -326,7 +326,7 @@ describe("nat", function()
 				{ "nat_masquerade", { src = "192.168.15.0/24", oif = "a-very-long-name0" },
 				  "netns: nat_masquerade: option 'oif': name 'a-very-long-name0' is longer than 15 bytes" },
 				{ "nat_masquerade", { src = "192.168.15.0/24", iif = "eth0" },
-				  "netns: nat_masquerade: unknown option 'iif'" },
+				  "netns: nat_masquerade: unknown option 'iif' (did you mean 'oif'?)" },
 				{ "nat_snat", { src = "192.168.15.0/24" },
 				  "netns: nat_snat: option 'to' (the new source address) is required" },
 				{ "nat_snat", { src = "192.168.15.0/24", to = "10.0.0.1/8" },

@@ -323,6 +323,51 @@ const char *family_name(int family)
 
 /* ---- options --------------------------------------------------------- */
 
+/* Levenshtein distance of a and b, at most 64 bytes of b considered */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[65], i, j, prev, cur;
+
+	if (lb > 64)
+		lb = 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* the known option nearest to k, when near enough to be a typo (as the
+ * lab's check.lua decides: at most a third of k's length, at least 1) */
+static const char *nearest(const char *k, const char *const *known)
+{
+	size_t len = strlen(k), limit = len / 3 > 1 ? len / 3 : 1, best_d = 0, d;
+	const char *best = NULL;
+	int i;
+
+	if (len > 64)
+		return NULL;
+	for (i = 0; known[i]; i++) {
+		d = distance(k, known[i]);
+		if (d <= limit && (!best || d < best_d || (d == best_d && strcmp(known[i], best) < 0))) {
+			best = known[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 void check_opts(lua_State *L, int arg, const char *const *known)
 {
 	const char *k;
@@ -342,8 +387,13 @@ void check_opts(lua_State *L, int arg, const char *const *known)
 		k = lua_tostring(L, -1);
 		for (i = 0; known[i] && strcmp(k, known[i]); i++)
 			;
-		if (!known[i])
-			raise_input(L, k, "unknown option '%s'", k);
+		if (!known[i]) {
+			const char *near = nearest(k, known);
+
+			if (near)
+				raise_input(L, k, "unknown option '%s' (did you mean '%s'?)", printable(L, k), near);
+			raise_input(L, k, "unknown option '%s'", printable(L, k));
+		}
 	}
 }
 
