@@ -182,6 +182,16 @@ static int sys_close(lua_State *L)
 	return 0;
 }
 
+/* standard output becomes standard error: what a script prints while
+ * `netlab up` builds must not mix with the JSON on stdout */
+static int sys_stdout_to_stderr(lua_State *L)
+{
+	fflush(stdout);
+	if (dup2(2, 1) < 0)
+		return luaL_error(L, "netlab: dup2: %s", strerror(errno));
+	return 0;
+}
+
 /* a daemon's stdio: /dev/null, so the command that started it can return */
 static int sys_detach(lua_State *L)
 {
@@ -306,6 +316,7 @@ int luaopen_netlab_sys(lua_State *L)
 		{ "read_all", sys_read_all },
 		{ "close", sys_close },
 		{ "detach", sys_detach },
+		{ "stdout_to_stderr", sys_stdout_to_stderr },
 		{ "wait_signal", sys_wait_signal },
 		{ "command", sys_command },
 		{ "getpid", sys_getpid },

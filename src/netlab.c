@@ -56,6 +56,7 @@ static void print_usage(FILE *f)
 	      "  --name NAME    the lab's name (default: the script's name)\n"
 	      "  --trace        print every kernel operation as the equivalent ip / nft command\n"
 	      "  -i             an interactive prompt after the script, with the lab still up\n"
+	      "  --debug        an error's traceback shows netlab's own frames too\n"
 	      "  -e stmt        execute the Lua statement stmt (repeatable; the script is then optional)\n"
 	      "  -h, --help     show this help and exit\n"
 	      "  -v, --version  show version information and exit\n"
@@ -77,7 +78,7 @@ static void print_usage(FILE *f)
 }
 
 struct options {
-	int host, trace, interactive;
+	int host, trace, interactive, debug;
 	const char *name;
 	const char *subcommand;	/* up, ls, down, exec, shell, run, graph, clean */
 };
@@ -144,13 +145,25 @@ static void on_signal(int sig)
 
 /* ---- running chunks ------------------------------------------------ */
 
-/* Adds a traceback, so an error points at the script's line and the path to
- * it; a message of netlab's own for the user ("netlab: ...", no position)
- * says all there is to say on its own. */
+/* netlab.where.message, kept where a handler finds it */
+static const char where_key = 'w';
+
+/* The error located at the script's line, with the script's frames as its
+ * traceback (netlab.where); a message of netlab's own for the user
+ * ("netlab: ...", no position) says all there is to say on its own. Before
+ * netlab.where is loaded, or should it fail, Lua's own traceback. */
 static int msghandler(lua_State *L)
 {
-	const char *msg = lua_tostring(L, 1);
+	const char *msg;
 
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &where_key) == LUA_TFUNCTION) {
+		lua_pushvalue(L, 1);
+		lua_pushinteger(L, 2);	/* above the handlers: the erring frame */
+		if (lua_pcall(L, 2, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+	}
+	lua_settop(L, 1);
+	msg = lua_tostring(L, 1);
 	if (msg && !strncmp(msg, PROGNAME ": ", strlen(PROGNAME) + 2) && !strchr(msg, '\n'))
 		return 1;
 	if (msg == NULL) {
@@ -186,13 +199,27 @@ static int docall(lua_State *L, int narg, int nres)
 	return status;
 }
 
+/* Does the first line of msg say whose it is: "netlab: " or "netns: ", at
+ * its start or after the script position netlab.where put there? */
+static int tagged(const char *msg)
+{
+	size_t line = strcspn(msg, "\n");
+	const char *p;
+
+	for (p = msg; p < msg + line; p++)
+		if ((p == msg || p[-1] == ' ') &&
+		    (!strncmp(p, PROGNAME ": ", strlen(PROGNAME) + 2) || !strncmp(p, "netns: ", 7)))
+			return 1;
+	return 0;
+}
+
 static int report(lua_State *L, int status)
 {
 	if (status != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 
-		/* a message of netlab's own says "netlab: " already */
-		fprintf(stderr, "%s%s\n", msg && !strncmp(msg, PROGNAME ": ", strlen(PROGNAME) + 2) ? "" : PROGNAME ": ",
+		/* a message of netlab's own, or of netns, says whose it is already */
+		fprintf(stderr, "%s%s\n", msg && tagged(msg) ? "" : PROGNAME ": ",
 			msg ? msg : "(error object is not a string)");
 		fflush(stderr);
 		lua_pop(L, 1);
@@ -261,6 +288,16 @@ static int load_embedded(lua_State *L)
 	return 1;
 }
 
+/* require(module)[func], pushed */
+static void push_func(lua_State *L, const char *module, const char *func)
+{
+	lua_getglobal(L, "require");
+	lua_pushstring(L, module);
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, func);
+	lua_remove(L, -2);
+}
+
 /* Preloading keeps the interpreter self-contained: it never picks up another
  * netns.so or lua/netlab from package.path/cpath. */
 static void preload_modules(lua_State *L)
@@ -284,6 +321,9 @@ static void preload_modules(lua_State *L)
 	lua_pushliteral(L, "netns");
 	lua_call(L, 1, 1);
 	lua_setglobal(L, "netns");
+
+	push_func(L, "netlab.where", "message");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &where_key);
 }
 
 /* ---- command line -------------------------------------------------- */
@@ -343,6 +383,10 @@ static int parse_args(char **argv, int argc, int *script, struct options *o)
 			o->interactive = 1;
 			continue;
 		}
+		if (strcmp(a, "--debug") == 0) {
+			o->debug = 1;
+			continue;
+		}
 		if (strcmp(a, "--name") == 0) {
 			if (++i >= argc)
 				return usage_error("missing lab name after", "--name");
@@ -386,15 +430,6 @@ static int run_statements(lua_State *L, char **argv, int script)
 	return LUA_OK;
 }
 
-/* require(module)[func], pushed */
-static void push_func(lua_State *L, const char *module, const char *func)
-{
-	lua_getglobal(L, "require");
-	lua_pushstring(L, module);
-	lua_call(L, 1, 1);
-	lua_getfield(L, -1, func);
-	lua_remove(L, -2);
-}
 
 /* The lab's name: --name, else the script's base name without ".lua". */
 static void push_lab_name(lua_State *L, const struct options *o, char **argv, int argc, int script)
@@ -512,6 +547,10 @@ static int pmain(lua_State *L)
 	luaL_openlibs(L);
 	create_arg_table(L, argv, argc, script);
 	preload_modules(L);
+	if (o.debug) {
+		push_func(L, "netlab.where", "set_debug");
+		lua_call(L, 0, 0);
+	}
 	if (o.subcommand) {
 		lua_pushinteger(L, run_subcommand(L, o.subcommand, argv, argc));
 		return 1;

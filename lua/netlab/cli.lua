@@ -128,13 +128,9 @@ local function message(e)
   return e
 end
 
--- a message handler: a traceback, unless the error already has one or is
--- a plain "netlab: ..." mistake of the user's
-local function trace(e)
-  e = message(e)
-  if type(e) == "string" and (e:find("stack traceback:", 1, true) or e:match("^netlab: ")) then return e end
-  return debug.traceback(e, 2)
-end
+-- a message handler: the error at the script's line, with the script's
+-- frames (netlab.where); a plain "netlab: ..." refusal stays one line
+local trace = require("netlab.where").handler
 
 local function base_name(script)
   return (script:match("([^/]+)$") or script):gsub("%.lua$", "")
@@ -158,70 +154,91 @@ local function paths_for(pid, isolated)
   end
 end
 
----------------------------------------------------------------------------
--- up: build, then keep the lab in a holder process
+-- the description up prints, run hands its command (NETLAB_JSON) and both
+-- keep as the lab's state for ls, exec, shell and graph
+local function state_desc(lab, script, host)
+  local me = sys.getpid()
+  return lab:describe(paths_for(me, not host), {
+    pid = me, starttime = starttime(me), mode = host and "host" or "isolated", script = script,
+  })
+end
 
-local USAGE_UP = [[
-usage: netlab up script.lua [--name NAME] [--json FILE] [--host] [--trace] [-- script args]
-Build the lab the script describes and keep it up after this command returns:
-an isolated lab lives as long as a small holder process (netlab down stops it);
-a --host lab lives in the real host namespace. Prints the lab's description as
-JSON (each node's namespace path opens with nsenter --net=PATH or setns), and
-writes it to FILE with --json.
-]]
-
-function M.up(args)
-  local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
-    ["--trace"] = "flag" }, USAGE_UP)
-  local script = rest[1]
-  if not script then io.stderr:write(USAGE_UP) return 2 end
-  local script_args = o["--"] or { table.unpack(rest, 2) }
-  local name = run.check_name(o.name or base_name(script))
+-- a name no running lab has (a dead one's state is stale: it goes)
+local function claim_name(name)
   local old = lab_state(name)
   if old and alive(old) then fail(("lab '%s' is up already (pid %d)"):format(name, old.pid)) end
   if old then os.remove(state_path(name)) end
   assert(sys.mkdir(run.journal_dir))
   assert(sys.mkdir(STATE))
+end
+
+---------------------------------------------------------------------------
+-- up: build, then keep the lab in a holder process
+
+local USAGE_UP = [[
+usage: netlab up script.lua [--name NAME] [--json FILE] [--host] [--trace] [--keep] [--debug] [-- script args]
+Build the lab the script describes and keep it up after this command returns:
+an isolated lab lives as long as a small holder process (netlab down stops it);
+a --host lab lives in the real host namespace. Prints the lab's description as
+JSON on stdout, and nothing else (what the script prints, and its ok / not ok
+lines, go to stderr); each node's namespace path opens with nsenter --net=PATH
+or setns. --json FILE writes the description to FILE too.
+When an expectation of the script fails, the lab is torn down and up exits 1;
+with --keep it stays up for a look (and up still exits 1).
+]]
+
+function M.up(args)
+  local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
+    ["--trace"] = "flag", ["--keep"] = "flag", ["--debug"] = "flag" }, USAGE_UP)
+  if o.debug then require("netlab.where").set_debug() end
+  local script = rest[1]
+  if not script then io.stderr:write(USAGE_UP) return 2 end
+  local script_args = o["--"] or { table.unpack(rest, 2) }
+  local name = run.check_name(o.name or base_name(script))
+  claim_name(name)
 
   local who, pid, fd = sys.holder()
   if who == "parent" then
     local answer = sys.read_all(fd)
     sys.close(fd)
     local status, body = answer:match("^(%a+)\n(.*)$")
-    if status ~= "ok" then
+    if status ~= "ok" and status ~= "kept" then
       io.stderr:write(body or ("netlab: the lab's holder (pid " .. pid .. ") died while building\n"))
       return 1
     end
     if o.json then write_file(o.json, body) end
     io.stdout:write(body)
+    if status == "kept" then return 1 end
     return 0
   end
 
-  -- the holder: pid is its pipe's fd here
+  -- the holder: pid is its pipe's fd here; the JSON goes back through it,
+  -- and nothing the script prints reaches up's stdout
   fd = pid
+  sys.stdout_to_stderr()
   local lab
   local ok, err = xpcall(function()
     if not o.host then sys.isolate() end
     sys.pid_namespace()
     lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace }
     run_script(lab, script, script_args)
-    local me = sys.getpid()
-    local desc = lab:describe(paths_for(me, not o.host), {
-      pid = me, starttime = starttime(me), mode = o.host and "host" or "isolated",
-      script = script,
-    })
-    local text = describe.json(desc)
+    if lab.failed > 0 then
+      local what = ("up: %d of %d expectations failed"):format(lab.failed, lab.count)
+      if not o.keep then fail(what .. "; the lab is torn down (--keep keeps it up)") end
+      io.stderr:write(("netlab: %s; lab '%s' stays up (--keep): netlab down %s\n"):format(what, name, name))
+    end
+    local text = describe.json(state_desc(lab, script, o.host))
     write_file(state_path(name), text)
     return text
   end, trace)
   if not ok then
     if lab then run.finish(lab, false) end
     local msg = tostring(err)
-    if not msg:match("^netlab: ") then msg = "netlab: " .. msg end
+    if not msg:match("^netlab: ") and not msg:match("^[^\n]*: netlab: ") then msg = "netlab: " .. msg end
     sys.write(fd, "error\n" .. msg .. "\n")
     os.exit(1)
   end
-  sys.write(fd, "ok\n" .. err)
+  sys.write(fd, (lab.failed > 0 and "kept\n" or "ok\n") .. err)
   sys.close(fd)
   sys.detach()
   sys.wait_signal()
@@ -321,19 +338,24 @@ end
 -- run: build, one command, tear down
 
 local USAGE_RUN = [[
-usage: netlab run script.lua [--name NAME] [--json FILE] [--host] [--trace] -- command [args...]
+usage: netlab run script.lua [--name NAME] [--json FILE] [--host] [--trace] [--debug] -- command [args...]
 Build the lab, run one command in the lab's host with the lab described in
-the environment (NETLAB_NAME, NETLAB_JSON: the description's path), tear the
-lab down, and exit with the command's status. Inside the command, each node
-is also reachable as `ip netns exec NODE ...`.
+the environment, tear the lab down, and exit with the command's status (1
+when the script failed or an expectation did not hold). The command gets
+NETLAB_NAME, the lab's name, and NETLAB_JSON, the path of a file holding the
+lab's description (what netlab up prints). While it runs the lab is up like
+one of netlab up's: netlab ls lists it, netlab exec "$NETLAB_NAME" NODE -- ...
+and netlab graph "$NETLAB_NAME" reach it, and ip netns exec NODE ... works.
 ]]
 
 function M.run(args)
   local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
-    ["--trace"] = "flag" }, USAGE_RUN)
+    ["--trace"] = "flag", ["--debug"] = "flag" }, USAGE_RUN)
+  if o.debug then require("netlab.where").set_debug() end
   local script, argv = rest[1], o["--"]
   if not script or not argv or #argv == 0 then io.stderr:write(USAGE_RUN) return 2 end
   local name = run.check_name(o.name or base_name(script))
+  claim_name(name)
   if not o.host then sys.isolate() end
   sys.pid_namespace()
   local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true }
@@ -341,13 +363,13 @@ function M.run(args)
   local status
   local ok, err = xpcall(function()
     run_script(lab, script, { table.unpack(rest, 2) })
-    local me = sys.getpid()
-    write_file(json_path, describe.json(lab:describe(paths_for(me, false), {
-      pid = me, mode = o.host and "host" or "isolated", script = script,
-    })))
+    local text = describe.json(state_desc(lab, script, o.host))
+    write_file(json_path, text)
+    write_file(state_path(name), text)
     status = sys.command(argv, { NETLAB_NAME = name, NETLAB_JSON = json_path })
   end, trace)
   if not ok then io.stderr:write(tostring(err), "\n") end
+  os.remove(state_path(name))
   local code = run.finish(lab, ok)
   if not o.json then os.remove(json_path) end
   if not ok or code ~= 0 then return status and status ~= 0 and status or 1 end
