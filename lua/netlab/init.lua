@@ -96,6 +96,7 @@ function M.lab(opts)
     bridges = {},
     procs = {},
     host_names = {},  -- interface names the lab made in the host
+    addresses = {},   -- address (canonical, no prefix) -> "node's dev": who holds it
     restore = {},     -- host sysctls to put back
     passed = 0,
     failed = 0,
@@ -123,6 +124,24 @@ function Lab:_record(kind, name, extra)
   self.made[#self.made + 1] = e
   if self.journal then self.journal(e) end
   return e
+end
+
+-- an address is made: who holds it, for the next call that would reuse it
+-- (a malformed p is not the lab's to track: the call that made it refused it)
+function Lab:_claim(p, node, dev)
+  local ok = netns.prefix(p)
+  if ok then self.addresses[ok.address] = ("%s's (%s)"):format(node.name, dev) end
+end
+
+-- the holder of address p, or nil
+function Lab:_holder(p)
+  local ok = netns.prefix(p)
+  return ok and self.addresses[ok.address]
+end
+
+function Lab:_release(p)
+  local ok = netns.prefix(p)
+  if ok then self.addresses[ok.address] = nil end
 end
 
 -- what is about to be made, written to the journal first: a crash in
@@ -263,7 +282,10 @@ function Lab:link(a, b, opts)
   else
     addrs_a, addrs_b = addr_list(opts.addr), {}
   end
-  -- every address is checked before anything is made
+  -- every address is checked before anything is made: its form, its family,
+  -- and that nobody else in the lab holds it (a node that pings its own
+  -- address would "reach" it)
+  local claims = {}
   for i, list in ipairs { addrs_a, addrs_b } do
     local node = i == 1 and a or (not to_bridge and b or nil)
     for _, p in ipairs(list) do
@@ -272,6 +294,10 @@ function Lab:link(a, b, opts)
       if ok.family == "inet6" and node and node.ipv6 == false then
         fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 2)
       end
+      if claims[ok.address] then fail(("link: address '%s' is given twice on this link"):format(p), 2) end
+      local holder = self.addresses[ok.address]
+      if holder then fail(("link: address '%s' is already %s"):format(p, holder), 2) end
+      claims[ok.address] = true
     end
   end
 
@@ -317,8 +343,8 @@ function Lab:link(a, b, opts)
     if agm_a then a.ns:link_set(name_a, { up = true, addrgenmode = agm_a }) end
     b_node.ns:link_set(name_b, { up = true, alias = alias_b, addrgenmode = agm_b })
   end
-  for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) end
-  for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) end
+  for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) self:_claim(p, a, name_a) end
+  for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) self:_claim(p, b_node, name_b) end
   local link = { a = a, b = b, dev_a = name_a, dev_b = name_b }
   self.links[#self.links + 1] = link
   self:_progress()
@@ -355,10 +381,11 @@ end
 ---------------------------------------------------------------------------
 -- assertions: one line each, counted for the closing summary
 
-function Lab:_report(ok, label, t0, detail)
+function Lab:_report(ok, label, t0, detail, ms)
   self.count = self.count + 1
   if ok then self.passed = self.passed + 1 else self.failed = self.failed + 1 end
-  local ms = (clock() - t0) * 1000
+  self._probe = nil  -- a probe made before this report is told
+  ms = ms or (clock() - t0) * 1000
   out(self, ("%s %d - %s (%.1f ms)%s"):format(ok and "ok" or "not ok", self.count, label, ms,
     detail and detail ~= "" and (": " .. detail) or ""))
   return ok
@@ -413,12 +440,16 @@ function Lab:expect(cond, label)
   check.self(self, is_lab, "expect", "lab", 2)
   check.arg("expect", "the label", label, "string", 2, true)
   local t0 = clock()
-  local ok, detail = cond, nil
+  local ok, detail, ms = cond, nil, nil
   if type(cond) == "function" then
     local success, v = pcall(cond)
     if success then ok = v else ok, detail = false, tostring(v) end
+  elseif type(cond) == "boolean" and self._probe and self._probe.ok == cond then
+    -- lab:expect(node:connect(...), label): cond is the probe's result, which
+    -- came with a reason and took its own time
+    detail, ms = not cond and self._probe.why or nil, self._probe.ms
   end
-  return self:_report(not not ok, label or "expectation", t0, detail)
+  return self:_report(not not ok, label or "expectation", t0, detail, ms)
 end
 
 -- call fn until it returns true or the timeout (seconds) passes; with a

@@ -15,6 +15,28 @@ local fail = check.fail
 
 local Node = {}
 
+-- node:addr_add / addr_del keep the lab's book of who holds which address:
+-- an address a node of the lab has already is refused, naming the holder
+local function addr_change(lab, node, k, f, dev, p, ...)
+  if k == "addr_add" and type(p) == "string" then
+    local holder = lab:_holder(p)
+    if holder then fail(("addr_add: address '%s' is already %s"):format(p, holder), 3) end
+  end
+  local res = table.pack(f(node.ns, dev, p, ...))
+  if k == "addr_add" then lab:_claim(p, node, dev) else lab:_release(p) end
+  return table.unpack(res, 1, res.n)
+end
+
+-- node:ping / node:connect: the lab keeps the last result, so that
+-- lab:expect(a:connect(...), label) can tell the probe's reason and time
+-- (the call gets only the first of the probe's results)
+local function probe(lab, node, f, ...)
+  local t0 = netns.clock()
+  local ok, why = f(node.ns, ...)
+  lab._probe = { ok = ok, why = why, ms = (netns.clock() - t0) * 1000 }
+  return ok, why
+end
+
 local function node_index(node, k)
   local own = Node[k]
   if own ~= nil then return own end
@@ -26,6 +48,14 @@ local function node_index(node, k)
     local nat = rawget(node, "is_host") and k:sub(1, 4) == "nat_"
     local f = function(self, ...)
       if self ~= node then return v(self, ...) end
+      if k == "ping" or k == "connect" then
+        local ok, why = probe(lab, node, v, ...)
+        return ok, why
+      end
+      if k == "addr_add" or k == "addr_del" then
+        local res = table.pack(addr_change(lab, node, k, v, ...))  -- not a tail call: level 3 is the user
+        return table.unpack(res, 1, res.n)
+      end
       if not nat then return v(ns, ...) end
       -- NAT in the lab's host goes to the lab's own table (two labs, or
       -- a lab and someone else, never share one), the one change teardown
