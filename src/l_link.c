@@ -48,7 +48,7 @@ void devs_set_name(lua_State *L, const struct devs *d, int index, const char *ke
 /* ---- link_add, link_set, link_del -------------------------------------- */
 
 static const char *const link_add_opts[] = { "peer", "peer_ns", "mtu", "address",
-					      "up", "master", "alias", "group", NULL };
+					      "up", "wait", "master", "alias", "group", NULL };
 
 static const char *opt_alias(lua_State *L, int arg)
 {
@@ -84,6 +84,7 @@ static int m_link_add(lua_State *L)
 	if (!veth && r.peer)
 		return raise_input(L, "peer", "option 'peer' is for veth, not %s", kind);
 	r.up = opt_bool(L, 4, "up") == 1;
+	r.wait = opt_bool(L, 4, "wait") != 0;	/* default: up means ready */
 	r.master = opt_ifname(L, 4, "master");
 	r.alias = opt_alias(L, 4);
 	r.group = (unsigned)opt_int(L, 4, "group", 0, 0xffffffffLL, 0);
@@ -127,8 +128,8 @@ static int m_link_del_group(lua_State *L)
 	return 0;
 }
 
-static const char *const link_set_opts[] = { "up", "mtu", "address", "master", "ns", "name", "alias",
-					      "addrgenmode", NULL };
+static const char *const link_set_opts[] = { "up", "wait", "mtu", "address", "master", "ns", "name",
+					      "alias", "addrgenmode", NULL };
 
 /* iproute2's words for IN6_ADDR_GEN_MODE_*, in that order */
 static const char *const addrgenmodes[] = { "eui64", "none", "stable_secret", "random", NULL };
@@ -177,6 +178,7 @@ static int m_link_set(lua_State *L)
 	check_table(L, 3, "options");
 	check_opts(L, 3, link_set_opts);
 	r.up = opt_bool(L, 3, "up");
+	r.wait = opt_bool(L, 3, "wait") != 0;
 	r.mtu = (unsigned)opt_int(L, 3, "mtu", 68, 65535, 0);
 	opt_mac(L, 3, "address", mac, &r.address);
 	r.newname = opt_ifname(L, 3, "name");
@@ -188,6 +190,21 @@ static int m_link_set(lua_State *L)
 	ns_close(&tmp);
 	if (ret < 0)
 		return raise_core(L, "link_set", name, ns_label(ns), ret, &e);
+	return 0;
+}
+
+/* ns:link_wait(name [, timeout]): once the device (and a veth's peer) can
+ * transmit; for the bulk builder that brought many up with wait = false */
+static int m_link_wait(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *name = check_ifname(L, 2, "interface name");
+	double timeout = lua_isnoneornil(L, 3) ? LINK_WAIT_TIMEOUT : check_seconds(L, 3, "timeout", 0);
+	struct err e = ERR_INIT;
+	int ret;
+
+	if ((ret = link_wait(ns, name, timeout, &e)) < 0)
+		return raise_core(L, "link_wait", name, ns_label(ns), ret, &e);
 	return 0;
 }
 
@@ -282,6 +299,7 @@ void open_link_methods(lua_State *L)
 	static const luaL_Reg methods[] = {
 		{ "link_add", m_link_add },
 		{ "link_set", m_link_set },
+		{ "link_wait", m_link_wait },
 		{ "link_del", m_link_del },
 		{ "link_del_group", m_link_del_group },
 		{ "links", m_links },

@@ -40,6 +40,7 @@ static int add_inside(struct ns *ns, void *arg, struct err *e)
 		if ((ret = sysctl_set_here(in->paths[i], in->values[i], e)) < 0)
 			return err_part(e, "sysctl %s", in->keys[i]);
 	up.up = 1;
+	up.wait = 0;	/* lo has its carrier from the start: ready as it opens */
 	if (in->lo_up && (ret = link_set(ns, "lo", &up, e)) < 0)
 		return err_part(e, "lo up");
 	return 0;

@@ -1,4 +1,4 @@
-/* link.c - RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK for veth and bridge devices. */
+/* link.c - RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK for veth and bridge devices (waiting for one to be ready: ready.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -137,6 +137,10 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 		link_del(ns, r->name, NULL);
 		return err_part(e, "alias");
 	}
+	if (r->up && r->wait && (ret = link_wait(ns, r->name, LINK_WAIT_TIMEOUT, e)) < 0) {
+		link_del(ns, r->name, NULL);
+		return err_part(e, "wait");
+	}
 	return 0;
 }
 
@@ -235,7 +239,13 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r, stru
 		ifm->ifi_change = IFF_UP;
 		ifm->ifi_flags = r->up ? IFF_UP : 0;
 	}
-	return nl_talk(nl, nlh, NULL, NULL, e);
+	if ((ret = nl_talk(nl, nlh, NULL, NULL, e)) < 0 || r->up != 1 || !r->wait)
+		return ret;
+	/* up means ready: wait where the device is now, by its name there */
+	if ((ret = link_wait(r->target ? r->target : ns, r->newname ? r->newname : name,
+			     LINK_WAIT_TIMEOUT, e)) < 0)
+		return err_part(e, "wait");
+	return 0;
 }
 
 int link_del(struct ns *ns, const char *name, struct err *e)
@@ -298,6 +308,7 @@ static int parse_link(const struct nlmsghdr *nlh, struct link_info *l)
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
 		return -1;
 	memset(l, 0, sizeof(*l));
+	l->link_nsid = -1;
 	l->index = ifm->ifi_index;
 	l->up = !!(ifm->ifi_flags & IFF_UP);
 	l->lower_up = !!(ifm->ifi_flags & IFF_LOWER_UP);
@@ -318,6 +329,18 @@ static int parse_link(const struct nlmsghdr *nlh, struct link_info *l)
 		case IFLA_MASTER:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 				l->master = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				l->link = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK_NETNSID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				l->link_nsid = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_QDISC:
+			if (mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
+				copy_str(l->qdisc, sizeof(l->qdisc), a);
 			break;
 		case IFLA_OPERSTATE:
 			if (mnl_attr_validate(a, MNL_TYPE_U8) == 0)
@@ -385,6 +408,26 @@ int link_get(struct ns *ns, const char *name, struct link_info *out, struct err 
 	memset(out, 0, sizeof(*out));
 	nlh = put_link(buf, RTM_GETLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	ret = nl_talk(nl, nlh, on_one, out, e);
+	if (ret == 0 && out->index <= 0)
+		ret = err_set(e, -ENODEV, NULL);
+	return ret;
+}
+
+int link_get_index(struct ns *ns, int index, int nsid, struct link_info *out, struct err *e)
+{
+	char buf[LINK_BUF];
+	struct nlmsghdr *nlh = put_link(buf, RTM_GETLINK, 0, index);
+	struct nl *nl;
+	int ret;
+
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+
+	memset(out, 0, sizeof(*out));
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	ret = nl_talk(nl, nlh, on_one, out, e);
 	if (ret == 0 && out->index <= 0)

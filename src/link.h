@@ -19,6 +19,7 @@ struct link_add_req {
 	const char *master;	/* a bridge's name in ns, or NULL */
 	unsigned group;		/* IFLA_GROUP, 0: the default group */
 	const char *alias;	/* IFLA_IFALIAS, NULL: none (a second request) */
+	int wait;		/* with up: return once it can transmit (link_wait) */
 	/* out: the new device's ifindex and, for a veth, its peer's (in the
 	 * peer's namespace); 0 when the kernel did not say (no NLM_F_ECHO) */
 	int index;
@@ -36,10 +37,14 @@ struct link_set_req {
 	const char *alias;	/* IFLA_IFALIAS, "" clears it, NULL: keep */
 	int addrgenmode;	/* IN6_ADDR_GEN_MODE_*, -1: keep (the kernel takes it
 				 * from a device that exists, not in the creating request) */
+	int wait;		/* with up = 1: return once it can transmit (link_wait) */
 };
 
 /* a request that changes nothing: set the fields to change */
-#define LINK_SET_INIT { .up = -1, .addrgenmode = -1 }
+#define LINK_SET_INIT { .up = -1, .addrgenmode = -1, .wait = 1 }
+
+/* how long link_add / link_set wait for a device to become ready */
+#define LINK_WAIT_TIMEOUT 5.0
 
 struct link_info {
 	int index;
@@ -53,6 +58,9 @@ struct link_info {
 	int addrlen;
 	int master;		/* ifindex or 0 */
 	char alias[ALIAS_LEN];
+	char qdisc[16];		/* IFLA_QDISC: "noop" until the kernel activates it */
+	int link;		/* IFLA_LINK: a veth's peer's ifindex, or 0 */
+	int link_nsid;		/* IFLA_LINK_NETNSID: the peer's namespace, -1: this one */
 };
 
 /* The device, its settings and (veth) its peer in one request; an alias,
@@ -69,8 +77,20 @@ int link_del(struct ns *ns, const char *name, struct err *e);
 /* Delete every device of group (> 0) in ns in one request: the kernel
  * unregisters them (and the peers of veths, wherever they are) as one batch. */
 int link_del_group(struct ns *ns, unsigned group, struct err *e);
+/* Wait until the device called name can transmit, and for a veth its peer
+ * too, wherever it is: the kernel's link-watch work has set operstate UP and
+ * activated the qdisc (until then, a veth end that just came up drops what
+ * it sends, the first ARP reply too). The wait is notifications (RTNLGRP_LINK,
+ * of every namespace with an id here), never a sleep. A device without
+ * carrier (a veth whose other end is down, a bridge without ports) returns
+ * at once: it waits for something else. -ENETDOWN when it is down,
+ * -ETIMEDOUT after timeout seconds, -ENODEV when it goes away meanwhile. */
+int link_wait(struct ns *ns, const char *name, double timeout, struct err *e);
 /* Fill *out for the device called name; -ENODEV when there is none. */
 int link_get(struct ns *ns, const char *name, struct link_info *out, struct err *e);
+/* Fill *out for the device with ifindex index in the namespace that nsid
+ * (IFLA_LINK_NETNSID) names in ns; -1: ns itself. */
+int link_get_index(struct ns *ns, int index, int nsid, struct link_info *out, struct err *e);
 /* ifindex of name (> 0) or -errno */
 int link_index(struct ns *ns, const char *name, struct err *e);
 /* Every device; *v is malloc'd (free it; NULL when there are none). */

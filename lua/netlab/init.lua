@@ -343,6 +343,10 @@ function Lab:link(a, b, opts)
     if agm_a then a.ns:link_set(name_a, { up = true, addrgenmode = agm_a }) end
     b_node.ns:link_set(name_b, { up = true, alias = alias_b, addrgenmode = agm_b })
   end
+  -- up means ready (link_set waits for both ends of the veth); a bridge
+  -- that just got its first working port comes up in the kernel's
+  -- link-watch work too, and answers nothing until then
+  if to_bridge then self.host.ns:link_wait(b.name) end
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) self:_claim(p, a, name_a) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) self:_claim(p, b_node, name_b) end
   local link = { a = a, b = b, dev_a = name_a, dev_b = name_b }

@@ -102,6 +102,11 @@ function formats.link_set(ns, name, o)
   return lines
 end
 
+-- up = true waits already (built in); an explicit wait is a comment too
+function formats.link_wait(ns, name)
+  return { ("# %s link show %s  (built-in wait: until it can transmit)"):format(ip(ns), quote(name)) }
+end
+
 function formats.link_del(ns, name) return { ("%s link del %s"):format(ip(ns), quote(name)) } end
 function formats.link_del_group(ns, group) return { ("%s link del group %s"):format(ip(ns), group) } end
 

@@ -16,8 +16,9 @@
 # floor's order), netlab-lateup (node after node, every eth0 up in a last
 # sweep; not in the default list), netlab-lab and netlab-lab-v4 (star_lab.lua,
 # lab{ ipv6 = false }), and the baselines.
-# BENCH_LAB_ALT=DIR (DIR/netlab/init.lua) adds the method netlab-lab-alt: the
-# same lab script against another version of the lab.
+# BENCH_LAB_ALT=DIR (DIR/netlab/init.lua, and DIR/netns.so when the change is
+# in C) adds the methods netlab-lab-alt and netlab-alt: the same scripts
+# against another version of the lab and of the netns module.
 # Needs root. Prints a table of medians and each method's ratio to the raw-C floor
 # (topo_mnl setup N batched / teardown N ns) and to netlab.
 set -euo pipefail
@@ -78,8 +79,11 @@ cc -O2 -Wall -Wextra -o "$tmp/timeit" "$here/timeit.c"
 export LUA_CPATH="$root/build/?.so;;"
 export LUA_PATH="$root/lua/?.lua;$root/lua/?/init.lua;;"
 # BENCH_LAB_ALT: a directory holding another netlab/init.lua (a proposed change
-# of the lab), measured as the extra method netlab-lab-alt
-if [[ -n ${BENCH_LAB_ALT:-} ]]; then methods+=" netlab-lab-alt"; fi
+# of the lab) and maybe another netns.so, measured as the extra methods
+# netlab-lab-alt and netlab-alt
+if [[ -n ${BENCH_LAB_ALT:-} ]]; then methods+=" netlab-lab-alt netlab-alt"; fi
+alt_env=(env "LUA_PATH=${BENCH_LAB_ALT:-}/?.lua;${BENCH_LAB_ALT:-}/?/init.lua;$LUA_PATH"
+  "LUA_CPATH=${BENCH_LAB_ALT:-}/?.so;$LUA_CPATH")
 
 have_pyroute2=1
 /usr/bin/python3 -c 'import pyroute2' 2>/dev/null || have_pyroute2=0
@@ -130,8 +134,10 @@ run_method() {
     netlab-lab-v4) names=(-s 'nlbv%d' -l 'nlbv%d-0' -b nlbvbr0)
       setup_cmd=(env BENCH_IPV6=0 lua5.4 "$here/star_lab.lua" "$n" nlbv); teardown_cmd=() ;;
     netlab-lab-alt) names=(-s 'nlba%d' -l 'nlba%d-0' -b nlbabr0)
-      setup_cmd=(env "LUA_PATH=$BENCH_LAB_ALT/?.lua;$BENCH_LAB_ALT/?/init.lua;$LUA_PATH"
-        lua5.4 "$here/star_lab.lua" "$n" nlba); teardown_cmd=() ;;
+      setup_cmd=("${alt_env[@]}" lua5.4 "$here/star_lab.lua" "$n" nlba); teardown_cmd=() ;;
+    netlab-alt) names=(-s 'nlbx%d' -l 'nlbxh%d' -b nlbxbr0)
+      setup_cmd=("${alt_env[@]}" lua5.4 "$here/star.lua" setup "$n")
+      teardown_cmd=("${alt_env[@]}" lua5.4 "$here/star.lua" teardown "$n") ;;
     topo_mnl) names=(-s 'perfx%d' -l 'perfxh%d' -b perfxbr0)
       setup_cmd=("$tmp/topo_mnl" setup "$n" batched); teardown_cmd=("$tmp/topo_mnl" teardown "$n" ns) ;;
     floor_netns) names=(-s 'perfx%d')

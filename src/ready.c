@@ -1,0 +1,142 @@
+/* ready.c - a device that came up can transmit: the kernel's link-watch work done, by a look or a notification, never a sleep. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+
+#include "link.h"
+
+#define NOT_READY 0
+#define READY 1
+
+/* The link-watch work sets operstate UP, activates the device's queues and
+ * notifies (RTM_NEWLINK), in that order: operstate UP is the sign. (Where
+ * RTM_GETLINK does not take RTNL, a look can fall between the first two
+ * steps, microseconds apart; a notification cannot.) IFLA_QDISC "noop":
+ * never activated. Without carrier the device waits for its other end,
+ * not for us: nothing to wait for here. */
+static int readiness(const struct link_info *l)
+{
+	if (!l->up)
+		return -ENETDOWN;
+	if (!l->lower_up)
+		return READY;
+	if ((l->operstate == IF_OPER_UP || l->operstate == IF_OPER_UNKNOWN) &&
+	    strcmp(l->qdisc, "noop") != 0)
+		return READY;
+	return NOT_READY;
+}
+
+static int on_any(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(int *)data = 1;
+	return MNL_CB_OK;
+}
+
+static double clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Wait for the next link notification, of any device in any namespace
+ * with an id here: 1 when one came, 0 at the deadline, -errno (-ENOBUFS:
+ * some were lost, which is a reason to look again too). */
+static int next_change(int fd, double deadline)
+{
+	char buf[16384];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int ms, seen;
+
+	for (;;) {
+		ms = (int)((deadline - clock_now()) * 1000) + 1;
+		if (ms <= 0)
+			return 0;
+		if (poll(&p, 1, ms) < 0 && errno != EINTR)
+			return -errno;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS)
+			return 1;
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			return -errno;
+		seen = 0;
+		mnl_cb_run(buf, (size_t)n, 0, 0, on_any, &seen);
+		if (seen)
+			return 1;
+	}
+}
+
+/* Is the device ready, and its veth peer? READY, NOT_READY or -errno. A
+ * burst of notifications that overflowed the socket (ENOBUFS) while
+ * asking is no reason to fail: ask again. */
+static int look(struct ns *ns, const char *name, struct err *e)
+{
+	struct link_info l, peer;
+	int ret, st, tries = 0;
+
+	while ((ret = link_get(ns, name, &l, e)) == -ENOBUFS && ++tries < 4)
+		;
+	if (ret < 0)
+		return ret;
+	if ((st = readiness(&l)) != READY || !l.lower_up || !l.link || strcmp(l.kind, "veth"))
+		return st;
+	while ((ret = link_get_index(ns, l.link, l.link_nsid, &peer, e)) == -ENOBUFS && ++tries < 8)
+		;
+	if (ret < 0)
+		return ret == -ENODEV ? NOT_READY : ret;	/* the pair is being made or unmade */
+	return readiness(&peer) == READY ? READY : NOT_READY;
+}
+
+static void listen_links(int fd, int on)
+{
+	int grp = RTNLGRP_LINK;
+
+	setsockopt(fd, SOL_NETLINK, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP, &grp, sizeof(grp));
+	setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on));
+}
+
+int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
+{
+	struct nl *nl;
+	double deadline = clock_now() + timeout;
+	char buf[4096];
+	int fd, ret, st;
+
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	/* RTM_GETLINK runs the device's pending link-watch work itself (Linux
+	 * 5.15+): a look is usually all it takes */
+	if ((st = look(ns, name, e)) != NOT_READY)
+		goto done;
+	fd = mnl_socket_get_fd(nl->sock);
+	/* listening before each further look: a change after it is notified.
+	 * Requests on this socket skip notifications (not their sequence number). */
+	listen_links(fd, 1);
+	while ((st = look(ns, name, e)) == NOT_READY) {
+		if ((ret = next_change(fd, deadline)) == 0)
+			st = err_set(e, -ETIMEDOUT, "%s did not become ready to transmit within %gs",
+				     name, timeout);
+		else if (ret < 0)
+			st = err_set(e, ret, NULL);
+		if (st < 0)
+			break;
+	}
+	listen_links(fd, 0);
+	/* what came after the last answer is stale: gone before the next request */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
+		;
+done:
+	if (st == -ENETDOWN)
+		st = err_set(e, st, "%s is down", name);
+	return st < 0 ? st : 0;
+}
