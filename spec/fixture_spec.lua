@@ -149,6 +149,55 @@ describe("netlab as a fixture", function()
 			assert.equal("", ls)
 		end)
 
+		it("print only the JSON on stdout: what the script prints and its ok lines go to stderr #root", function()
+			local chatty = write("chatty.lua", [[
+print("hello from the script")
+io.write("and io.write too\n")
+local a, b = lab:node "fx-a", lab:node "fx-b"
+lab:link(a, b, { addr = { "10.9.0.1/24", "10.9.0.2/24" } })
+lab:expect_reach(a, b)
+os.execute("echo and a child process")
+]])
+			local code, out, err = netlab({ "up", chatty, "--name", "fx-chatty" })
+			assert.equal(0, code, err)
+			-- the whole of stdout is one JSON document, as a pipe into a parser needs it
+			local desc = json.decode(out)
+			assert.equal("fx-chatty", desc.name)
+			assert.equal("}", out:match("(%S)%s*$"))
+			for _, line in ipairs { "hello from the script", "and io.write too", "ok 1 - fx-a reaches fx-b",
+				"and a child process" } do
+				assert.truthy(err:find(line, 1, true), err)
+			end
+			local py = proc.exec({ "sh", "-c", q(NETLAB) .. " down fx-chatty >/dev/null && " .. q(NETLAB) .. " up " .. q(chatty)
+				.. " --name fx-chatty 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"name\"])'" })
+			assert.equal("fx-chatty\n", py)
+		end)
+
+		it("exit 1 and tear the lab down when an expectation fails; --keep keeps it up and says so #root", function()
+			local failing = write("failing.lua", [[
+local a, b = lab:node "fx-a", lab:node "fx-b"
+lab:link(a, b, { addr = { "10.9.0.1/24", "10.9.0.2/24" } })
+lab:expect_reach(a, b)
+lab:expect_reach(a, "10.9.0.3", { timeout = 0.2 })
+]])
+			local code, out, err = netlab({ "up", failing, "--name", "fx-fail" })
+			assert.equal(1, code)
+			assert.equal("", out)
+			assert.truthy(err:find("netlab: up: 1 of 2 expectations failed; the lab is torn down (--keep keeps it up)", 1, true), err)
+			local _, ls = netlab({ "ls" })
+			assert.equal("", ls)
+			assert.same({}, ip.netns_names())
+
+			code, out, err = netlab({ "up", failing, "--name", "fx-fail", "--keep" })
+			assert.equal(1, code)
+			assert.equal("fx-fail", json.decode(out).name)
+			assert.truthy(err:find("netlab: up: 1 of 2 expectations failed; lab 'fx-fail' stays up (--keep): netlab down fx-fail",
+				1, true), err)
+			local pcode = netlab({ "exec", "fx-fail", "fx-a", "--", "ping", "-n", "-c1", "-w10", "10.9.0.2" })
+			assert.equal(0, pcode)
+			assert.equal(0, (netlab({ "down", "fx-fail" })))
+		end)
+
 		it("opens a shell inside a node #root", function()
 			assert.equal(0, (netlab({ "up", topo, "--name", "fx-sh" })))
 			local code, out = netlab({ "shell", "fx-sh", "blue" }, "echo node=$NETLAB_NODE; ip -br addr show eth0; exit 0\n")
@@ -172,13 +221,41 @@ describe("netlab as a fixture", function()
 			assert.same({ "lo" }, ip.link_names())
 		end)
 
-		it("gives the command a JSON description that parses #root", function()
+		it("gives the command a JSON description that parses, the one up prints #root", function()
 			local json_path = dir .. "/run.json"
-			local code = netlab({ "run", topo, "--json", json_path, "--", "true" })
-			assert.equal(0, code)
+			local code, out, err = netlab({ "run", topo, "--json", json_path, "--", "sh", "-c",
+				"nsenter --net=\"$(python3 -c 'import json,os; print(json.load(open(os.environ[\"NETLAB_JSON\"]))[\"nodes\"][0][\"netns\"])')\" ip -br link show eth0" })
+			assert.equal(0, code, err)
+			assert.truthy(out:find("eth0@", 1, true), out)
 			local desc = json.decode(read(json_path))
 			assert.equal(2, #desc.nodes)
-			assert.equal("/run/netns/red", desc.nodes[1].netns)
+			assert.equal("isolated", desc.mode)
+			assert.truthy(desc.nodes[1].netns:match("^/proc/" .. desc.pid .. "/root/run/netns/red$"), desc.nodes[1].netns)
+			-- what up prints for the same script: the same document, but for the holder's pid
+			code, out = netlab({ "up", topo, "--name", "topo" })
+			assert.equal(0, code)
+			local up = json.decode(out)
+			assert.equal(0, (netlab({ "down", "topo" })))
+			local function shape(d)
+				local text = json.encode(d)
+				return (text:gsub("/proc/%d+/", "/proc/PID/"):gsub('"pid":%d+', '"pid":0')
+					:gsub('"starttime":"%d+"', '"starttime":""'):gsub('"script":"[^"]*"', '"script":""')
+					:gsub('"mac":"[^"]*"', '"mac":""'):gsub('"fe80::[^"]*"', '"fe80::"'))
+			end
+			assert.equal(shape(up), shape(desc))
+		end)
+
+		it("lets the command reach the lab by name: exec, ls and graph #root", function()
+			local code, out, err = netlab({ "run", topo, "--name", "fx-run", "--", "sh", "-c",
+				q(NETLAB) .. " ls && " .. q(NETLAB) .. " exec \"$NETLAB_NAME\" red -- ping -n -c1 -w10 192.168.15.2 && "
+				.. q(NETLAB) .. " graph \"$NETLAB_NAME\"" })
+			assert.equal(0, code, err)
+			assert.truthy(out:match("fx%-run%s+%d+%s+isolated%s+2%s+up"), out)
+			assert.truthy(out:find("1 received", 1, true), out)
+			assert.truthy(out:find('graph "fx-run"', 1, true), out)
+			-- gone with the run
+			local _, ls = netlab({ "ls" })
+			assert.equal("", ls)
 		end)
 	end)
 

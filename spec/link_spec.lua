@@ -445,3 +445,82 @@ describe("links made ready in one request", function()
 			proc.error_of(a.link_del_group, a, 0))
 	end)
 end)
+
+describe("links that come up", function()
+	local a, b
+
+	before_each(function()
+		a = netns.add(A)
+		b = netns.add(B)
+	end)
+
+	after_each(function()
+		a:close()
+		b:close()
+		ip.cleanup(P)
+	end)
+
+	-- what a dump shows (a dump, unlike ip link show DEV, does not make the
+	-- kernel finish a device's link-watch work first)
+	local function state(ns, dev)
+		local l = ip.link(ns, dev)
+		return l.operstate .. " " .. tostring(l.qdisc)
+	end
+
+	it("are ready to transmit at both ends when link_set returns, and the first ping is answered at once #root", function()
+		for i = 1, 20 do
+			a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+			a:addr_add("veth-a", "192.168.15.1/24")
+			b:addr_add("veth-b", "192.168.15.2/24")
+			a:link_set("veth-a", { up = true })
+			b:link_set("veth-b", { up = true })
+			-- no waiting here: up means ready
+			assert.equal("UP noqueue", state(A, "veth-a"), "round " .. i)
+			assert.equal("UP noqueue", state(B, "veth-b"), "round " .. i)
+			-- a first ARP reply lost costs a retry a second later
+			local ok, why = a:ping("192.168.15.2", { count = 1, timeout = 0.9 })
+			assert.is_true(ok, why)
+			a:link_del("veth-a")
+		end
+	end)
+
+	it("are ready when link_add makes them up, the peer already being up #root", function()
+		b:link_add("br0", "bridge", { up = true })
+		b:link_add("veth-b", "veth", { peer = "veth-a", peer_ns = a, up = true, master = "br0" })
+		assert.equal("DOWN noop", state(A, "veth-a"))
+		a:link_set("veth-a", { up = true })
+		assert.equal("UP noqueue", state(A, "veth-a"))
+		assert.equal("UP noqueue", state(B, "veth-b"))
+		-- the bridge got a working port: ready once link_wait returns
+		b:link_wait("br0")
+		assert.equal("UP noqueue", state(B, "br0"))
+	end)
+
+	it("can be brought up without waiting, and waited for once with link_wait #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+		a:link_set("veth-a", { up = true, wait = false })
+		b:link_set("veth-b", { up = true, wait = false })
+		a:link_wait("veth-a")	-- both ends: the peer too
+		assert.equal("UP noqueue", state(A, "veth-a"))
+		assert.equal("UP noqueue", state(B, "veth-b"))
+		-- a device without carrier waits for its other end, not for us
+		a:link_add("lonely", "veth", { peer = "lonely-p", up = true })
+		a:link_wait("lonely")
+		assert.equal("LOWERLAYERDOWN", ip.link(A, "lonely").operstate)
+	end)
+
+	it("refuses to wait for a device that is down, absent, or with a bad timeout #root", function()
+		a:link_add("veth-a", "veth", { peer = "veth-b", peer_ns = b })
+		local ok, err = pcall(a.link_wait, a, "veth-a")
+		assert.is_false(ok)
+		assert.equal("ENETDOWN", err.code)
+		assert.equal("netns: link_wait veth-a in " .. A .. ": Network is down (ENETDOWN): veth-a is down", tostring(err))
+		ok, err = pcall(a.link_wait, a, "nosuch")
+		assert.equal("ENODEV", err.code)
+		assert.equal("netns: link_wait: timeout must be a number of seconds >= 0, not '-1'",
+			proc.error_of(a.link_wait, a, "veth-a", -1))
+		assert.equal("netns: link_set: option 'wait' must be a boolean, not string",
+			proc.error_of(a.link_set, a, "veth-a", { up = true, wait = "no" }))
+		assert.same({ "lo", "veth-a" }, ip.link_names(A))
+	end)
+end)

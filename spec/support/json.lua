@@ -22,4 +22,21 @@ function M.decode(s)
 	return v
 end
 
+-- v as JSON with object keys sorted: two equal values give equal text
+function M.encode(v)
+	if type(v) ~= "table" or v == M.null then
+		return dkjson.encode(v)
+	end
+	local out = {}
+	if #v > 0 or next(v) == nil then
+		for _, x in ipairs(v) do out[#out + 1] = M.encode(x) end
+		return "[" .. table.concat(out, ",") .. "]"
+	end
+	local keys = {}
+	for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+	table.sort(keys)
+	for _, k in ipairs(keys) do out[#out + 1] = dkjson.encode(k) .. ":" .. M.encode(v[k]) end
+	return "{" .. table.concat(out, ",") .. "}"
+end
+
 return M

@@ -1,0 +1,108 @@
+-- spec/mistakes_spec.lua - what a user meets: mistakes caught at the user's own line, with what the lab knows.
+local proc = require "support.proc"
+local nl = require "support.netlab"
+
+local ws = nl.workspace("mi")
+
+-- run a script in an isolated lab: exit code, stdout, stderr
+local function run(name, text, option)
+	return ws:run(option and { option, ws:write(name, text) } or { ws:write(name, text) })
+end
+
+describe("mistakes", function()
+	teardown(function() ws:cleanup() end)
+
+	describe("addresses", function()
+		it("the lab refuses an address it has given already, and makes nothing for the refused call #root", function()
+			local code, out, err = run("dup.lua", [[
+local a, b, c = lab:node "a", lab:node "b", lab:node "c"
+local function links(node) return io.popen("ip -br -n " .. node .. " link"):read("a") end
+local function refused(f)
+  local before = { links "a", links "b", links "c" }
+  local ok, e = pcall(f)
+  assert(not ok, "accepted")
+  assert(links "a" == before[1] and links "b" == before[2] and links "c" == before[3], "something was made")
+  print(e)
+end
+refused(function() lab:link(a, b, { addr = { "10.0.0.1/24", "10.0.0.1/24" } }) end)
+lab:link(a, b, { addr = { "10.0.0.1/24", "10.0.0.2/24" } })
+refused(function() lab:link(a, c, { addr = { "10.0.1.1/24", "10.0.0.2/25" } }) end)
+refused(function() lab:link(b, c, { addr = { "fd00::1/64", "fd00:0::1/64" } }) end)
+refused(function() c:addr_add("lo", "10.0.0.1/32") end)
+-- an address given back can be given again
+a:addr_add("lo", "10.9.0.1/32")
+a:addr_del("lo", "10.9.0.1/32")
+c:addr_add("lo", "10.9.0.1/32")
+]])
+			assert.equal(0, code, err)
+			assert.equal(table.concat({
+				ws.dir .. "/dup.lua:10: netlab: link: address '10.0.0.1/24' is given twice on this link",
+				ws.dir .. "/dup.lua:12: netlab: link: address '10.0.0.2/25' is already b's (eth0)",
+				ws.dir .. "/dup.lua:13: netlab: link: address 'fd00:0::1/64' is given twice on this link",
+				ws.dir .. "/dup.lua:14: netlab: addr_add: address '10.0.0.1/32' is already a's (eth0)",
+			}, "\n") .. "\n", out)
+		end)
+	end)
+
+	describe("errors", function()
+		local script = [[
+local function build()
+  lab:node "a"
+  lab:node(("x"):rep(300))
+end
+build()
+]]
+		it("are located at the script's line, with the script's frames only #root", function()
+			local code, out, err = run("loc.lua", script)
+			assert.equal(1, code, out)
+			local path = ws.dir .. "/loc.lua"
+			local lines = {}
+			for l in err:gmatch("[^\n]+") do lines[#lines + 1] = l end
+			assert.equal(path .. ":3: netns: add: namespace name '" .. ("x"):rep(300) .. "' is longer than 255 bytes",
+				lines[1])
+			assert.same({ "stack traceback:", "\t" .. path .. ":3: in local 'build'", "\t" .. path .. ":5: in main chunk" },
+				{ lines[2], lines[3], lines[4] })
+			assert.is_nil(err:find("\tnetlab/", 1, true), err)
+			assert.is_nil(err:find("[C]", 1, true), err)
+		end)
+
+		it("show netlab's own frames with --debug #root", function()
+			local code, _, err = run("dbg.lua", script, "--debug")
+			assert.equal(1, code)
+			assert.truthy(err:find("netlab/init.lua:%d+: in method 'node'"), err)
+			assert.truthy(err:find("dbg.lua:3: in local 'build'", 1, true), err)
+		end)
+
+		it("of the kernel, inside a lab call, point at the script's line #root", function()
+			local code, _, err = run("kern.lua", [[
+local a, b = lab:node "a", lab:node "b"
+lab:link(a, b, { names = { "lo", "x" } })
+]])
+			assert.equal(1, code)
+			assert.equal(ws.dir .. "/kern.lua:2: netns: link_add lo in a: File exists (EEXIST)", err:match("^[^\n]+"))
+		end)
+	end)
+
+	describe("expectations", function()
+		it("tell a probe's reason and its time on the line of lab:expect #root", function()
+			local code, out = run("probe.lua", [[
+local a, b = lab:node "a", lab:node "b"
+lab:link(a, b, { addr = { "10.0.0.1/24", "10.0.0.2/24" } })
+lab:expect(a:connect("10.0.0.2", 80), "b serves")
+lab:expect(a:ping("10.0.0.9", { count = 1, timeout = 0.3 }), "a reaches nobody")
+lab:expect(a:ping "10.0.0.2", "a reaches b")
+lab:expect(1 == 2, "arithmetic")
+]])
+			assert.equal(1, code)
+			local lines = {}
+			for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+			assert.truthy(lines[1]:match("^not ok 1 %- b serves %(%d+%.%d ms%): Connection refused$"), lines[1])
+			-- the time is the probe's: 0.3 s of waiting for a reply
+			local ms = tonumber(lines[2]:match("^not ok 2 %- a reaches nobody %((%d+%.%d) ms%): no reply within 0%.3s$"))
+			assert.truthy(ms and ms >= 290, lines[2])
+			assert.truthy(lines[3]:match("^ok 3 %- a reaches b %(%d+%.%d ms%)$"), lines[3])
+			-- a plain condition has no probe's reason
+			assert.truthy(lines[4]:match("^not ok 4 %- arithmetic %(%d+%.%d ms%)$"), lines[4])
+		end)
+	end)
+end)
