@@ -36,6 +36,10 @@ build = {
   type = "cmake",
   variables = {
     CMAKE_BUILD_TYPE = "Release",
+    -- what has no directory of its own in a rocks tree (the man page) goes
+    -- under the rock's own directory: `luarocks make --tree DIR` writes
+    -- nothing outside DIR
+    CMAKE_INSTALL_PREFIX = "$(PREFIX)",
     LUA_INCDIR = "$(LUA_INCDIR)",
     LIBDIR = "$(LIBDIR)",
     LUADIR = "$(LUADIR)",

@@ -349,6 +349,36 @@ until netns.clock() - t0 > 1.5 or i >= 1000
 		end)
 	end)
 
+	describe("netlab busted", function()
+		it("runs README's busted snippet, as printed, with README's command #root", function()
+			local readme = read(proc.root .. "/README.md")
+			local at = assert(readme:find("From busted, `require \"netlab.busted\"`", 1, true))
+			local command, file = readme:match("```sh\nsudo netlab (busted [^\n#]-)%s+#[^\n]-(spec/[%w_]+%.lua):\n```", at)
+			local snippet = readme:match("```lua\n(.-)```", at)
+			assert.truthy(command and snippet, "README's busted example")
+			local d = dir .. "/busted-readme"
+			assert(os.execute("rm -rf " .. q(d) .. " && mkdir -p " .. q(d .. "/spec")))
+			proc.write(d .. "/" .. file, snippet)
+			-- from the project's directory, where the user runs it; not root's
+			-- paths: the same LUA_PATH a user has (none)
+			local out, code = proc.exec({ "sh", "-c", "cd " .. q(d) .. " && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 "
+				.. "-u LUA_CPATH_5_4 " .. q(NETLAB) .. " " .. command }, true)
+			assert.equal(0, code, out)
+			assert.truthy(out:find("1 success / 0 failures / 0 errors", 1, true), out)
+			-- its lab was in a namespace of its own, gone with it
+			assert.same({}, ip.netns_names())
+		end)
+
+		it("passes busted's failures on as its exit status #root", function()
+			local d = dir .. "/busted-fail"
+			assert(os.execute("rm -rf " .. q(d) .. " && mkdir -p " .. q(d)))
+			proc.write(d .. "/fail_spec.lua", 'it("fails", function() assert.is_true(require("netns").host():ping("10.77.0.1", { count = 1, timeout = 0.2 })) end)\n')
+			local out, code = proc.exec({ "sh", "-c", "cd " .. q(d) .. " && " .. q(NETLAB) .. " busted ." }, true)
+			assert.equal(1, code, out)
+			assert.truthy(out:find("0 successes / 1 failure", 1, true), out)
+		end)
+	end)
+
 	describe("after the busted helper's block", function()
 		it("its lab is gone #root", function()
 			assert.same({}, ip.netns_names())

@@ -199,7 +199,7 @@ static int m_link_wait(lua_State *L)
 {
 	struct ns *ns = check_ns(L, 1);
 	const char *name = check_ifname(L, 2, "interface name");
-	double timeout = lua_isnoneornil(L, 3) ? LINK_WAIT_TIMEOUT : check_seconds(L, 3, "timeout", 0);
+	double timeout = lua_isnoneornil(L, 3) ? LINK_WAIT_TIMEOUT : check_seconds(L, 3, "timeout", 1);
 	struct err e = ERR_INIT;
 	int ret;
 

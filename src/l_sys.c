@@ -292,6 +292,29 @@ static int sys_geteuid(lua_State *L)
 	return 1;
 }
 
+/* where netns.so and lua/netlab are for a Lua 5.4 other than this one:
+ * -> lua_dir, c_dir (the build tree's, when this is the build tree's netlab) */
+static int sys_module_dirs(lua_State *L)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		if (!strcmp(exe, NETLAB_BUILD_DIR)) {
+			lua_pushstring(L, NETLAB_TREE_LUADIR);
+			lua_pushstring(L, NETLAB_BUILD_DIR);
+			return 2;
+		}
+	}
+	lua_pushstring(L, NETLAB_LUADIR);
+	lua_pushstring(L, NETLAB_LIBDIR);
+	return 2;
+}
+
 static int sys_getpid(lua_State *L)
 {
 	lua_pushinteger(L, getpid());
@@ -320,6 +343,7 @@ int luaopen_netlab_sys(lua_State *L)
 		{ "wait_signal", sys_wait_signal },
 		{ "command", sys_command },
 		{ "getpid", sys_getpid },
+		{ "module_dirs", sys_module_dirs },
 		{ "geteuid", sys_geteuid },
 		{ "kill", sys_kill },
 		{ "atomic", sys_atomic },

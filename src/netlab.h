@@ -2,6 +2,7 @@
 #ifndef NETLAB_NETLAB_H
 #define NETLAB_NETLAB_H
 
+#include <stdio.h>
 #include <lua.h>
 
 #define PROGNAME "netlab"
@@ -18,6 +19,9 @@ int netlab_pid_namespace(void);
  * came. What netlab.sys.atomic wraps around a creation and its record. */
 void netlab_defer_stop(void);
 void netlab_resume_stop(lua_State *L);
+
+/* netlab --help's text, to f (usage.c) */
+void netlab_usage(FILE *f);
 
 /* the module netlab.sys */
 int luaopen_netlab_sys(lua_State *L);
