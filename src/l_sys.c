@@ -292,11 +292,24 @@ static int sys_geteuid(lua_State *L)
 	return 1;
 }
 
-/* where netns.so and lua/netlab are for a Lua 5.4 other than this one:
- * -> lua_dir, c_dir (the build tree's, when this is the build tree's netlab) */
+/* Do lua_dir/netlab/init.lua and c_dir/netns.so exist? */
+static int has_modules(const char *lua_dir, const char *c_dir)
+{
+	char a[4200], b[4200];
+
+	snprintf(a, sizeof(a), "%s/netlab/init.lua", lua_dir);
+	snprintf(b, sizeof(b), "%s/netns.so", c_dir);
+	return access(a, R_OK) == 0 && access(b, R_OK) == 0;
+}
+
+/* Where netns.so and lua/netlab are, for a Lua 5.4 other than this one:
+ * -> lua_dir, c_dir. The build tree's, for the build tree's netlab; else
+ * beside the executable as a prefix or a LuaRocks tree lays them out
+ * (PREFIX/bin, PREFIX/share/lua/5.4, PREFIX/lib/lua/5.4: LuaRocks moves
+ * them there after CMake installed them); else where CMake installs them. */
 static int sys_module_dirs(lua_State *L)
 {
-	char exe[4096];
+	char exe[4096], lua_dir[4200], c_dir[4200];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
@@ -307,6 +320,13 @@ static int sys_module_dirs(lua_State *L)
 		if (!strcmp(exe, NETLAB_BUILD_DIR)) {
 			lua_pushstring(L, NETLAB_TREE_LUADIR);
 			lua_pushstring(L, NETLAB_BUILD_DIR);
+			return 2;
+		}
+		snprintf(lua_dir, sizeof(lua_dir), "%s/../share/lua/5.4", exe);
+		snprintf(c_dir, sizeof(c_dir), "%s/../lib/lua/5.4", exe);
+		if (has_modules(lua_dir, c_dir)) {
+			lua_pushstring(L, lua_dir);
+			lua_pushstring(L, c_dir);
 			return 2;
 		}
 	}
