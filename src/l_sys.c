@@ -295,7 +295,7 @@ static int sys_geteuid(lua_State *L)
 /* Do lua_dir/netlab/init.lua and c_dir/netns.so exist? */
 static int has_modules(const char *lua_dir, const char *c_dir)
 {
-	char a[4200], b[4200];
+	char a[4300], b[4300];
 
 	snprintf(a, sizeof(a), "%s/netlab/init.lua", lua_dir);
 	snprintf(b, sizeof(b), "%s/netns.so", c_dir);
@@ -322,8 +322,10 @@ static int sys_module_dirs(lua_State *L)
 			lua_pushstring(L, NETLAB_BUILD_DIR);
 			return 2;
 		}
-		snprintf(lua_dir, sizeof(lua_dir), "%s/../share/lua/5.4", exe);
-		snprintf(c_dir, sizeof(c_dir), "%s/../lib/lua/5.4", exe);
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';	/* the prefix */
+		snprintf(lua_dir, sizeof(lua_dir), "%s/share/lua/5.4", exe);
+		snprintf(c_dir, sizeof(c_dir), "%s/lib/lua/5.4", exe);
 		if (has_modules(lua_dir, c_dir)) {
 			lua_pushstring(L, lua_dir);
 			lua_pushstring(L, c_dir);
