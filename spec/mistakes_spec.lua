@@ -83,6 +83,28 @@ lab:link(a, b, { names = { "lo", "x" } })
 		end)
 	end)
 
+	describe("services", function()
+		it("that exit say their status and the last lines of their stderr #root", function()
+			local code, out, err = run("svc.lua", [[
+local a = lab:node "a"
+local function try(f) local ok, e = pcall(f) print(e) end
+try(function() a:service({ "sh", "-c", "echo starting >&2; echo 'bind: Address already in use' >&2; exit 3" }, { port = 80 }) end)
+try(function() a:service({ "sh", "-c", "echo listening soon >&2; exec sleep 30" }, { port = 81, timeout = 0.3 }) end)
+try(function() a:service({ "sh", "-c", "exit 2" }, { port = 82 }) end)
+]])
+			assert.equal(0, code, err)
+			local path = ws.dir .. "/svc.lua"
+			assert.equal(table.concat({
+				path .. ":3: netlab: service sh on a exited with status 3 before it accepted connections on 127.0.0.1:80; its stderr ended with:",
+				"  starting",
+				"  bind: Address already in use",
+				path .. ":4: netlab: service sh on a did not accept connections on 127.0.0.1:81 within 0.3s; its stderr ended with:",
+				"  listening soon",
+				path .. ":5: netlab: service sh on a exited with status 2 before it accepted connections on 127.0.0.1:82",
+			}, "\n") .. "\n", out)
+		end)
+	end)
+
 	describe("expectations", function()
 		it("tell a probe's reason and its time on the line of lab:expect #root", function()
 			local code, out = run("probe.lua", [[

@@ -243,6 +243,42 @@ describe("spawn", function()
 		assert.is_false(proc.exists(pid))
 	end)
 
+	it("keeps the last 4 KiB of stderr with stderr_tail, what it started wrote too, and still writes the file #root", function()
+		local before = proc.children()
+		do
+			local p <close> = a:spawn({ "sh", "-c", "echo one >&2; sh -c 'echo grandchild >&2'; exit 3" }, { stderr_tail = true })
+			assert.equal(3, p:wait(10))
+			assert.equal("one\ngrandchild\n", p:stderr_tail())
+			-- only the last bytes, in order; the file gets everything, once
+			local out = tmp()
+			local q <close> = a:spawn({ "sh", "-c", "seq 1 3000 >&2" }, { stderr = out, stderr_tail = true })
+			assert.equal(0, q:wait(10))
+			local all = proc.read(out)
+			assert.equal(13893, #all)
+			assert.equal(all:sub(-4096), q:stderr_tail())
+			-- appended, as without the tail
+			local r <close> = a:spawn({ "sh", "-c", "echo more >&2" }, { stderr = out, append = true, stderr_tail = true })
+			assert.equal(0, r:wait(10))
+			assert.equal(all .. "more\n", proc.read(out))
+			-- without it, nothing is kept
+			local s <close> = a:spawn({ "true" })
+			s:wait(10)
+			assert.is_nil(s:stderr_tail())
+		end
+		-- no copier left behind: every process it started is reaped
+		assert.same(before, proc.children())
+	end)
+
+	it("kills the copier of stderr_tail with the process #root", function()
+		local before = proc.children()
+		do
+			local p <close> = a:spawn({ "sh", "-c", "echo started >&2; sleep 300" }, { stderr_tail = true })
+			assert.truthy(proc.wait_until(function() return p:stderr_tail() == "started\n" end))
+			assert.equal(2, #proc.children() - #before)	-- sh and its copier
+		end
+		assert.same(before, proc.children())
+	end)
+
 	describe("bad input", function()
 		local function no_new_children(before)
 			assert.same(before, proc.children())

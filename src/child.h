@@ -2,6 +2,8 @@
 #ifndef NETLAB_CHILD_H
 #define NETLAB_CHILD_H
 
+#include <sys/types.h>
+
 #include "ns.h"
 #include "tree.h"
 
@@ -22,6 +24,9 @@ struct child {
 /* fork c (in the commands' PID namespace) and wait until it has exec'd:
  * its pid, or -errno (exec's) */
 int child_start(struct child *c);
+
+/* fork, the child in the commands' PID namespace (proc_pid_namespace) */
+pid_t child_fork(void);
 
 /* CLOCK_MONOTONIC in seconds */
 double proc_now(void);

@@ -139,7 +139,7 @@ struct lproc {
 	int reaped;
 };
 
-static const char *const spawn_opts[] = { "env", "stdout", "stderr", "append", NULL };
+static const char *const spawn_opts[] = { "env", "stdout", "stderr", "append", "stderr_tail", NULL };
 
 static int m_spawn(lua_State *L)
 {
@@ -159,10 +159,11 @@ static int m_spawn(lua_State *L)
 		req.err_to_out = 1;
 	}
 	req.append = opt_bool(L, 3, "append") == 1;
+	req.tail = opt_bool(L, 3, "stderr_tail") == 1;
 	req.env = opt_env(L, 3);
 	/* the handle first: a process is never started without one to reap it */
 	p = lua_newuserdatauv(L, sizeof(*p), 0);
-	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT };
+	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
 	p->status = p->signal = 0;
 	p->reaped = 1;
 	luaL_setmetatable(L, PROC_MT);
@@ -259,6 +260,20 @@ static int p_kill(lua_State *L)
 	return 1;
 }
 
+/* p:stderr_tail() -> the last bytes (at most 4 KiB) the command and what it
+ * started wrote to stderr, or nil when spawned without stderr_tail = true */
+static int p_stderr_tail(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	char buf[TAIL_SIZE + 1];
+	long n = proc_tail(&p->p, p->p.pid < 0 || reap(L, p, 0), buf, sizeof(buf));
+
+	if (n < 0)
+		return 0;
+	lua_pushlstring(L, buf, (size_t)n);
+	return 1;
+}
+
 static int p_running(lua_State *L)
 {
 	struct lproc *p = check_proc(L);
@@ -328,6 +343,7 @@ void open_proc_meta(lua_State *L)
 		{ "wait", p_wait },
 		{ "kill", p_kill },
 		{ "running", p_running },
+		{ "stderr_tail", p_stderr_tail },
 		{ NULL, NULL }
 	};
 

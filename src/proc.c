@@ -148,7 +148,7 @@ void proc_pid_namespace(int fd)
 }
 
 /* fork: into the commands' PID namespace for this one fork, then back */
-static pid_t fork_command(void)
+pid_t child_fork(void)
 {
 	pid_t pid;
 	int e;
@@ -173,7 +173,7 @@ int child_start(struct child *c)
 	if (pipe2(ex, O_CLOEXEC) < 0)
 		return -errno;
 	c->errfd = ex[1];
-	pid = fork_command();
+	pid = child_fork();
 	if (pid < 0) {
 		ret = -errno;
 		close(ex[0]);
@@ -305,26 +305,60 @@ static int open_spawn_files(const struct spawn_req *req, struct child *c, int ma
 	return 0;
 }
 
+/* stderr through a pipe to the copier, which writes it where it was to go
+ * (truncating or appending as the command would have) and keeps its tail */
+static int tail_pipe(struct child *c, struct proc *p, int pipe_fds[2], int *target)
+{
+	if (!(p->tail = tail_new()))
+		return -ENOMEM;
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+		return -errno;
+	*target = c->err;
+	c->err = pipe_fds[1];
+	pipe_fds[1] = -1;
+	return 0;
+}
+
 int proc_spawn(struct ns *ns, const struct spawn_req *req, struct proc *p, struct err *e)
 {
 	struct child c = { .ns = ns, .argv = req->argv, .env = req->env, .in = -1, .out = -1,
 			   .err = -1, .own_group = !req->foreground, .tree = &p->tree };
-	int made[2] = { 0, 0 }, ret = 0, pid;
+	int made[2] = { 0, 0 }, tp[2] = { -1, -1 }, target = -1, truncate, ret = 0, pid;
 
-	p->pid = p->pidfd = -1;
+	p->pid = p->pidfd = p->copier = -1;
+	p->tail = NULL;
 	tree_make(&p->tree);
 	/* files are opened here, so a bad path is the caller's error, not the child's */
 	if (!req->foreground && (ret = open_spawn_files(req, &c, made, e)) < 0)
 		goto out;
+	truncate = c.truncate_err;
+	if (req->tail && !req->foreground) {
+		if ((ret = tail_pipe(&c, p, tp, &target)) < 0) {
+			err_set(e, ret, NULL);
+			goto out;
+		}
+		c.truncate_err = 0;	/* the copier's to do, once the command runs */
+	}
 	if ((pid = child_start(&c)) < 0) {
 		ret = err_set(e, pid, NULL);
 		goto out;
 	}
 	p->pid = pid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->tail && (p->copier = tail_start(p->tail, tp[0], target, truncate, req->append,
+						&p->tree, c.own_group ? pid : 0)) < 0) {
+		ret = err_set(e, p->copier, "starting the copier of its stderr");
+		tree_free(&p->tree);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close_fd(&p->pidfd);
+		p->pid = p->copier = -1;
+	}
 out:
 	if (ret < 0) {
 		tree_free(&p->tree);
+		tail_free(p->tail);
+		p->tail = NULL;
 		if (made[0])
 			unlink(req->out);
 		if (made[1])
@@ -333,7 +367,28 @@ out:
 	close_fd(&c.in);
 	close_fd(&c.out);
 	close_fd(&c.err);
+	close_fd(&tp[0]);
+	close_fd(&target);
 	return ret;
+}
+
+long proc_tail(struct proc *p, int ended, char *buf, size_t len)
+{
+	if (!p->tail)
+		return -1;
+	/* the command has ended: what it wrote last is still on its way
+	 * through the pipe, until the copier reads the end of it (not
+	 * waited for long: something it started may hold its stderr still) */
+	if (ended && p->copier > 0) {
+		int fd = (int)syscall(SYS_pidfd_open, p->copier, 0);
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+		if (fd >= 0 && poll(&pf, 1, 200) > 0 && waitpid(p->copier, NULL, WNOHANG) == p->copier)
+			p->copier = -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	return (long)tail_read(p->tail, buf, len);
 }
 
 int proc_wait(struct proc *p, double timeout, int *status, int *sig)
@@ -361,6 +416,10 @@ int proc_wait(struct proc *p, double timeout, int *status, int *sig)
 			nanosleep(&ts, NULL);
 		}
 	}
+	/* the copier of its stderr ends with it, unless what it started still
+	 * writes there: reaped now or at release */
+	if (p->copier > 0 && waitpid(p->copier, NULL, WNOHANG) == p->copier)
+		p->copier = -1;
 	*sig = 0;
 	if (WIFEXITED(st)) {
 		*status = WEXITSTATUS(st);
@@ -380,4 +439,11 @@ void proc_release(struct proc *p)
 {
 	tree_free(&p->tree);
 	close_fd(&p->pidfd);
+	/* killed with the tree, or gone at the end of the command's stderr */
+	if (p->copier > 0)
+		while (waitpid(p->copier, NULL, 0) < 0 && errno == EINTR)
+			;
+	p->copier = -1;
+	tail_free(p->tail);
+	p->tail = NULL;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "ns.h"
+#include "tail.h"
 #include "tree.h"
 
 struct run_req {
@@ -47,6 +48,7 @@ struct spawn_req {
 	 * own, and the command stays in the caller's process group (Ctrl-C
 	 * reaches it); out, err and append are ignored */
 	int foreground;
+	int tail;		/* keep the last bytes of stderr (proc_tail) */
 };
 
 /* A started command: its process, and the tree of what it starts. */
@@ -54,6 +56,8 @@ struct proc {
 	int pid;		/* -1: none */
 	int pidfd;		/* poll it for the exit; -1 when the kernel has none */
 	struct tree tree;
+	int copier;		/* with tail: the process copying stderr, -1: none */
+	struct tail *tail;	/* with tail: what it kept, NULL: none */
 };
 
 /* Start argv inside ns (NULL: right here, no namespace or mount changes)
@@ -71,6 +75,11 @@ int proc_wait(struct proc *p, double timeout, int *status, int *signal);
 /* Send sig to the process and everything it started; how many processes
  * it reached, or -errno. */
 int proc_signal(struct proc *p, int sig);
+/* The last bytes (at most TAIL_SIZE) the command and what it started wrote
+ * to stderr, into buf (len > TAIL_SIZE, NUL-terminated); -1 when the
+ * command was started without tail. Once it has ended (ended), what it
+ * wrote last is waited for a moment (200 ms at most). */
+long proc_tail(struct proc *p, int ended, char *buf, size_t len);
 /* Kill what is left of the tree, reap the process if it is still there,
  * and free what the handle holds. */
 void proc_release(struct proc *p);

@@ -150,6 +150,17 @@ end
 
 -- a background command the lab stops at teardown; with opts.port, wait until
 -- it accepts TCP connections on opts.addr (default: the node's address)
+-- the last lines a process wrote to stderr, for a message: "; its stderr
+-- ended with:\n  ..." (nothing when it wrote nothing)
+local function stderr_lines(p, max)
+  local text = p:stderr_tail() or ""
+  local lines = {}
+  for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
+  if #lines == 0 then return "" end
+  local first = math.max(1, #lines - (max or 5) + 1)
+  return "; its stderr ended with:\n  " .. table.concat(lines, "\n  ", first)
+end
+
 local SERVICE_OPTS = check.set("port", "addr", "timeout", "env", "stdout", "stderr", "append")
 
 function Node:service(argv, opts)
@@ -159,7 +170,8 @@ function Node:service(argv, opts)
   check.arg("service", "option 'port'", opts.port, "port", 2, true)
   check.arg("service", "option 'addr'", opts.addr, "text", 2, true)
   check.arg("service", "option 'timeout'", opts.timeout, "seconds", 2, true)
-  local spawn_opts = {}
+  -- its stderr's last lines are kept: a service that fails says why
+  local spawn_opts = { stderr_tail = true }
   for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end
   local lab = self.lab
   local p = atomic(function()
@@ -169,11 +181,16 @@ function Node:service(argv, opts)
   end)
   if opts.port then
     local addr = opts.addr or self:address() or "127.0.0.1"
+    local timeout, exited = opts.timeout or 5, false
     local ok = lab:wait_until(function()
+      if not p:running() then exited = true return true end
       return self.ns:connect(addr, opts.port, { timeout = 0.2 })
-    end, opts.timeout or 5)
-    if not ok then
-      fail(("service %s did not accept connections on %s:%d"):format(argv[1], addr, opts.port), 2)
+    end, timeout)
+    if exited or not ok then
+      local what = exited and ("exited with status %d before it accepted connections on %s:%d")
+          :format(p:wait(0), addr, opts.port)
+        or ("did not accept connections on %s:%d within %gs"):format(addr, opts.port, timeout)
+      fail(("service %s on %s %s%s"):format(argv[1], self.name, what, stderr_lines(p)), 2)
     end
   end
   return p
