@@ -83,6 +83,44 @@ lab:link(a, b, { names = { "lo", "x" } })
 		end)
 	end)
 
+	describe("expect_reach that fails", function()
+		it("says what the lab can see on the way: a missing route, a node that does not forward, the way back, a link down #root", function()
+			local code, out = run("why.lua", [[
+local a, r, b, c = lab:node "a", lab:node "r", lab:node "b", lab:node "c"
+lab:link(a, r, { addr = { "10.0.1.2/24", "10.0.1.1/24" } })
+lab:link(b, r, { addr = { "10.0.2.2/24", "10.0.2.1/24" } })
+lab:link(c, r, { addr = { "10.0.3.2/24", "10.0.3.1/24" } })
+local T = { timeout = 0.3 }
+lab:expect_reach(a, b, T)
+a:route_add { dst = "default", via = "10.0.1.1" }
+lab:expect_reach(a, b, T)
+lab:forward(r)
+lab:expect_reach(a, b, T)
+b:route_add { dst = "default", via = "10.0.2.1" }
+lab:expect_reach(a, b, T)
+lab:expect_reach(a, "10.0.2.9", T)
+c:route_add { dst = "default", via = "10.0.3.1" }
+c:link_set("eth0", { up = false })
+lab:expect_reach(a, c, T)
+a:route_add { dst = "10.9.0.0/16", via = "10.0.1.77" }
+lab:expect_reach(a, "10.9.0.1", T)
+]])
+			assert.equal(1, code)
+			local got = {}
+			for line in out:gmatch("[^\n]+") do got[#got + 1] = (line:gsub(" %(%d+%.%d ms%)", "")) end
+			assert.same({
+				"not ok 1 - a reaches b (10.0.2.2): Network is unreachable; a has no route to 10.0.2.2",
+				"not ok 2 - a reaches b (10.0.2.2): no reply within 0.3s; r (10.0.1.1, a's gateway to 10.0.2.2) does not forward: net.ipv4.ip_forward is 0",
+				"not ok 3 - a reaches b (10.0.2.2): no reply within 0.3s; b has no route to 10.0.1.2 (the way back to a)",
+				"ok 4 - a reaches b (10.0.2.2)",
+				"not ok 5 - a reaches 10.0.2.9: no reply within 0.3s; no node of the lab has the address 10.0.2.9",
+				"not ok 6 - a reaches c (10.0.3.2): no reply within 0.3s; r's eth2 has no carrier: the other end, c's eth0, is down",
+				"not ok 7 - a reaches 10.9.0.1: no reply within 0.3s; a routes 10.9.0.1 via 10.0.1.77, which no node of the lab has",
+				"1 passed, 6 failed",
+			}, got)
+		end)
+	end)
+
 	describe("services", function()
 		it("that exit say their status and the last lines of their stderr #root", function()
 			local code, out, err = run("svc.lua", [[

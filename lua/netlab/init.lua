@@ -96,7 +96,7 @@ function M.lab(opts)
     bridges = {},
     procs = {},
     host_names = {},  -- interface names the lab made in the host
-    addresses = {},   -- address (canonical, no prefix) -> "node's dev": who holds it
+    addresses = {},   -- address (canonical, no prefix) -> { node, dev }: who holds it
     restore = {},     -- host sysctls to put back
     passed = 0,
     failed = 0,
@@ -130,13 +130,14 @@ end
 -- (a malformed p is not the lab's to track: the call that made it refused it)
 function Lab:_claim(p, node, dev)
   local ok = netns.prefix(p)
-  if ok then self.addresses[ok.address] = ("%s's (%s)"):format(node.name, dev) end
+  if ok then self.addresses[ok.address] = { node = node, dev = dev } end
 end
 
--- the holder of address p, or nil
+-- who holds address p, as a message says it ("b's (eth0)"), or nil
 function Lab:_holder(p)
   local ok = netns.prefix(p)
-  return ok and self.addresses[ok.address]
+  local book = ok and self.addresses[ok.address]
+  return book and ("%s's (%s)"):format(book.node.name, book.dev)
 end
 
 function Lab:_release(p)
@@ -295,7 +296,7 @@ function Lab:link(a, b, opts)
         fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 2)
       end
       if claims[ok.address] then fail(("link: address '%s' is given twice on this link"):format(p), 2) end
-      local holder = self.addresses[ok.address]
+      local holder = self:_holder(p)
       if holder then fail(("link: address '%s' is already %s"):format(p, holder), 2) end
       claims[ok.address] = true
     end
@@ -424,9 +425,15 @@ local function expect_ping(lab, from, to, opts, want)
   local addr, label = target(to)
   local t0 = clock()
   local ok, why = from.ns:ping(addr, { timeout = opts.timeout or (want and 2 or 0.5) })
+  local ms = (clock() - t0) * 1000  -- the probe's time, not the diagnosis's
   local text = want and "%s reaches %s" or "%s cannot reach %s"
   local detail = want and not ok and why or (not want and ok and "it answered") or nil
-  return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail)
+  if want and not ok then
+    -- what the lab can see on the way: routes, forwarding, addresses, links
+    local seen = require("netlab.diagnose").why(lab, from, addr)
+    if seen then detail = detail .. "; " .. seen end
+  end
+  return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail, ms)
 end
 
 -- (not tail calls: the frame tells a mistake's line)
