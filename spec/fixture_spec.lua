@@ -291,7 +291,7 @@ lab:expect_reach(a, "10.9.0.3", { timeout = 0.2 })
 
 	describe("help", function()
 		it("is there for every subcommand", function()
-			for _, cmd in ipairs { "up", "ls", "down", "exec", "shell", "run", "graph", "clean" } do
+			for _, cmd in ipairs { "up", "ls", "down", "exec", "shell", "run", "graph", "clean", "busted" } do
 				local code, out = netlab({ cmd, "--help" })
 				assert.equal(0, code, cmd)
 				assert.truthy(out:match("^usage: netlab " .. cmd), cmd .. ": " .. tostring(out))

@@ -16,7 +16,7 @@ local function mismatch(l, ipl)
 	local want = {
 		index = ipl.ifindex, name = ipl.ifname, mtu = ipl.mtu, address = ipl.address,
 		operstate = ipl.operstate, up = flags.UP == true, carrier = flags.LOWER_UP == true,
-		master = ipl.master, kind = ip.kind(ipl),
+		master = ipl.master, kind = ip.kind(ipl), qdisc = ipl.qdisc,
 	}
 	for k, v in pairs(want) do
 		if l[k] ~= v then

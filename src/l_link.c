@@ -241,6 +241,10 @@ static void push_link(lua_State *L, const struct link_info *l, const struct devs
 	lua_setfield(L, -2, "carrier");
 	lua_pushstring(L, link_operstate_name(l->operstate));
 	lua_setfield(L, -2, "operstate");
+	if (l->qdisc[0]) {
+		lua_pushstring(L, l->qdisc);
+		lua_setfield(L, -2, "qdisc");
+	}
 	lua_pushinteger(L, l->mtu);
 	lua_setfield(L, -2, "mtu");
 	if (l->addrlen) {
