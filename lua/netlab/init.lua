@@ -312,7 +312,8 @@ function Lab:link(a, b, opts)
   local label_b = b.name
 
   -- one request makes the pair, puts the far end in its namespace and sets
-  -- the near end up (enslaved, aliased, in the lab's group when in the host);
+  -- the near end up (no waiting: its peer is down, there is nothing to wait
+  -- for until the last end comes up, and that one waits for both) (enslaved, aliased, in the lab's group when in the host);
   -- the far end is then set up from its own namespace (a veth peer cannot
   -- come up in the request that makes it)
   -- an end in an IPv4-only node gets addrgenmode none before it comes up
@@ -321,11 +322,11 @@ function Lab:link(a, b, opts)
   local alias_a, alias_b = alias(a.name, label_b), alias(label_b, a.name)
   atomic(function()
     if b_node.is_host then
-      b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = true,
+      b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = true, wait = false,
         master = to_bridge and b.name or nil, alias = alias_b, group = self.group })
     else
-      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = not agm_a, alias = alias_a,
-        group = a.is_host and self.group or nil })
+      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = not agm_a, wait = false,
+        alias = alias_a, group = a.is_host and self.group or nil })
     end
     if a.is_host then self:_record("hostend", name_a) end
     if b_node.is_host then self:_record("hostend", name_b) end
@@ -341,7 +342,7 @@ function Lab:link(a, b, opts)
   if b_node.is_host then
     a.ns:link_set(name_a, { up = true, alias = alias_a, addrgenmode = agm_a })
   else
-    if agm_a then a.ns:link_set(name_a, { up = true, addrgenmode = agm_a }) end
+    if agm_a then a.ns:link_set(name_a, { up = true, wait = false, addrgenmode = agm_a }) end
     b_node.ns:link_set(name_b, { up = true, alias = alias_b, addrgenmode = agm_b })
   end
   -- up means ready (link_set waits for both ends of the veth); a bridge
