@@ -244,14 +244,43 @@ local function addr_list(x)
   if x == nil then return {} end
   if type(x) == "string" then return { x } end
   if type(x) ~= "table" then
-    check.fail("link: option 'addr' must be an address or a list of them, not " .. check.shown(x), 3)
+    check.fail("link: option 'addr' must be an address or a list of them, not " .. check.shown(x), 4)
   end
   for _, p in ipairs(x) do
     if type(p) ~= "string" then
-      check.fail("link: option 'addr' must hold addresses (strings), not " .. check.shown(p), 3)
+      check.fail("link: option 'addr' must hold addresses (strings), not " .. check.shown(p), 4)
     end
   end
   return x
+end
+
+-- option addr of lab:link: "a/24" for a's end, or { a_addrs, b_addrs }, each
+-- a string or a list. Every address is checked before anything is made: its
+-- form, its family, and that nobody else in the lab holds it (a node that
+-- pings its own address would "reach" it). Raises at the caller's caller.
+function Lab:_link_addresses(a, b, to_bridge, addr)
+  local addrs_a, addrs_b
+  if type(addr) == "table" and not to_bridge then
+    addrs_a, addrs_b = addr_list(addr[1]), addr_list(addr[2])
+  else
+    addrs_a, addrs_b = addr_list(addr), {}
+  end
+  local claims = {}
+  for i, list in ipairs { addrs_a, addrs_b } do
+    local node = i == 1 and a or (not to_bridge and b or nil)
+    for _, p in ipairs(list) do
+      local ok, why = netns.prefix(p)
+      if not ok then fail("link: " .. why, 3) end
+      if ok.family == "inet6" and node and node.ipv6 == false then
+        fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 3)
+      end
+      if claims[ok.address] then fail(("link: address '%s' is given twice on this link"):format(p), 3) end
+      local holder = self:_holder(p)
+      if holder then fail(("link: address '%s' is already %s"):format(p, holder), 3) end
+      claims[ok.address] = true
+    end
+  end
+  return addrs_a, addrs_b
 end
 
 -- a veth between two nodes, or a node and a bridge; both ends up
@@ -276,31 +305,7 @@ function Lab:link(a, b, opts)
     fail("link: option 'names' must be { name_a, name_b }, two strings", 2)
   end
 
-  -- addresses: "a/24" for a's end, or { a_addrs, b_addrs }, each a string or a list
-  local addrs_a, addrs_b
-  if type(opts.addr) == "table" and not to_bridge then
-    addrs_a, addrs_b = addr_list(opts.addr[1]), addr_list(opts.addr[2])
-  else
-    addrs_a, addrs_b = addr_list(opts.addr), {}
-  end
-  -- every address is checked before anything is made: its form, its family,
-  -- and that nobody else in the lab holds it (a node that pings its own
-  -- address would "reach" it)
-  local claims = {}
-  for i, list in ipairs { addrs_a, addrs_b } do
-    local node = i == 1 and a or (not to_bridge and b or nil)
-    for _, p in ipairs(list) do
-      local ok, why = netns.prefix(p)
-      if not ok then fail("link: " .. why, 2) end
-      if ok.family == "inet6" and node and node.ipv6 == false then
-        fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 2)
-      end
-      if claims[ok.address] then fail(("link: address '%s' is given twice on this link"):format(p), 2) end
-      local holder = self:_holder(p)
-      if holder then fail(("link: address '%s' is already %s"):format(p, holder), 2) end
-      claims[ok.address] = true
-    end
-  end
+  local addrs_a, addrs_b = self:_link_addresses(a, b, to_bridge, opts.addr)
 
   -- where each end lives: b's end is in the host when b is a bridge or the host
   local b_node = to_bridge and self.host or b
