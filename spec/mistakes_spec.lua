@@ -129,6 +129,10 @@ local function try(f) local ok, e = pcall(f) print(e) end
 try(function() a:service({ "sh", "-c", "echo starting >&2; echo 'bind: Address already in use' >&2; exit 3" }, { port = 80 }) end)
 try(function() a:service({ "sh", "-c", "echo listening soon >&2; exec sleep 30" }, { port = 81, timeout = 0.3 }) end)
 try(function() a:service({ "sh", "-c", "exit 2" }, { port = 82 }) end)
+-- a daemon: its parent exits 0, its child serves
+local p = a:service({ "sh", "-c", "(exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", 83)); s.listen(); time.sleep(30)' &) ; exit 0" }, { port = 83 })
+print("daemon accepted")
+try(function() a:service({ "sh", "-c", "echo detached >&2; exit 0" }, { port = 84, timeout = 0.3 }) end)
 ]])
 			assert.equal(0, code, err)
 			local path = ws.dir .. "/svc.lua"
@@ -139,6 +143,9 @@ try(function() a:service({ "sh", "-c", "exit 2" }, { port = 82 }) end)
 				path .. ":4: netlab: service sh on a did not accept connections on 127.0.0.1:81 within 0.3s; its stderr ended with:",
 				"  listening soon",
 				path .. ":5: netlab: service sh on a exited with status 2 before it accepted connections on 127.0.0.1:82",
+				"daemon accepted",
+				path .. ":9: netlab: service sh on a exited with status 0, and nothing accepted connections on 127.0.0.1:84 within 0.3s; its stderr ended with:",
+				"  detached",
 			}, "\n") .. "\n", out)
 		end)
 	end)

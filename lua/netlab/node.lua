@@ -148,8 +148,6 @@ function Node:gateway(via)
   return self
 end
 
--- a background command the lab stops at teardown; with opts.port, wait until
--- it accepts TCP connections on opts.addr (default: the node's address)
 -- the last lines a process wrote to stderr, for a message: "; its stderr
 -- ended with:\n  ..." (nothing when it wrote nothing)
 local function stderr_lines(p, max)
@@ -162,6 +160,9 @@ local function stderr_lines(p, max)
 end
 
 local SERVICE_OPTS = check.set("port", "addr", "timeout", "env", "stdout", "stderr", "append")
+
+-- a background command the lab stops at teardown; with opts.port, wait until
+-- it accepts TCP connections on opts.addr (default: the node's address)
 
 function Node:service(argv, opts)
   check.self(self, is_node, "service", "node", 2)
@@ -181,15 +182,22 @@ function Node:service(argv, opts)
   end)
   if opts.port then
     local addr = opts.addr or self:address() or "127.0.0.1"
-    local timeout, exited = opts.timeout or 5, false
+    local timeout, status = opts.timeout or 5, nil
     local ok = lab:wait_until(function()
-      if not p:running() then exited = true return true end
+      if not status and not p:running() then
+        status = p:wait(0)
+        -- a failure ends the wait; status 0 may be a daemon's parent,
+        -- whose child is to accept
+        if status ~= 0 then return true end
+      end
       return self.ns:connect(addr, opts.port, { timeout = 0.2 })
     end, timeout)
-    if exited or not ok then
-      local what = exited and ("exited with status %d before it accepted connections on %s:%d")
-          :format(p:wait(0), addr, opts.port)
-        or ("did not accept connections on %s:%d within %gs"):format(addr, opts.port, timeout)
+    local failed = status and status ~= 0
+    if failed or not ok then
+      local where = ("%s:%d"):format(addr, opts.port)
+      local what = failed and ("exited with status %d before it accepted connections on %s"):format(status, where)
+        or status and ("exited with status 0, and nothing accepted connections on %s within %gs"):format(where, timeout)
+        or ("did not accept connections on %s within %gs"):format(where, timeout)
       fail(("service %s on %s %s%s"):format(argv[1], self.name, what, stderr_lines(p)), 2)
     end
   end
