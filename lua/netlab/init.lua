@@ -317,11 +317,11 @@ function Lab:link(a, b, opts)
   local label_b = b.name
 
   -- one request makes the pair, puts the far end in its namespace and sets
-  -- the near end up (no waiting: its peer is down, there is nothing to wait
-  -- for until the last end comes up, and that one waits for both) (enslaved, aliased, in the lab's group when in the host);
+  -- the near end up (enslaved, aliased, in the lab's group when in the host);
   -- the far end is then set up from its own namespace (a veth peer cannot
-  -- come up in the request that makes it)
-  -- an end in an IPv4-only node gets addrgenmode none before it comes up
+  -- come up in the request that makes it). Only that last up waits, for
+  -- both ends: before it, a peer is down and there is nothing to wait for.
+  -- An end in an IPv4-only node gets addrgenmode none before it comes up.
   local agm_a = a.ipv6 == false and "none" or nil
   local agm_b = b_node.ipv6 == false and "none" or nil
   local alias_a, alias_b = alias(a.name, label_b), alias(label_b, a.name)
