@@ -7,8 +7,8 @@
 #   --rounds N    rounds per mode (default 20)
 #   --seed S      the seed of the kill moments (default: a random one, printed)
 #   --mode M      isolated, host or both (default both)
-#   --span-ms MS  kill moments are spread over 0..MS ms after the start (default: the duration
-#                 of one run that is not killed, measured first in each mode)
+#   --span-ms MS  kill moments are spread over 0..MS ms after the start (default: the median
+#                 length of three runs that are not killed, measured first in each mode)
 #   --start R     the first round's number (round R's moment depends only on the seed, the mode,
 #                 the span and R: `--start R --rounds 1 --span-ms MS --seed S` replays one round)
 #   --verbose     a line for every round, not only for those that leaked
@@ -159,7 +159,7 @@ run_lab() {
   [[ $m == host ]] && host_opt=(--host)
   t0=$(now_ms)
   NETLAB_SOAK=$tag NETLAB_SOAK_ROUND=$m-$r \
-    "$netlab" "${host_opt[@]}" --name soak "$lab_script" "$d" >"$tmp/out" 2>"$tmp/err" &
+    "$netlab" "${host_opt[@]}" --name soak "$lab_script" "$d" "$m" >"$tmp/out" 2>"$tmp/err" &
   lab_pid=$!
   set +e
   if [[ -n "$kill_ms" ]]; then
@@ -326,20 +326,24 @@ echo "# soak: seed $seed, $rounds rounds per mode (${modes[*]}), from round $sta
 
 for mi in "${!modes[@]}"; do
   m=${modes[$mi]}
-  # one run that is not killed: it must leave nothing either, and its length is the span
-  # the kill moments are spread over (build, run and teardown)
-  run_lab "$m" 0 ""
-  check_round "$m" 0
-  calib_ms=$lab_ms
-  bad=0
-  for c in "${columns[@]}"; do ((${round_counts[$c]:-0} == 0)) || bad=1; done
-  if ((bad)) || [[ $lab_status != 0 ]]; then
-    echo "not ok - $m: a run that was not killed (exit $lab_status) left something or failed:"
-    cat "$tmp/details" "$tmp/err"
-    total[$m,failed]=$(( total[$m,failed] + 1 ))
-  fi
+  # three runs that are not killed: they must leave nothing either, and the median of their
+  # lengths is the span the kill moments are spread over (build, run and teardown)
+  calib=()
+  for r in 1 2 3; do
+    run_lab "$m" "$((900000 + r))" ""
+    check_round "$m" "$((900000 + r))"
+    calib+=("$lab_ms")
+    bad=0
+    for c in "${columns[@]}"; do ((${round_counts[$c]:-0} == 0)) || bad=1; done
+    if ((bad)) || [[ $lab_status != 0 ]]; then
+      echo "not ok - $m: a run that was not killed (exit $lab_status) left something or failed:"
+      cat "$tmp/details" "$tmp/err"
+      total[$m,failed]=$(( total[$m,failed] + 1 ))
+    fi
+  done
+  calib_ms=$(printf '%s\n' "${calib[@]}" | sort -n | sed -n 2p)
   span=${span_ms:-$calib_ms}
-  echo "# $m: one run, not killed: $calib_ms ms; kill moments spread over 0..$span ms"
+  echo "# $m: three runs, not killed: ${calib[*]} ms; kill moments spread over 0..$span ms"
   t_mode=$(now_ms)
   for ((r = start; r < start + rounds; r++)); do
     kill_ms=$(moment_ms "$mi" "$r" "$span")

@@ -1,10 +1,20 @@
 -- scripts/soak/lab.lua - the lab scripts/soak.sh builds and kills: 20 nodes (19 on a bridge, one
 -- "outside"), the host forwarding and masquerading them, a port forward, and forking services
 -- nested up to four deep, one of them setsid'd, some in the lab's host, and a server that forks
--- a child per connection. Every process started runs `sleep D` somewhere (D: the round's own duration, the soak's second way to find them).
--- Usage: netlab [--host] scripts/soak/lab.lua D
-local d = assert(..., "usage: lab.lua DURATION")
+-- a child per connection. Every process started runs `sleep D` somewhere (D: the round's own
+-- duration, the soak's second way to find them). With --host, it first tries two names the
+-- soak's foreign objects hold.
+-- Usage: netlab [--host] scripts/soak/lab.lua D [host]
+local d, mode = ...
+assert(d, "usage: lab.lua DURATION [host]")
 local sleep = "sleep " .. d
+
+if mode == "host" then
+  -- names someone else holds (the soak's foreign namespace and bridge): the lab is refused
+  -- them, and neither its teardown nor `netlab clean` after a kill may take them for its own
+  assert(not pcall(lab.node, lab, "soak-foreign"), "soak-foreign is someone else's")
+  assert(not pcall(lab.bridge, lab, "soak-fbr"), "soak-fbr is someone else's")
+end
 
 local sw = lab:bridge "soak-br0"
 lab.host:addr_add("soak-br0", "10.201.0.254/24")
