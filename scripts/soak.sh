@@ -132,7 +132,7 @@ mix() {
   echo $(( z & 0x7fffffffffffffff ))
 }
 
-moment_ms() { # moment_ms MODE_INDEX ROUND SPAN
+moment_ms() { # moment_ms MODE_INDEX ROUND SPAN (MODE_INDEX: 0 isolated, 1 host)
   local h
   h=$(mix $(( seed * 1000003 + $1 * 7919 )))
   h=$(mix $(( h ^ $2 )))
@@ -324,8 +324,10 @@ take_baseline
 self_test
 echo "# soak: seed $seed, $rounds rounds per mode (${modes[*]}), from round $start"
 
-for mi in "${!modes[@]}"; do
-  m=${modes[$mi]}
+for m in "${modes[@]}"; do
+  # the mode's part in the kill moments: the same whichever modes run
+  mi=0
+  [[ $m == host ]] && mi=1
   # three runs that are not killed: they must leave nothing either, and the median of their
   # lengths is the span the kill moments are spread over (build, run and teardown)
   calib=()
