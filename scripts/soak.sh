@@ -147,7 +147,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 columns=(procs netns links nft journals sysctls foreign clean cgroups errors)
 declare -A total
 for m in "${modes[@]}"; do
-  for c in "${columns[@]}" passed failed rounds build run teardown done ms; do total[$m,$c]=0; done
+  for c in "${columns[@]}" passed failed rounds build run teardown ended ms; do total[$m,$c]=0; done
 done
 
 # run_lab MODE ROUND KILL_MS: start the lab, SIGKILL it KILL_MS ms later (none when empty),
@@ -187,7 +187,7 @@ run_lab() {
   # how far it got: the first result ends the build, the script's last line the run, the
   # summary (printed after the teardown) the teardown
   if grep -q -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp/out"; then
-    lab_phase=done
+    lab_phase=ended
   elif grep -q -x '# the run is over' "$tmp/out"; then
     lab_phase=teardown
   elif grep -q -E '^(ok|not ok) ' "$tmp/out"; then
@@ -373,7 +373,7 @@ for m in "${modes[@]}"; do
     if [[ $c == clean && $m == isolated ]]; then printf ' - |'; else printf ' %d |' "${total[$m,$c]}"; fi
   done
   printf ' %d / %d / %d / %d | %d s |\n' "${total[$m,build]}" "${total[$m,run]}" "${total[$m,teardown]}" \
-    "${total[$m,done]}" $(( total[$m,ms] / 1000 ))
+    "${total[$m,ended]}" $(( total[$m,ms] / 1000 ))
   passed=$(( passed + total[$m,passed] ))
   failed=$(( failed + total[$m,failed] ))
 done
