@@ -80,11 +80,13 @@ describe("the lab", function()
 	after_each(function()
 		-- whatever a failed test left: the lab's own names only
 		for _, name in ipairs(ip.netns_names()) do
-			if name:match("^n%d+$") or name:match("^t%-lab") or name == "red" then
+			if name:match("^n%d+$") or name:match("^t%-lab") or name == "red" or name == "blue" then
 				proc.exec({ "ip", "netns", "del", name })
 			end
 		end
 		proc.exec({ "ip", "link", "del", "v-net-0" })
+		proc.exec({ "ip", "link", "del", "v-net-1" })
+		proc.exec({ "ip", "link", "del", "v-net-2" })
 		-- the shared table and every lab's own ("netlab-NAME")
 		for t in proc.exec({ "nft", "list", "tables" }):gmatch("table inet (netlab%S*)") do
 			proc.exec({ "nft", "delete", "table", "inet", t })
@@ -242,6 +244,51 @@ while not io.open(%q .. ".end") do netns.sleep(0.02) end
 			assert.equal(0, (other.finish()))
 			assert.is_nil(proc.exec({ "nft", "list", "tables" }):find("netlab-other", 1, true))
 			proc.exec({ "nft", "delete", "table", "inet", "netlab" })
+		end)
+
+		-- A name someone else holds is refused (EEXIST); a lab killed after that
+		-- (a script that caught the refusal, or one killed in the teardown its
+		-- error started) must not leave a journal that hands the name to clean.
+		-- Nor may a lab whose creation failed for another reason, once someone
+		-- else has taken the name.
+		it("leaves alone namespaces and bridges whose names the lab was refused or failed to take #root", function()
+			ip.ip("netns", "add", "red")
+			ip.ip("link", "add", "v-net-0", "type", "bridge")
+			local red <close> = netns.open("red")
+			local marker = dir .. "/m-refused"
+			os.remove(marker)
+			local p = start({ "--host", "--name", "refused", write("refused.lua", [[
+local marker = ...
+assert(not pcall(lab.node, lab, "red"), "red is someone else's")
+assert(not pcall(lab.bridge, lab, "v-net-0"), "v-net-0 is someone else's")
+-- a failure of the making itself, after the journal announced it; someone
+-- else then takes the names
+netns.hook(function(op) if op == "add" or op == "link_add" then error("injected", 0) end end)
+assert(not pcall(lab.node, lab, "blue"))
+assert(not pcall(lab.bridge, lab, "v-net-2"))
+netns.hook(nil)
+assert(os.execute("ip netns add blue && ip link add v-net-2 type bridge"))
+lab:link(lab:node "n1", lab:bridge "v-net-1")
+local f = io.open(marker .. ".part", "w"); f:write("refused"); f:close(); os.rename(marker .. ".part", marker)
+while true do netns.sleep(1) end
+]]), marker }, "refused")
+			assert.truthy(wait_file(marker), "the lab was refused the names")
+			kill("KILL", p.pid)
+			assert.equal(137, (p.finish()))
+			local journal = read("/run/netlab/refused.journal")
+			assert.truthy(journal:find("want ns blue\ndrop ns blue\n", 1, true), journal)
+			assert.truthy(journal:find("want bridge v-net-2\ndrop bridge v-net-2\n", 1, true), journal)
+			assert.is_nil(journal:find("red", 1, true), journal)
+			local blue <close> = netns.open("blue")
+			local code, out, err = netlab({ "clean", "refused" })
+			assert.equal(0, code, (out or "") .. (err or ""))
+			assert.same({ "blue", "red" }, ip.netns_names(), "the lab's n1 is gone, the other blue and red stay")
+			assert.equal(tostring(red.id), inode("red"))
+			assert.equal(tostring(blue.id), inode("blue"))
+			assert.truthy(ip.link(nil, "v-net-0"), "the other v-net-0 stays")
+			assert.truthy(ip.link(nil, "v-net-2"), "the other v-net-2 stays")
+			assert.is_nil(ip.link(nil, "v-net-1"), "the lab's v-net-1 is gone")
+			assert.is_nil(read("/run/netlab/refused.journal"))
 		end)
 
 		it("leaves alone a namespace and a link it did not create #root", function()

@@ -146,9 +146,32 @@ function Lab:_release(p)
 end
 
 -- what is about to be made, written to the journal first: a crash in
--- between leaves a line that tells `netlab clean` where to look
-function Lab:_intend(kind, name)
-  if self.journal then self.journal { intent = true, kind = kind, name = name } end
+-- between leaves a line that tells `netlab clean` where to look. Such a line
+-- names no identity, so clean takes what holds the name for the lab's: a
+-- name someone else holds is never announced (`taken` says so, and the call
+-- that makes it then fails, EEXIST), and an announcement whose object was
+-- not made after all is withdrawn. Returns whether the intent was written.
+function Lab:_intend(kind, name, taken)
+  if not self.journal or taken() then return false end
+  self.journal { intent = true, kind = kind, name = name }
+  return true
+end
+
+-- make(): the object announced by _intend, or its error with the announcement withdrawn
+function Lab:_make(kind, name, announced, make)
+  local ok, res = pcall(make)
+  if not ok then
+    if announced then self.journal { drop = true, kind = kind, name = name } end
+    error(res, 0)
+  end
+  return res
+end
+
+local function ns_taken(name)
+  local ok, h = pcall(netns.open, name)
+  if ok then h:close() return true end
+  -- anything but "no such name" (a plain file there, say) is not free either
+  return type(h) ~= "table" or h.code ~= "ENOENT"
 end
 
 local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.default.accept_dad"] = "0" }
@@ -176,11 +199,13 @@ function Lab:node(name, opts)
   elseif type(ipv6) ~= "boolean" then
     fail("node: option 'ipv6' must be true or false", 2)
   end
-  self:_intend("ns", name)
+  local announced = self:_intend("ns", name, function() return ns_taken(name) end)
   local ns = atomic(function()
     -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
     -- detect), done inside the namespace while it is made: no switching back in
-    local ns = netns.add(name, { lo_up = true, sysctl = ipv6 and NODE_SYSCTL or nil })
+    local ns = self:_make("ns", name, announced, function()
+      return netns.add(name, { lo_up = true, sysctl = ipv6 and NODE_SYSCTL or nil })
+    end)
     self:_record("ns", name, { ns = ns })
     return ns
   end)
@@ -206,12 +231,18 @@ function Lab:bridge(name, opts)
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
   -- changing as ports come, and every change flushes the host's ARP table
   local h = fnv(self.name .. "/" .. name)
-  self:_intend("bridge", name)
+  local announced = self:_intend("bridge", name, function()
+    -- a name link_add would refuse is left to link_add to refuse, in its words
+    local ok, l = pcall(host.link, host, name)
+    return ok and l ~= nil
+  end)
   atomic(function()
-    host:link_add(name, "bridge", {
-      address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
-      up = true, group = self.group,
-    })
+    self:_make("bridge", name, announced, function()
+      host:link_add(name, "bridge", {
+        address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
+        up = true, group = self.group,
+      })
+    end)
     self:_record("bridge", name)
   end)
   self.host_names[name] = true

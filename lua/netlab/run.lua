@@ -31,13 +31,15 @@ end
 -- line that says what may be half there), and an object's line once made
 -- carries the kernel's identity of it (namespace inode and cookie,
 -- ifindex): a same-named object made later by someone else is left alone.
---   want ns NAME / want bridge NAME   about to be made
+--   want ns NAME / want bridge NAME   about to be made (never a name someone holds)
+--   drop ns NAME / drop bridge NAME   not made after all: the "want" is withdrawn
 --   ns NAME INODE COOKIE              made
 --   bridge NAME IFINDEX, hostend NAME IFINDEX
 --   nat TABLE                         the lab's nftables table, before its first rule
 --   sysctl KEY OLD NEW                before KEY is set from OLD to NEW
 local function journal_line(e, host)
   if e.intent then return ("want %s %s"):format(e.kind, e.name) end
+  if e.drop then return ("drop %s %s"):format(e.kind, e.name) end
   if e.kind == "ns" then
     -- the cookie, not only the inode: a namespace made after a crash may
     -- get the crashed lab's inode back, never its cookie
@@ -145,18 +147,23 @@ function M.repl()
   end
 end
 
--- the journal's lines, split into words; which objects have a "made" line
+-- the journal's lines, split into words; for each object, the index of its
+-- last line: a "want" still open is one that no "made" or "drop" line follows
 local function read_journal(path)
-  local entries, made = {}, {}
+  local entries, last = {}, {}
   for line in io.lines(path) do
     local w = {}
     for word in line:gmatch("%S+") do w[#w + 1] = word end
     if #w >= 2 then
       entries[#entries + 1] = w
-      if w[1] ~= "want" then made[w[1] .. " " .. w[2]] = true end
+      if w[1] == "want" or w[1] == "drop" then
+        if w[3] then last[w[2] .. " " .. w[3]] = #entries end
+      else
+        last[w[1] .. " " .. w[2]] = #entries
+      end
     end
   end
-  return entries, made
+  return entries, last
 end
 
 -- the namespace NAME, when it is the lab's (inode and cookie as journaled;
@@ -176,10 +183,10 @@ local function clean_ns(name, id, cookie)
   io.stdout:write(("removed namespace %s\n"):format(name))
 end
 
--- undo one journal line; a device whose name must come free goes to wait
-local function clean_entry(w, made, host, wait)
+-- undo line i of the journal; a device whose name must come free goes to wait
+local function clean_entry(i, w, last, host, wait)
   local kind, name = w[1], w[2]
-  if kind == "want" and not made[name .. " " .. w[3]] then
+  if kind == "want" and last[name .. " " .. w[3]] == i then
     local what, obj = name, w[3]
     if what == "ns" then
       clean_ns(obj)
@@ -235,10 +242,10 @@ function M.clean(name)
   local status = 0
   for _, lab_name in ipairs(names) do
     local path = journal_path(lab_name)
-    local entries, made = read_journal(path)
+    local entries, last = read_journal(path)
     local wait, failed = {}, false
     for i = #entries, 1, -1 do
-      local ok, err = pcall(clean_entry, entries[i], made, host, wait)
+      local ok, err = pcall(clean_entry, i, entries[i], last, host, wait)
       if not ok then
         io.stderr:write(tostring(err), "\n")
         failed = true
