@@ -150,6 +150,26 @@ try(function() a:service({ "sh", "-c", "echo detached >&2; exit 0" }, { port = 8
 		end)
 	end)
 
+	describe("NAT in the lab's host", function()
+		it("goes to the lab's own table: another one, which would outlive a --host lab, is refused #root", function()
+			local script = [[
+local ok, err = pcall(function() lab.host:nat_masquerade { src = "10.0.0.0/24", table = "netlab" } end)
+print(ok, err)
+lab.host:nat_masquerade { src = "10.0.0.0/24" }
+print(#lab.host:nat_rules())
+]]
+			local code, out, err = run("nathost.lua", script, "--host")
+			assert.equal(0, code, err)
+			assert.equal("false\t" .. ws.dir .. "/nathost.lua:1: netlab: nat_masquerade: the lab's host keeps its NAT in the "
+				.. "lab's own table inet netlab-nathost, which teardown and netlab clean remove; not in table 'netlab'\n1\n", out)
+			assert.equal("", (proc.exec({ "nft", "list", "tables" })))
+			-- a private host goes whole with the lab: any table is the user's choice there
+			code, out, err = run("natiso.lua", script)
+			assert.equal(0, code, err)
+			assert.equal("true\tnil\n1\n", out)
+		end)
+	end)
+
 	describe("expectations", function()
 		it("tell a probe's reason and its time on the line of lab:expect #root", function()
 			local code, out = run("probe.lua", [[

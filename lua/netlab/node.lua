@@ -61,6 +61,13 @@ local function node_index(node, k)
       -- a lab and someone else, never share one), the one change teardown
       -- must undo by hand: recorded before the first rule is written
       local opts = ...
+      -- a table of another name would outlive a --host lab: neither its
+      -- teardown nor netlab clean knows it (a private host goes whole)
+      if type(opts) == "table" and opts.table ~= nil and opts.table ~= lab.nat_table
+          and not lab.private_host and k ~= "nat_rules" then
+        fail(("%s: the lab's host keeps its NAT in the lab's own table inet %s, which teardown and netlab clean remove; "
+          .. "not in table '%s'"):format(k, lab.nat_table, tostring(opts.table)), 2)
+      end
       if type(opts) == "table" and opts.table == nil then
         local copy = { table = lab.nat_table }
         for key, value in pairs(opts) do copy[key] = value end
