@@ -283,40 +283,46 @@ struct list_ctx {
 	const char *table;	/* only its rules: the kernel filters, but says so by name */
 };
 
+int nat_rule_decode(const struct nlmsghdr *nlh, const char *table, struct nat_rule *r)
+{
+	struct nftnl_rule *nr;
+	const char *t, *chain;
+	int ret = 0;
+
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
+		return 0;
+	if (!(nr = nftnl_rule_alloc()))
+		return -ENOMEM;
+	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0)
+		goto out;	/* nothing we could read */
+	t = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
+	if (nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) != NFPROTO_INET || !t ||
+	    strcmp(t, table) || !chain)
+		goto out;
+	memset(r, 0, sizeof(*r));
+	if (decode_rule(nr, r) < 0) {
+		memset(r, 0, sizeof(*r));
+		r->kind = NAT_OTHER;
+	}
+	snprintf(r->chain, sizeof(r->chain), "%s", chain);
+	r->handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
+	ret = 1;
+out:
+	nftnl_rule_free(nr);
+	return ret;
+}
+
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
 	struct list_ctx *c = data;
-	struct nftnl_rule *nr;
 	struct nat_rule r;
-	const char *table, *chain;
+	int ret = nat_rule_decode(nlh, c->table, &r);
 
-	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
-		return MNL_CB_OK;
-	if (!(nr = nftnl_rule_alloc())) {
+	if (ret < 0 || (ret > 0 && nl_vec_push(&c->a, &r) < 0)) {
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0)
-		goto skip;	/* nothing we could read */
-	table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
-	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
-	if (nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) != NFPROTO_INET || !table ||
-	    strcmp(table, c->table) || !chain)
-		goto skip;
-	memset(&r, 0, sizeof(r));
-	if (decode_rule(nr, &r) < 0) {
-		memset(&r, 0, sizeof(r));
-		r.kind = NAT_OTHER;
-	}
-	snprintf(r.chain, sizeof(r.chain), "%s", chain);
-	r.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
-	if (nl_vec_push(&c->a, &r) < 0) {
-		nftnl_rule_free(nr);
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-skip:
-	nftnl_rule_free(nr);
 	return MNL_CB_OK;
 }
 

@@ -56,9 +56,7 @@ struct nlmsghdr *nl_put(void *buf, int type, int flags, size_t hdrlen)
 	return nlh;
 }
 
-/* The kernel's answer to a request that failed or was acked: 0 for the
- * ACK, -errno for a failure (its extack text copied into e). */
-static int nl_error(const struct nlmsghdr *nlh, struct err *e)
+int nl_ack_decode(const struct nlmsghdr *nlh, struct err *e)
 {
 	const struct nlmsgerr *ack = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
@@ -106,7 +104,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 			if (m->nlmsg_seq != nl->seq || m->nlmsg_pid != nl->portid)
 				continue;	/* a stale answer */
 			if (m->nlmsg_type == NLMSG_ERROR) {
-				int code = nl_error(m, ret ? NULL : e);
+				int code = nl_ack_decode(m, ret ? NULL : e);
 				if (!ret)
 					ret = code;
 				done = 1;
@@ -195,7 +193,7 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed, struc
 			/* the kernel answers in batch order: keep the first failure */
 			if (ret)
 				continue;
-			if ((code = nl_error(m, e)) < 0) {
+			if ((code = nl_ack_decode(m, e)) < 0) {
 				ret = code;
 				/* a message that wanted no ack (the batch's begin or
 				 * end) failed: the batch as a whole was refused and
