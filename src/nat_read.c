@@ -318,8 +318,9 @@ static int is_value_nest(const char *expr, unsigned type)
 }
 
 /* one element of the expression list: RULE_OURS when it is one of netlab's
- * expressions, its attributes u32s (4 bytes at least) or value nests that
- * hold values only (no verdict: netlab writes none) */
+ * expressions, its attributes u32s (exactly 4 bytes: libmnl's check, which
+ * libnftnl makes, refuses more as well as less) or value nests that hold
+ * values only (no verdict: netlab writes none) */
 static int check_expr(const struct nlattr *elem)
 {
 	const struct nlattr *a, *v, *name = NULL, *data = NULL;
@@ -347,12 +348,16 @@ static int check_expr(const struct nlattr *elem)
 		return RULE_FOREIGN;
 	if (data)
 		mnl_attr_for_each_nested(a, data) {
-			if (mnl_attr_get_payload_len(a) < sizeof(uint32_t))
+			if (!is_value_nest(s, mnl_attr_get_type(a))) {
+				if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+					return RULE_FOREIGN;
+				continue;
+			}
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 				return RULE_FOREIGN;
-			if (is_value_nest(s, mnl_attr_get_type(a)))
-				mnl_attr_for_each_nested(v, a)
-					if (mnl_attr_get_type(v) != NFTA_DATA_VALUE)
-						return RULE_FOREIGN;
+			mnl_attr_for_each_nested(v, a)
+				if (mnl_attr_get_type(v) != NFTA_DATA_VALUE)
+					return RULE_FOREIGN;
 		}
 	return RULE_OURS;
 }
