@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # setup.sh - install the Debian packages netlab needs (only the missing ones) and build it into build/.
-# Usage: scripts/setup.sh [--sanitize]
+# Usage: scripts/setup.sh [--sanitize | --fuzz]
 #   --sanitize: build the ASan + UBSan tree build-sanitize/ instead (-DNETLAB_SANITIZE=ON, gcc;
 #               what `scripts/test.sh --sanitize` runs), with gcc's sanitizer runtimes installed too.
+#   --fuzz:     build the libFuzzer targets of fuzz/ into build-fuzz/ instead (-DNETLAB_FUZZ=ON,
+#               clang; what `scripts/fuzz.sh` runs), with clang and libFuzzer installed too.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 sanitize=0
+fuzz=0
 case "${1:-}" in
   "") ;;
   --sanitize) sanitize=1 ;;
-  *) echo "usage: scripts/setup.sh [--sanitize]" >&2; exit 2 ;;
+  --fuzz) fuzz=1 ;;
+  *) echo "usage: scripts/setup.sh [--sanitize | --fuzz]" >&2; exit 2 ;;
 esac
 
 # Build: cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev (luarocks for the rockspec).
@@ -27,6 +31,10 @@ packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev luarocks
 # through libgcc-12-dev), and patchelf, which makes the tree's lua5.4 load them (CMakeLists.txt).
 if ((sanitize)); then
   packages+=(gcc libasan8 libubsan1 patchelf)
+fi
+# The fuzz build: clang, with its sanitizer runtimes, and libFuzzer.
+if ((fuzz)); then
+  packages+=(clang libfuzzer-14-dev)
 fi
 
 missing=()
@@ -53,9 +61,9 @@ if ((${#missing[@]})); then
 fi
 
 # The build log is shown only when it has something to say: a failure or a warning.
-build() { # build DIR [cmake options]
-  local dir=$1
-  shift
+build() { # build DIR WHAT [cmake options]
+  local dir=$1 what=$2
+  shift 2
   cmake -S . -B "$dir" "$@" >/dev/null
   if ! cmake --build "$dir" -j2 >"$dir/build.log" 2>&1; then
     cat "$dir/build.log" >&2
@@ -65,11 +73,13 @@ build() { # build DIR [cmake options]
   if grep -q 'warning:' "$dir/build.log"; then
     cat "$dir/build.log" >&2
   fi
-  echo "setup.sh: built $dir/netlab and $dir/netns.so"
+  echo "setup.sh: built $what"
 }
 
 if ((sanitize)); then
-  build build-sanitize -DNETLAB_SANITIZE=ON -DCMAKE_C_COMPILER=gcc
+  build build-sanitize "build-sanitize/netlab and build-sanitize/netns.so" -DNETLAB_SANITIZE=ON -DCMAKE_C_COMPILER=gcc
+elif ((fuzz)); then
+  build build-fuzz "the fuzz targets in build-fuzz/fuzz/" -DNETLAB_FUZZ=ON -DCMAKE_C_COMPILER=clang
 else
-  build build
+  build build "build/netlab and build/netns.so"
 fi

@@ -58,28 +58,24 @@ struct dump_ctx {
 	int index;
 };
 
-static int on_addr(const struct nlmsghdr *nlh, void *data)
+int addr_decode(const struct nlmsghdr *nlh, struct addr_info *ai)
 {
-	struct dump_ctx *c = data;
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a, *local = NULL, *address = NULL, *use;
-	struct addr_info ai;
 	size_t alen;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
-		return MNL_CB_OK;
-	if (c->index && (int)ifa->ifa_index != c->index)
-		return MNL_CB_OK;
+		return -1;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
-		return MNL_CB_OK;
-	memset(&ai, 0, sizeof(ai));
-	ai.index = (int)ifa->ifa_index;
-	ai.family = ifa->ifa_family;
-	ai.prefixlen = ifa->ifa_prefixlen;
-	ai.scope = ifa->ifa_scope;
-	ai.flags = ifa->ifa_flags;
-	alen = ai.family == AF_INET ? 4 : 16;
+		return -1;
+	memset(ai, 0, sizeof(*ai));
+	ai->index = (int)ifa->ifa_index;
+	ai->family = ifa->ifa_family;
+	ai->prefixlen = ifa->ifa_prefixlen;
+	ai->scope = ifa->ifa_scope;
+	ai->flags = ifa->ifa_flags;
+	alen = ai->family == AF_INET ? 4 : 16;
 	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFA_LOCAL:
@@ -92,7 +88,7 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 			break;
 		case IFA_FLAGS:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				ai.flags = mnl_attr_get_u32(a);
+				ai->flags = mnl_attr_get_u32(a);
 			break;
 		}
 	}
@@ -100,8 +96,18 @@ static int on_addr(const struct nlmsghdr *nlh, void *data)
 	 * on point-to-point links */
 	use = local ? local : address;
 	if (!use)
+		return -1;
+	memcpy(ai->addr, mnl_attr_get_payload(use), alen);
+	return 0;
+}
+
+static int on_addr(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct addr_info ai;
+
+	if (addr_decode(nlh, &ai) < 0 || (c->index && ai.index != c->index))
 		return MNL_CB_OK;
-	memcpy(ai.addr, mnl_attr_get_payload(use), alen);
 	return nl_vec_push(&c->a, &ai) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 

@@ -21,5 +21,10 @@ int addr_del(struct ns *ns, const char *dev, const struct prefix *p, struct err 
  * malloc'd (free it; NULL when there are none) */
 int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t *n,
 	      struct err *e);
+/* One record of an address dump (RTM_NEWADDR) into *out: 0, or -1 when it
+ * is not an IPv4 or IPv6 address. The framing is the caller's (nlmsg_len
+ * fits what was received); the rest may be anything. What addr_list uses;
+ * also the fuzz target's way in (fuzz/). */
+int addr_decode(const struct nlmsghdr *nlh, struct addr_info *out);
 
 #endif

@@ -299,7 +299,7 @@ static void copy_str(char *dst, size_t len, const struct nlattr *a)
 		 mnl_attr_get_str(a));
 }
 
-static int parse_link(const struct nlmsghdr *nlh, struct link_info *l)
+int link_decode(const struct nlmsghdr *nlh, struct link_info *l)
 {
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
@@ -365,7 +365,7 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_info l;
 
-	if (parse_link(nlh, &l) < 0)
+	if (link_decode(nlh, &l) < 0)
 		return MNL_CB_OK;
 	return nl_vec_push(data, &l) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
@@ -391,7 +391,7 @@ static int on_one(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_info *l = data;
 
-	if (parse_link(nlh, l) == 0)
+	if (link_decode(nlh, l) == 0)
 		return MNL_CB_STOP;
 	return MNL_CB_OK;
 }

@@ -98,4 +98,11 @@ int link_list(struct ns *ns, struct link_info **v, size_t *n, struct err *e);
 
 const char *link_operstate_name(int operstate);
 
+/* One record of a link dump (RTM_NEWLINK) into *out: 0, or -1 when it is
+ * not one. The framing is the caller's (nlmsg_len fits what was received,
+ * as libmnl checks); the header and attributes may be anything, and nothing
+ * past the message's aligned length is read. What link_list and link_get
+ * use; also the fuzz target's way in (fuzz/). */
+int link_decode(const struct nlmsghdr *nlh, struct link_info *out);
+
 #endif

@@ -63,4 +63,12 @@ int nat_flush(struct ns *ns, const char *table, struct err *e);
  * twice. Rules netlab would not have written come as NAT_OTHER. (nat_read.c) */
 int nat_list(struct ns *ns, const char *table, struct nat_rule **rules, size_t *n, struct err *e);
 
+/* One record of a rule dump (NFT_MSG_NEWRULE): 1 when it is a rule of the
+ * inet table called table, decoded into *r (NAT_OTHER, with only chain and
+ * handle, when netlab would not have written it); 0 when it is not one;
+ * -ENOMEM. The framing is the caller's (nlmsg_len fits what was received);
+ * the rest may be anything. What nat_list uses; also the fuzz target's way
+ * in (fuzz/). (nat_read.c) */
+int nat_rule_decode(const struct nlmsghdr *nlh, const char *table, struct nat_rule *r);
+
 #endif

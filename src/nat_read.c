@@ -1,5 +1,6 @@
 /* nat_read.c - the rules of netlab's nf_tables table read back from the kernel, decoded into what made them. */
 #define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,24 +231,27 @@ static int decode_nat(struct decode *d, const struct nftnl_expr *e)
 	return 0;
 }
 
+/* the expressions netlab writes, each with its decoder */
+static const struct {
+	const char *name;
+	int (*decode)(struct decode *d, const struct nftnl_expr *e);
+} decoders[] = {
+	{ "meta", decode_meta }, { "payload", decode_payload }, { "bitwise", decode_bitwise },
+	{ "cmp", decode_cmp }, { "immediate", decode_immediate }, { "masq", decode_masq },
+	{ "nat", decode_nat },
+};
+#define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))
+
 /* one expression of a rule, in order; -1 for anything netlab does not write */
 static int decode_expr(struct nftnl_expr *e, void *data)
 {
-	static const struct {
-		const char *name;
-		int (*decode)(struct decode *d, const struct nftnl_expr *e);
-	} decoders[] = {
-		{ "meta", decode_meta }, { "payload", decode_payload }, { "bitwise", decode_bitwise },
-		{ "cmp", decode_cmp }, { "immediate", decode_immediate }, { "masq", decode_masq },
-		{ "nat", decode_nat },
-	};
 	struct decode *d = data;
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 	size_t i;
 
 	if (!name || d->done)
 		return -1;	/* nothing may follow the nat statement */
-	for (i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
+	for (i = 0; i < N_DECODERS; i++)
 		if (!strcmp(name, decoders[i].name))
 			return decoders[i].decode(d, e);
 	return -1;
@@ -283,40 +287,174 @@ struct list_ctx {
 	const char *table;	/* only its rules: the kernel filters, but says so by name */
 };
 
+/* ---- what libnftnl is given --------------------------------------------- */
+
+/*
+ * libnftnl trusts the kernel: it reads the nfgenmsg whatever the length,
+ * takes strings as NUL-terminated, and when an attribute it knows has the
+ * wrong size it calls exit() ("nf_tables kernel ABI is broken"), which
+ * would end netlab. So a rule is looked over here first, with libmnl
+ * alone, and libnftnl reads only a rule of the expressions netlab writes
+ * whose every attribute has the size theirs have.
+ */
+enum { RULE_BAD, RULE_OURS, RULE_FOREIGN };
+
+struct rule_head {
+	int family;			/* the nfgenmsg's */
+	const char *table, *chain;	/* in the message, NUL-terminated; NULL: absent */
+	uint64_t handle;
+};
+
+/* the value nests of netlab's expressions: a mask, a xor, what cmp compares, an immediate */
+static int is_value_nest(const char *expr, unsigned type)
+{
+	if (!strcmp(expr, "bitwise"))
+		return type == NFTA_BITWISE_MASK || type == NFTA_BITWISE_XOR || type == NFTA_BITWISE_DATA;
+	if (!strcmp(expr, "cmp"))
+		return type == NFTA_CMP_DATA;
+	if (!strcmp(expr, "immediate"))
+		return type == NFTA_IMMEDIATE_DATA;
+	return 0;
+}
+
+/* one element of the expression list: RULE_OURS when it is one of netlab's
+ * expressions, its attributes u32s (exactly 4 bytes: libmnl's check, which
+ * libnftnl makes, refuses more as well as less) or value nests that hold
+ * values only (no verdict: netlab writes none) */
+static int check_expr(const struct nlattr *elem)
+{
+	const struct nlattr *a, *v, *name = NULL, *data = NULL;
+	const char *s;
+	size_t i;
+
+	if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM || mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0)
+		return RULE_FOREIGN;
+	mnl_attr_for_each_nested(a, elem) {
+		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME)
+			name = a;
+		else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+			data = a;
+		else
+			return RULE_FOREIGN;
+		if (mnl_attr_validate(a, a == name ? MNL_TYPE_NUL_STRING : MNL_TYPE_NESTED) < 0)
+			return RULE_FOREIGN;
+	}
+	if (!name)
+		return RULE_FOREIGN;
+	s = mnl_attr_get_str(name);
+	for (i = 0; i < N_DECODERS && strcmp(s, decoders[i].name); i++)
+		;
+	if (i == N_DECODERS)
+		return RULE_FOREIGN;
+	if (data)
+		mnl_attr_for_each_nested(a, data) {
+			if (!is_value_nest(s, mnl_attr_get_type(a))) {
+				if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+					return RULE_FOREIGN;
+				continue;
+			}
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return RULE_FOREIGN;
+			mnl_attr_for_each_nested(v, a)
+				if (mnl_attr_get_type(v) != NFTA_DATA_VALUE)
+					return RULE_FOREIGN;
+		}
+	return RULE_OURS;
+}
+
+/* RULE_BAD when the table, the chain or the handle cannot be read;
+ * RULE_OURS when libnftnl may read the rest; RULE_FOREIGN otherwise */
+static int check_rule(const struct nlmsghdr *nlh, struct rule_head *h)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *e;
+	int kind = RULE_OURS;
+
+	memset(h, 0, sizeof(*h));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*nfg))
+		return RULE_BAD;
+	h->family = nfg->nfgen_family;
+	mnl_attr_for_each(a, nlh, sizeof(*nfg)) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_RULE_TABLE:
+		case NFTA_RULE_CHAIN:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+				return RULE_BAD;
+			*(mnl_attr_get_type(a) == NFTA_RULE_TABLE ? &h->table : &h->chain) = mnl_attr_get_str(a);
+			break;
+		case NFTA_RULE_HANDLE:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return RULE_BAD;
+			h->handle = be64toh(mnl_attr_get_u64(a));
+			break;
+		case NFTA_RULE_POSITION:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				kind = RULE_FOREIGN;
+			break;
+		case NFTA_RULE_ID:
+		case NFTA_RULE_POSITION_ID:
+		case NFTA_RULE_CHAIN_ID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				kind = RULE_FOREIGN;
+			break;
+		case NFTA_RULE_EXPRESSIONS:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				kind = RULE_FOREIGN;
+			else
+				mnl_attr_for_each_nested(e, a)
+					if (check_expr(e) != RULE_OURS)
+						kind = RULE_FOREIGN;
+			break;
+		case NFTA_RULE_COMPAT:	/* iptables-nft's: never netlab's */
+			kind = RULE_FOREIGN;
+			break;
+		}
+	}
+	return kind;
+}
+
+int nat_rule_decode(const struct nlmsghdr *nlh, const char *table, struct nat_rule *r)
+{
+	struct nftnl_rule *nr;
+	struct rule_head h;
+	int kind;
+
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
+		return 0;
+	kind = check_rule(nlh, &h);
+	if (kind == RULE_BAD || h.family != NFPROTO_INET || !h.table || strcmp(h.table, table) ||
+	    !h.chain)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->kind = NAT_OTHER;
+	if (kind == RULE_OURS) {
+		if (!(nr = nftnl_rule_alloc()))
+			return -ENOMEM;
+		if (nftnl_rule_nlmsg_parse(nlh, nr) < 0) {
+			nftnl_rule_free(nr);
+			return 0;	/* nothing we could read */
+		}
+		if (decode_rule(nr, r) < 0) {
+			memset(r, 0, sizeof(*r));
+			r->kind = NAT_OTHER;
+		}
+		nftnl_rule_free(nr);
+	}
+	snprintf(r->chain, sizeof(r->chain), "%s", h.chain);
+	r->handle = h.handle;
+	return 1;
+}
+
 static int on_rule(const struct nlmsghdr *nlh, void *data)
 {
 	struct list_ctx *c = data;
-	struct nftnl_rule *nr;
 	struct nat_rule r;
-	const char *table, *chain;
+	int ret = nat_rule_decode(nlh, c->table, &r);
 
-	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWRULE)
-		return MNL_CB_OK;
-	if (!(nr = nftnl_rule_alloc())) {
+	if (ret < 0 || (ret > 0 && nl_vec_push(&c->a, &r) < 0)) {
 		errno = ENOMEM;
 		return MNL_CB_ERROR;
 	}
-	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0)
-		goto skip;	/* nothing we could read */
-	table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE);
-	chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN);
-	if (nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) != NFPROTO_INET || !table ||
-	    strcmp(table, c->table) || !chain)
-		goto skip;
-	memset(&r, 0, sizeof(r));
-	if (decode_rule(nr, &r) < 0) {
-		memset(&r, 0, sizeof(r));
-		r.kind = NAT_OTHER;
-	}
-	snprintf(r.chain, sizeof(r.chain), "%s", chain);
-	r.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);
-	if (nl_vec_push(&c->a, &r) < 0) {
-		nftnl_rule_free(nr);
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-skip:
-	nftnl_rule_free(nr);
 	return MNL_CB_OK;
 }
 

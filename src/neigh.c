@@ -51,47 +51,51 @@ struct dump_ctx {
 	int index;
 };
 
-static int on_neigh(const struct nlmsghdr *nlh, void *data)
+int neigh_decode(const struct nlmsghdr *nlh, struct neigh_info *ni)
 {
-	struct dump_ctx *c = data;
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	struct neigh_info ni;
 	size_t alen;
 	int have_dst = 0;
 
 	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ndm))
-		return MNL_CB_OK;
+		return -1;
 	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
-		return MNL_CB_OK;
+		return -1;
 	if (ndm->ndm_state & NUD_NOARP)
-		return MNL_CB_OK;
-	if (c->index && ndm->ndm_ifindex != c->index)
-		return MNL_CB_OK;
-	memset(&ni, 0, sizeof(ni));
-	ni.family = ndm->ndm_family;
-	ni.index = ndm->ndm_ifindex;
-	ni.state = ndm->ndm_state;
-	ni.router = !!(ndm->ndm_flags & NTF_ROUTER);
-	alen = ni.family == AF_INET ? 4 : 16;
+		return -1;
+	memset(ni, 0, sizeof(*ni));
+	ni->family = ndm->ndm_family;
+	ni->index = ndm->ndm_ifindex;
+	ni->state = ndm->ndm_state;
+	ni->router = !!(ndm->ndm_flags & NTF_ROUTER);
+	alen = ni->family == AF_INET ? 4 : 16;
 	mnl_attr_for_each(a, nlh, sizeof(*ndm)) {
 		switch (mnl_attr_get_type(a)) {
 		case NDA_DST:
 			if (mnl_attr_get_payload_len(a) == alen) {
-				memcpy(ni.dst, mnl_attr_get_payload(a), alen);
+				memcpy(ni->dst, mnl_attr_get_payload(a), alen);
 				have_dst = 1;
 			}
 			break;
 		case NDA_LLADDR:
-			if (mnl_attr_get_payload_len(a) <= sizeof(ni.lladdr)) {
-				ni.lladdr_len = (int)mnl_attr_get_payload_len(a);
-				memcpy(ni.lladdr, mnl_attr_get_payload(a), (size_t)ni.lladdr_len);
+			if (mnl_attr_get_payload_len(a) <= sizeof(ni->lladdr)) {
+				ni->lladdr_len = (int)mnl_attr_get_payload_len(a);
+				memcpy(ni->lladdr, mnl_attr_get_payload(a), (size_t)ni->lladdr_len);
 			}
 			break;
 		}
 	}
-	if (!have_dst)
+	return have_dst ? 0 : -1;
+}
+
+static int on_neigh(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct neigh_info ni;
+
+	if (neigh_decode(nlh, &ni) < 0 || (c->index && ni.index != c->index))
 		return MNL_CB_OK;
 	return nl_vec_push(&c->a, &ni) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }

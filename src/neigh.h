@@ -20,6 +20,12 @@ int neigh_add(struct ns *ns, const char *dev, const struct prefix *dst,
 int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct err *e);
 /* every entry but NOARP ones (as `ip neigh` shows), of device index (0: all) */
 int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n, struct err *e);
+/* One record of a neighbour dump (RTM_NEWNEIGH) into *out: 0, or -1 when
+ * it is not an entry neigh_list lists (another family, NOARP, no
+ * destination). The framing is the caller's (nlmsg_len fits what was
+ * received); the rest may be anything. What neigh_list uses; also the fuzz
+ * target's way in (fuzz/). */
+int neigh_decode(const struct nlmsghdr *nlh, struct neigh_info *out);
 /* "REACHABLE", "STALE", "PERMANENT", ... ("A|B" for combined states) */
 const char *neigh_state_name(int state, char *buf, size_t len);
 

@@ -56,22 +56,40 @@ struct nlmsghdr *nl_put(void *buf, int type, int flags, size_t hdrlen)
 	return nlh;
 }
 
-/* The kernel's answer to a request that failed or was acked: 0 for the
- * ACK, -errno for a failure (its extack text copied into e). */
-static int nl_error(const struct nlmsghdr *nlh, struct err *e)
+/* An error the kernel reports, as -errno. Its errno values are 1..4095
+ * (MAX_ERRNO); anything else is no errno, and would overflow where it is
+ * negated (-INT_MIN) on its way to the caller's error value. */
+static int kernel_error(int v)
+{
+	if (v >= -4095 && v <= -1)
+		return v;
+	if (v >= 1 && v <= 4095)
+		return -v;
+	return -EPROTO;
+}
+
+int nl_ack_decode(const struct nlmsghdr *nlh, struct err *e)
 {
 	const struct nlmsgerr *ack = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	unsigned off = sizeof(*ack);
+	size_t off = sizeof(*ack), room;
 	int code;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ack)))
 		return err_set(e, -EBADMSG, NULL);
 	if (ack->error == 0)
 		return 0;
-	code = ack->error < 0 ? ack->error : -ack->error;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += mnl_nlmsg_get_payload_len(&ack->msg);
+	code = kernel_error(ack->error);
+	/* uncapped, the request comes back whole before the TLVs: its length
+	 * is the message's word, to be checked against what is there (a wild
+	 * one would send the attribute walk gigabytes away) */
+	room = mnl_nlmsg_get_payload_len(nlh) - sizeof(*ack);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (ack->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
+		    ack->msg.nlmsg_len - sizeof(struct nlmsghdr) > room)
+			return err_set(e, code, NULL);
+		off += ack->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	}
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
 		mnl_attr_for_each(a, nlh, off)
 			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
@@ -106,7 +124,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 			if (m->nlmsg_seq != nl->seq || m->nlmsg_pid != nl->portid)
 				continue;	/* a stale answer */
 			if (m->nlmsg_type == NLMSG_ERROR) {
-				int code = nl_error(m, ret ? NULL : e);
+				int code = nl_ack_decode(m, ret ? NULL : e);
 				if (!ret)
 					ret = code;
 				done = 1;
@@ -115,7 +133,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct
 			if (m->nlmsg_type == NLMSG_DONE) {
 				const int *code = mnl_nlmsg_get_payload(m);
 				if (!ret && m->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *code < 0)
-					ret = *code;
+					ret = kernel_error(*code);
 				/* the dump raced a change: the caller retries */
 				if (!ret && (m->nlmsg_flags & NLM_F_DUMP_INTR))
 					ret = -EINTR;
@@ -195,7 +213,7 @@ int nl_talk_batch(struct nl *nl, const void *buf, size_t len, int *failed, struc
 			/* the kernel answers in batch order: keep the first failure */
 			if (ret)
 				continue;
-			if ((code = nl_error(m, e)) < 0) {
+			if ((code = nl_ack_decode(m, e)) < 0) {
 				ret = code;
 				/* a message that wanted no ack (the batch's begin or
 				 * end) failed: the batch as a whole was refused and

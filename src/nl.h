@@ -51,6 +51,12 @@ int nl_vec_push(struct nl_vec *a, const void *item);
 int nl_dump(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct nl_vec *a,
 	    void **v, size_t *n, struct err *e);
 
+/* The kernel's answer (NLMSG_ERROR) to a request that failed or was acked:
+ * 0 for the ACK, -errno for a failure (its extack text copied into e). The
+ * framing is the caller's (nlmsg_len fits what was received); the rest may
+ * be anything. What nl_talk uses; also the fuzz target's way in (fuzz/). */
+int nl_ack_decode(const struct nlmsghdr *nlh, struct err *e);
+
 /* Put a request header of the given type and flags (NLM_F_REQUEST added)
  * into buf, with a zeroed family header of hdrlen bytes. */
 struct nlmsghdr *nl_put(void *buf, int type, int flags, size_t hdrlen);

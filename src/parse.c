@@ -157,7 +157,8 @@ const char *format_mac(const unsigned char *a, int len, char *buf, size_t size)
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < len && off + 3 < size; i++)
+	/* "xx" then ":xx" each, and the NUL: 3 * len bytes hold it all */
+	for (i = 0; i < len && off + (i ? 3 : 2) < size; i++)
 		off += (size_t)snprintf(buf + off, size - off, i ? ":%02x" : "%02x", a[i]);
 	return buf;
 }

@@ -63,70 +63,76 @@ struct dump_ctx {
 	struct nl_vec a;
 };
 
-static int on_route(const struct nlmsghdr *nlh, void *data)
+int route_decode(const struct nlmsghdr *nlh, struct route_info *ri)
 {
-	struct dump_ctx *c = data;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	struct route_info ri;
 	size_t alen;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
-		return MNL_CB_OK;
+		return -1;
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
-		return MNL_CB_OK;
+		return -1;
 	if (rtm->rtm_flags & RTM_F_CLONED)
-		return MNL_CB_OK;	/* a cache entry, not a route */
+		return -1;	/* a cache entry, not a route */
 	switch (rtm->rtm_type) {
 	case RTN_UNICAST: case RTN_BLACKHOLE: case RTN_UNREACHABLE: case RTN_PROHIBIT:
 		break;
 	default:
-		return MNL_CB_OK;
+		return -1;
 	}
-	memset(&ri, 0, sizeof(ri));
-	ri.family = rtm->rtm_family;
-	ri.dst_len = rtm->rtm_dst_len;
-	ri.table = rtm->rtm_table;
-	ri.protocol = rtm->rtm_protocol;
-	ri.scope = rtm->rtm_scope;
-	ri.type = rtm->rtm_type;
-	alen = ri.family == AF_INET ? 4 : 16;
+	memset(ri, 0, sizeof(*ri));
+	ri->family = rtm->rtm_family;
+	ri->dst_len = rtm->rtm_dst_len;
+	ri->table = rtm->rtm_table;
+	ri->protocol = rtm->rtm_protocol;
+	ri->scope = rtm->rtm_scope;
+	ri->type = rtm->rtm_type;
+	alen = ri->family == AF_INET ? 4 : 16;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
 		case RTA_DST:
 			if (mnl_attr_get_payload_len(a) == alen)
-				memcpy(ri.dst, mnl_attr_get_payload(a), alen);
+				memcpy(ri->dst, mnl_attr_get_payload(a), alen);
 			break;
 		case RTA_GATEWAY:
 			if (mnl_attr_get_payload_len(a) == alen) {
-				memcpy(ri.via, mnl_attr_get_payload(a), alen);
-				ri.has_via = 1;
+				memcpy(ri->via, mnl_attr_get_payload(a), alen);
+				ri->has_via = 1;
 			}
 			break;
 		case RTA_PREFSRC:
 			if (mnl_attr_get_payload_len(a) == alen) {
-				memcpy(ri.prefsrc, mnl_attr_get_payload(a), alen);
-				ri.has_prefsrc = 1;
+				memcpy(ri->prefsrc, mnl_attr_get_payload(a), alen);
+				ri->has_prefsrc = 1;
 			}
 			break;
 		case RTA_OIF:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				ri.oif = (int)mnl_attr_get_u32(a);
+				ri->oif = (int)mnl_attr_get_u32(a);
 			break;
 		case RTA_PRIORITY:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
-				ri.metric = mnl_attr_get_u32(a);
-				ri.has_metric = 1;
+				ri->metric = mnl_attr_get_u32(a);
+				ri->has_metric = 1;
 			}
 			break;
 		case RTA_TABLE:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				ri.table = mnl_attr_get_u32(a);
+				ri->table = mnl_attr_get_u32(a);
 			break;
 		}
 	}
-	if (ri.table == RT_TABLE_LOCAL)
+	return ri->table == RT_TABLE_LOCAL ? -1 : 0;
+}
+
+static int on_route(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct route_info ri;
+
+	if (route_decode(nlh, &ri) < 0)
 		return MNL_CB_OK;
 	return nl_vec_push(&c->a, &ri) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }

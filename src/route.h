@@ -36,5 +36,11 @@ int route_del(struct ns *ns, const struct route_req *r, struct err *e);
 /* unicast, blackhole, unreachable and prohibit routes of every table but
  * "local"; family 0 for both */
 int route_list(struct ns *ns, int family, struct route_info **v, size_t *n, struct err *e);
+/* One record of a route dump (RTM_NEWROUTE) into *out: 0, or -1 when it is
+ * not a route route_list lists (another family or type, a cache entry, the
+ * local table). The framing is the caller's (nlmsg_len fits what was
+ * received); the rest may be anything. What route_list uses; also the fuzz
+ * target's way in (fuzz/). */
+int route_decode(const struct nlmsghdr *nlh, struct route_info *out);
 
 #endif
