@@ -13,7 +13,11 @@ describe("luarocks make --tree DIR", function()
 		local src, tree = work .. "/src", work .. "/tree"
 		assert(os.execute(("mkdir -p %s && cd %s && git ls-files -z | xargs -0 cp --parents -t %s")
 			:format(q(src), q(proc.root), q(src))))
-		local out, code = proc.exec({ "sh", "-c", ("cd %s && luarocks --lua-version=5.4 make --tree %s --deps-mode=none rockspec/netns-scm-1.rockspec")
+		-- the system's PATH, as a user's: not the suite's (under --sanitize its
+		-- first lua5.4 is the sanitized one, whose headers LuaRocks looks for
+		-- beside it)
+		local out, code = proc.exec({ "env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "sh", "-c",
+			("cd %s && luarocks --lua-version=5.4 make --tree %s --deps-mode=none rockspec/netns-scm-1.rockspec")
 			:format(q(src), q(tree)) }, true)
 		assert.equal(0, code, out)
 		-- every file CMake installed, the man page too, is in the tree

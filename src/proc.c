@@ -305,6 +305,25 @@ static int open_spawn_files(const struct spawn_req *req, struct child *c, int ma
 	return 0;
 }
 
+/* reap the copier of p's stderr once it ends, waiting ms at most */
+static void copier_end(struct proc *p, int ms)
+{
+	int fd;
+
+	if (p->copier <= 0)
+		return;
+	fd = (int)syscall(SYS_pidfd_open, p->copier, 0);
+	if (fd >= 0) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+		while (poll(&pf, 1, ms) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	if (waitpid(p->copier, NULL, WNOHANG) == p->copier)
+		p->copier = -1;
+}
+
 /* stderr through a pipe to the copier, which writes it where it was to go
  * (truncating or appending as the command would have) and keeps its tail */
 static int tail_pipe(struct child *c, struct proc *p, int pipe_fds[2], int *target)
@@ -376,18 +395,10 @@ long proc_tail(struct proc *p, int ended, char *buf, size_t len)
 {
 	if (!p->tail)
 		return -1;
-	/* the command has ended: what it wrote last is still on its way
-	 * through the pipe, until the copier reads the end of it (not
-	 * waited for long: something it started may hold its stderr still) */
-	if (ended && p->copier > 0) {
-		int fd = (int)syscall(SYS_pidfd_open, p->copier, 0);
-		struct pollfd pf = { .fd = fd, .events = POLLIN };
-
-		if (fd >= 0 && poll(&pf, 1, 200) > 0 && waitpid(p->copier, NULL, WNOHANG) == p->copier)
-			p->copier = -1;
-		if (fd >= 0)
-			close(fd);
-	}
+	/* the command has ended: what it wrote last may still be on its way
+	 * through the pipe, until the copier reads the end of it */
+	if (ended)
+		copier_end(p, 200);
 	return (long)tail_read(p->tail, buf, len);
 }
 
@@ -416,10 +427,14 @@ int proc_wait(struct proc *p, double timeout, int *status, int *sig)
 			nanosleep(&ts, NULL);
 		}
 	}
-	/* the copier of its stderr ends with it, unless what it started still
-	 * writes there: reaped now or at release */
-	if (p->copier > 0 && waitpid(p->copier, NULL, WNOHANG) == p->copier)
-		p->copier = -1;
+	/* what it wrote to stderr is where it goes once wait returns, as with
+	 * a plain redirection: the copier ends at the end of it, unless what
+	 * the command started still holds its stderr (then up to a second,
+	 * and never longer than the caller's timeout: a poll waits not at all) */
+	if (p->copier > 0) {
+		double left = timeout < 0 ? 1.0 : deadline - proc_now();
+		copier_end(p, left <= 0 ? 0 : left > 1.0 ? 1000 : (int)(left * 1000));
+	}
 	*sig = 0;
 	if (WIFEXITED(st)) {
 		*status = WEXITSTATUS(st);
