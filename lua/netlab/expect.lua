@@ -1,0 +1,112 @@
+-- netlab.expect: the lab's assertions (expect_reach, expect_unreachable, expect, wait_until): one line each, counted for the closing summary.
+local netns = require "netns"
+local check = require "netlab.check"
+local is_node = require("netlab.node").is
+
+local clock, set = netns.clock, check.set
+
+-- (init.lua's fail: "netlab: MSG" at the caller's level)
+local function fail(msg, level)
+  error("netlab: " .. msg, (level or 1) + 1)
+end
+
+-- Lab gets the methods; is_lab tells a lab, out writes a line of the lab's
+return function(Lab, is_lab, out)
+
+  function Lab:_report(ok, label, t0, detail, ms)
+    self.count = self.count + 1
+    if ok then self.passed = self.passed + 1 else self.failed = self.failed + 1 end
+    self._probe = nil  -- a probe made before this report is told
+    ms = ms or (clock() - t0) * 1000
+    out(self, ("%s %d - %s (%.1f ms)%s"):format(ok and "ok" or "not ok", self.count, label, ms,
+      detail and detail ~= "" and (": " .. detail) or ""))
+    return ok
+  end
+
+  local function target(to)
+    if is_node(to) then
+      local addr = to:address()
+      if not addr then fail(("%s has no address to reach"):format(to.name), 4) end
+      return addr, ("%s (%s)"):format(to.name, addr)
+    end
+    if type(to) ~= "string" then fail("the target must be a node or an address", 4) end
+    return to, to
+  end
+
+  local function source(from)
+    if not is_node(from) then fail("the source must be a node", 4) end
+    return from
+  end
+
+  local EXPECT_OPTS = set("timeout", "label")
+
+  -- one probe from a node to a node or an address, reported as an assertion
+  -- that it answered (want true) or did not (want false)
+  local function expect_ping(lab, from, to, opts, want)
+    local call = want and "expect_reach" or "expect_unreachable"
+    check.self(lab, is_lab, call, "lab", 3)
+    opts = check.options(call, opts, EXPECT_OPTS, 3)
+    check.arg(call, "option 'timeout'", opts.timeout, "seconds", 3, true)
+    check.arg(call, "option 'label'", opts.label, "string", 3, true)
+    from = source(from)
+    local addr, label = target(to)
+    local t0 = clock()
+    local ok, why = from.ns:ping(addr, { timeout = opts.timeout or (want and 2 or 0.5) })
+    local ms = (clock() - t0) * 1000  -- the probe's time, not the diagnosis's
+    local text = want and "%s reaches %s" or "%s cannot reach %s"
+    local detail = want and not ok and why or (not want and ok and "it answered") or nil
+    if want and not ok then
+      -- what the lab can see on the way: routes, forwarding, addresses, links
+      local seen = require("netlab.diagnose").why(lab, from, addr)
+      if seen then detail = detail .. "; " .. seen end
+    end
+    return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail, ms)
+  end
+
+  -- (not tail calls: the frame tells a mistake's line)
+  function Lab:expect_reach(from, to, opts)
+    local ok = expect_ping(self, from, to, opts, true)
+    return ok
+  end
+
+  function Lab:expect_unreachable(from, to, opts)
+    local ok = expect_ping(self, from, to, opts, false)
+    return ok
+  end
+
+  function Lab:expect(cond, label)
+    check.self(self, is_lab, "expect", "lab", 2)
+    check.arg("expect", "the label", label, "string", 2, true)
+    local t0 = clock()
+    local ok, detail, ms = cond, nil, nil
+    if type(cond) == "function" then
+      local success, v = pcall(cond)
+      if success then ok = v else ok, detail = false, tostring(v) end
+    elseif type(cond) == "boolean" and self._probe and self._probe.ok == cond then
+      -- lab:expect(node:connect(...), label): cond is the probe's result, which
+      -- came with a reason and took its own time
+      detail, ms = not cond and self._probe.why or nil, self._probe.ms
+    end
+    return self:_report(not not ok, label or "expectation", t0, detail, ms)
+  end
+
+  -- call fn until it returns true or the timeout (seconds) passes; with a
+  -- label, the outcome is an assertion
+  function Lab:wait_until(fn, timeout, label)
+    check.self(self, is_lab, "wait_until", "lab", 2)
+    check.arg("wait_until", "the condition", fn, "function", 2)
+    check.arg("wait_until", "the timeout", timeout, "seconds", 2, true)
+    check.arg("wait_until", "the label", label, "string", 2, true)
+    timeout = timeout or 5
+    local t0 = clock()
+    local ok
+    repeat
+      local success, v = pcall(fn)
+      ok = success and v
+      if ok then break end
+      netns.sleep(0.02)
+    until clock() - t0 >= timeout
+    if label then return self:_report(not not ok, label, t0, not ok and ("not within %gs"):format(timeout) or nil) end
+    return not not ok
+  end
+end
