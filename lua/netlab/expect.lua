@@ -3,12 +3,7 @@ local netns = require "netns"
 local check = require "netlab.check"
 local is_node = require("netlab.node").is
 
-local clock, set = netns.clock, check.set
-
--- (init.lua's fail: "netlab: MSG" at the caller's level)
-local function fail(msg, level)
-  error("netlab: " .. msg, (level or 1) + 1)
-end
+local clock, set, fail = netns.clock, check.set, check.fail
 
 -- Lab gets the methods; is_lab tells a lab, out writes a line of the lab's
 return function(Lab, is_lab, out)
