@@ -453,6 +453,7 @@ int luaopen_netns(lua_State *L)
 	open_proc_meta(L);
 	lua_newtable(L);
 	register_funcs(L, funcs);
+	open_proc_funcs(L);
 	/* not through the dispatcher, which calls the hook; named for messages */
 	lua_pushliteral(L, "hook");
 	lua_pushcclosure(L, l_hook, 1);

@@ -189,6 +189,11 @@ static int reap(lua_State *L, struct lproc *p, double timeout)
 	if (ret < 0)
 		return raise_core(L, "wait", lua_pushfstring(L, "%d", p->p.pid), NULL, ret, NULL);
 	p->reaped = ret == 1;
+	/* a forked child's commands that outlived it go now, not at collection */
+	if (p->reaped && p->p.forked) {
+		tree_cleanup(p->p.pid);
+		p->p.forked = 0;
+	}
 	return ret;
 }
 
@@ -323,6 +328,52 @@ static int p_tostring(lua_State *L)
 
 	lua_pushfstring(L, "netns.proc (%d%s)", p->p.pid, p->reaped ? ", ended" : "");
 	return 1;
+}
+
+/* netns.fork(fn): fn runs in a child process (a copy of this one) beside
+ * the caller, and the child ends when fn returns: exit status 0, or fn's
+ * integer result; an error in fn is written to stderr and the status is 1.
+ * The child never comes back here: it leaves with _exit, so nothing of the
+ * parent's (a lab's teardown, buffered output) runs twice. Returns the
+ * child's process handle. */
+static int l_fork(lua_State *L)
+{
+	struct err e = ERR_INIT;
+	struct lproc *p;
+	int ret, code = 0;
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	lua_settop(L, 1);
+	p = lua_newuserdatauv(L, sizeof(*p), 0);
+	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
+	p->status = p->signal = 0;
+	p->reaped = 1;
+	luaL_setmetatable(L, PROC_MT);
+	if ((ret = proc_fork(&p->p, &e)) < 0)
+		return raise_core(L, "fork", "the timeline", NULL, ret, &e);
+	if (ret > 0) {
+		p->reaped = 0;
+		return 1;
+	}
+	lua_pushvalue(L, 1);
+	if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+		fprintf(stderr, "%s\n", luaL_tolstring(L, -1, NULL));
+		code = 1;
+	} else if (lua_isinteger(L, -1)) {
+		code = (int)(lua_tointeger(L, -1) & 0xff);
+	}
+	fflush(NULL);
+	_exit(code);
+}
+
+void open_proc_funcs(lua_State *L)
+{
+	static const luaL_Reg funcs[] = {
+		{ "fork", l_fork },
+		{ NULL, NULL }
+	};
+
+	register_funcs(L, funcs);
 }
 
 void open_proc_methods(lua_State *L)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 
 #include "nl.h"
@@ -35,6 +36,7 @@ int nl_open(struct nl *nl, int proto)
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	nl->seq = (unsigned)time(NULL);
+	nl->pid = (int)getpid();
 	return 0;
 }
 

@@ -11,6 +11,7 @@ struct nl {
 	struct mnl_socket *sock;	/* NULL until opened */
 	unsigned portid;
 	unsigned seq;
+	int pid;		/* the process that opened it: a forked child opens its own */
 };
 
 /* Open and bind a netlink socket of protocol proto in the calling thread's

@@ -326,8 +326,11 @@ static int ns_sock(struct ns *ns, struct nl *nl, int proto, struct err *e)
 {
 	int saved, ret;
 
-	if (nl->sock)
+	/* a socket opened before a fork is the parent's: answers to requests
+	 * sent on it from both would go to whichever reads first */
+	if (nl->sock && nl->pid == (int)getpid())
 		return 0;
+	nl_close(nl);
 	if (ns->fd < 0)
 		return err_set(e, -EBADF, NULL);
 	if ((ret = ns_enter(ns->fd, &saved)) < 0)

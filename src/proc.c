@@ -391,6 +391,36 @@ out:
 	return ret;
 }
 
+int proc_fork(struct proc *p, struct err *e)
+{
+	int parent = (int)getpid(), pid, sig;
+	sigset_t all;
+
+	*p = (struct proc){ .pid = -1, .pidfd = -1, .copier = -1, .forked = 1 };
+	tree_make(&p->tree);
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		tree_free(&p->tree);
+		return err_set(e, -errno, NULL);
+	}
+	if (pid == 0) {
+		tree_join(&p->tree);
+		for (sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		*p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
+		return 0;
+	}
+	p->pid = pid;
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return pid;
+}
+
 long proc_tail(struct proc *p, int ended, char *buf, size_t len)
 {
 	if (!p->tail)
@@ -453,6 +483,10 @@ int proc_signal(struct proc *p, int sig)
 void proc_release(struct proc *p)
 {
 	tree_free(&p->tree);
+	/* what a forked child ran: cgroups beside its own, named after it */
+	if (p->forked && p->pid > 0)
+		tree_cleanup(p->pid);
+	p->forked = 0;
 	close_fd(&p->pidfd);
 	/* killed with the tree, or gone at the end of the command's stderr */
 	if (p->copier > 0)

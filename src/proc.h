@@ -58,6 +58,7 @@ struct proc {
 	struct tree tree;
 	int copier;		/* with tail: the process copying stderr, -1: none */
 	struct tail *tail;	/* with tail: what it kept, NULL: none */
+	int forked;		/* made by proc_fork: its commands' cgroups go with it */
 };
 
 /* Start argv inside ns (NULL: right here, no namespace or mount changes)
@@ -68,6 +69,13 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, struct proc *p, struc
  * interpreter's lab; -1: where this process is). */
 void proc_pid_namespace(int fd);
 
+/* Fork this process, to go on with the caller's own code beside it (the
+ * lab's timeline). Returns 0 in the child, whose signals are back at their
+ * defaults and unblocked and which is killed when the parent dies; the
+ * child's pid in the parent, with p filled: a tree of its own, so a kill
+ * reaches what it started too, and proc_release removes the cgroups of
+ * the commands it ran. -errno when the fork failed. */
+int proc_fork(struct proc *p, struct err *e);
 /* Reap the process if it has exited: 1 and *status (128 + signal when
  * killed) if it has, 0 if it runs, -errno (-EINTR: a signal came while
  * waiting). With timeout < 0 wait for ever. */
