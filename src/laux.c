@@ -323,26 +323,30 @@ const char *family_name(int family)
 
 /* ---- options --------------------------------------------------------- */
 
-/* Levenshtein distance of a and b, at most 64 bytes of b considered */
+/* Edit distance of a and b (insertions, deletions, substitutions, and two
+ * neighbours swapped: "dealy" is one step from "delay"), as check.lua
+ * counts it; at most 64 bytes of b considered */
 static size_t distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), row[65], i, j, prev, cur;
+	size_t la = strlen(a), lb = strlen(b), rows[3][65], i, j, v;
+	size_t *two = rows[0], *one = rows[1], *row = rows[2], *t;
 
 	if (lb > 64)
 		lb = 64;
 	for (j = 0; j <= lb; j++)
 		row[j] = j;
 	for (i = 1; i <= la; i++) {
-		prev = row[0];
+		t = two, two = one, one = row, row = t;
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
-			cur = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (cur + 1 < row[j])
-				row[j] = cur + 1;
-			prev = cur;
+			v = one[j - 1] + (a[i - 1] != b[j - 1]);
+			if (one[j] + 1 < v)
+				v = one[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && two[j - 2] + 1 < v)
+				v = two[j - 2] + 1;
+			row[j] = v;
 		}
 	}
 	return row[lb];
