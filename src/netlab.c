@@ -44,6 +44,7 @@ static void stop_hook(lua_State *L, lua_Debug *ar);
 struct options {
 	int host, trace, interactive, debug;
 	const char *name;
+	const char *seed;	/* --seed N: the lab's randomness replays */
 	const char *subcommand;	/* up, ls, down, exec, shell, run, graph, clean, busted */
 };
 
@@ -357,6 +358,12 @@ static int parse_args(char **argv, int argc, int *script, struct options *o)
 			o->name = argv[i];
 			continue;
 		}
+		if (strcmp(a, "--seed") == 0) {
+			if (++i >= argc)
+				return usage_error("missing number after", "--seed");
+			o->seed = argv[i];
+			continue;
+		}
 		if (strncmp(a, "-e", 2) == 0) {
 			/* "-e stmt" or, as lua.c allows, "-estmt" */
 			if (a[2] == '\0' && ++i >= argc)
@@ -380,7 +387,7 @@ static int run_statements(lua_State *L, char **argv, int script)
 	for (i = 1; i < script; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "--name") == 0) {
+		if (strcmp(a, "--name") == 0 || strcmp(a, "--seed") == 0) {
 			i++;
 			continue;
 		}
@@ -452,6 +459,10 @@ static int start_lab(lua_State *L, const struct options *o, char **argv, int arg
 	lua_setfield(L, -2, "isolated");
 	lua_pushboolean(L, o->trace);
 	lua_setfield(L, -2, "trace");
+	if (o->seed) {
+		lua_pushstring(L, o->seed);
+		lua_setfield(L, -2, "seed");
+	}
 	if (report(L, docall(L, 1, 1)) != LUA_OK)
 		return -1;
 	lua_pushvalue(L, -1);

@@ -18,6 +18,8 @@ void netlab_usage(FILE *f)
 	      "  --trace        print every kernel operation as the equivalent ip / nft command\n"
 	      "  -i             an interactive prompt after the script, with the lab still up\n"
 	      "  --debug        an error's traceback shows netlab's own frames too\n"
+	      "  --seed N       the seed of the lab's randomness (netem, the timeline's jitter,\n"
+	      "                 math.random): the same N replays a run (printed when used)\n"
 	      "  -e stmt        execute the Lua statement stmt (repeatable; the script is then optional)\n"
 	      "  -h, --help     show this help and exit\n"
 	      "  -v, --version  show version information and exit\n"

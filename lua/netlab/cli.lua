@@ -176,7 +176,7 @@ end
 -- up: build, then keep the lab in a holder process
 
 local USAGE_UP = [[
-usage: netlab up script.lua [--name NAME] [--json FILE] [--host] [--trace] [--keep] [--debug] [-- script args]
+usage: netlab up script.lua [--name NAME] [--json FILE] [--host] [--trace] [--keep] [--debug] [--seed N] [-- script args]
 Build the lab the script describes and keep it up after this command returns:
 an isolated lab lives as long as a small holder process (netlab down stops it);
 a --host lab lives in the real host namespace. Prints the lab's description as
@@ -184,12 +184,14 @@ JSON on stdout, and nothing else (what the script prints, and its ok / not ok
 lines, go to stderr); each node's namespace path opens with nsenter --net=PATH
 or setns. --json FILE writes the description to FILE too.
 When an expectation of the script fails, the lab is torn down and up exits 1;
-with --keep it stays up for a look (and up still exits 1).
+with --keep it stays up for a look (and up still exits 1). The script's
+timeline (lab:at, lab:every) plays from when up returns until netlab down;
+--seed N replays its randomness (the seed is in the JSON).
 ]]
 
 function M.up(args)
   local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
-    ["--trace"] = "flag", ["--keep"] = "flag", ["--debug"] = "flag" }, USAGE_UP)
+    ["--trace"] = "flag", ["--keep"] = "flag", ["--debug"] = "flag", ["--seed"] = "value" }, USAGE_UP)
   if o.debug then require("netlab.where").set_debug() end
   local script = rest[1]
   if not script then io.stderr:write(USAGE_UP) return 2 end
@@ -220,7 +222,7 @@ function M.up(args)
   local ok, err = xpcall(function()
     if not o.host then sys.isolate() end
     sys.pid_namespace()
-    lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace }
+    lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, seed = o.seed }
     run_script(lab, script, script_args)
     if lab.failed > 0 then
       local what = ("up: %d of %d expectations failed"):format(lab.failed, lab.count)
@@ -238,9 +240,14 @@ function M.up(args)
     sys.write(fd, "error\n" .. msg .. "\n")
     os.exit(1)
   end
+  if lab._events then lab:_announce_seed() end
   sys.write(fd, (lab.failed > 0 and "kept\n" or "ok\n") .. err)
   sys.close(fd)
   sys.detach()
+  -- the timeline plays from here (after the answer and the detach: its
+  -- player must hold neither up's pipe nor its stdio open)
+  local started = pcall(lab.start, lab)
+  if not started then io.stderr:write("netlab: the timeline did not start\n") end
   sys.wait_signal()
   local code = run.finish(lab, true)
   os.remove(state_path(name))
@@ -338,7 +345,7 @@ end
 -- run: build, one command, tear down
 
 local USAGE_RUN = [[
-usage: netlab run script.lua [--name NAME] [--json FILE] [--host] [--trace] [--debug] -- command [args...]
+usage: netlab run script.lua [--name NAME] [--json FILE] [--host] [--trace] [--debug] [--seed N] -- command [args...]
 Build the lab, run one command in the lab's host with the lab described in
 the environment, tear the lab down, and exit with the command's status (1
 when the script failed or an expectation did not hold). The command gets
@@ -346,11 +353,13 @@ NETLAB_NAME, the lab's name, and NETLAB_JSON, the path of a file holding the
 lab's description (what netlab up prints). While it runs the lab is up like
 one of netlab up's: netlab ls lists it, netlab exec "$NETLAB_NAME" NODE -- ...
 and netlab graph "$NETLAB_NAME" reach it, and ip netns exec NODE ... works.
+The script's timeline (lab:at, lab:every) plays while the command runs;
+--seed N replays its randomness.
 ]]
 
 function M.run(args)
   local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
-    ["--trace"] = "flag", ["--debug"] = "flag" }, USAGE_RUN)
+    ["--trace"] = "flag", ["--debug"] = "flag", ["--seed"] = "value" }, USAGE_RUN)
   if o.debug then require("netlab.where").set_debug() end
   local script, argv = rest[1], o["--"]
   if not script or not argv or #argv == 0 then io.stderr:write(USAGE_RUN) return 2 end
@@ -358,7 +367,8 @@ function M.run(args)
   claim_name(name)
   if not o.host then sys.isolate() end
   sys.pid_namespace()
-  local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true }
+  local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true,
+    seed = o.seed }
   local json_path = o.json or os.tmpname()
   local status
   local ok, err = xpcall(function()
@@ -366,6 +376,7 @@ function M.run(args)
     local text = describe.json(state_desc(lab, script, o.host))
     write_file(json_path, text)
     write_file(state_path(name), text)
+    lab:start()  -- the timeline plays while the command runs
     status = sys.command(argv, { NETLAB_NAME = name, NETLAB_JSON = json_path })
   end, trace)
   if not ok then io.stderr:write(tostring(err), "\n") end

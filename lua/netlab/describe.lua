@@ -37,7 +37,7 @@ end
 -- is the namespace path other programs open (nsenter --net=, setns), name
 -- nil for the lab's host; extra's fields are added at the top
 function M.lab(lab, path_of, extra)
-  local d = { name = lab.name, nodes = {}, bridges = {}, links = {} }
+  local d = { name = lab.name, nodes = {}, bridges = {}, links = {}, seed = lab.seed }
   for k, v in pairs(extra or {}) do d[k] = v end
   local host = lab.host.ns
   d.host = { netns = path_of(nil), interfaces = interfaces(host), routes = routes(host) }
@@ -63,7 +63,10 @@ function M.lab(lab, path_of, extra)
   for _, l in ipairs(lab.links) do
     local b = l.b.is_bridge and { bridge = l.b.name, dev = l.dev_b }
       or { node = l.b.is_host and "host" or l.b.name, dev = l.dev_b }
-    d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b }
+    local e = l.emulation
+    local emulation = e and (next(e.a_to_b) or next(e.b_to_a)) and { a_to_b = e.a_to_b, b_to_a = e.b_to_a } or nil
+    d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b,
+      emulation = emulation, down = l.is_down or nil }
   end
   return d
 end

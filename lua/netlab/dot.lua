@@ -17,6 +17,8 @@ local function iface_index(desc)
   return idx
 end
 
+local label = require("netlab.links").label
+
 -- render(desc): the DOT text of a lab's description (netlab.describe)
 function M.render(desc)
   local idx = iface_index(desc)
@@ -53,8 +55,20 @@ function M.render(desc)
   for _, l in ipairs(desc.links or {}) do
     local bnode = l.b.bridge and ("bridge:" .. l.b.bridge) or l.b.node
     local bside = l.b.bridge and "host" or l.b.node
-    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
-      dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)))
+    -- the emulation in the middle: "20ms 1% 100mbit", per direction when they differ
+    local extra = ""
+    local e = l.emulation
+    if e then
+      local ab, ba = label(e.a_to_b), label(e.b_to_a)
+      local parts = {}
+      if ab then parts[#parts + 1] = "→ " .. ab end
+      if ba then parts[#parts + 1] = "← " .. ba end
+      local text = ab == ba and ab or table.concat(parts, "\n")
+      extra = extra .. (", label=%s"):format(dot_quote(text))
+    end
+    if l.down then extra = extra .. ', style=dotted, color="red"' end
+    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
+      dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)), extra)
   end
   out[#out + 1] = "}"
   return table.concat(out, "\n") .. "\n"

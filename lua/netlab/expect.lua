@@ -9,6 +9,9 @@ local clock, set, fail = netns.clock, check.set, check.fail
 return function(Lab, is_lab, out)
 
   function Lab:_report(ok, label, t0, detail, ms)
+    if self._in_timeline then
+      fail("a timeline function changes the network; check what it did from the script, not inside it", 3)
+    end
     self.count = self.count + 1
     if ok then self.passed = self.passed + 1 else self.failed = self.failed + 1 end
     self._probe = nil  -- a probe made before this report is told

@@ -5,6 +5,7 @@ local M = { version = netns.version }
 
 local check = require "netlab.check"
 local node = require "netlab.node"
+local links = require "netlab.links"
 local new_node, is_node, atomic, set = node.new, node.is, node.atomic, check.set
 
 local Lab = {}
@@ -81,11 +82,14 @@ local function out(lab, line)
   end
 end
 
-local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host")
+local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host", "seed")
 
 function M.lab(opts)
   opts = check.options("lab", opts, LAB_OPTS, 2)
   check.arg("lab", "option 'name'", opts.name, "text", 2, true)
+  if opts.seed ~= nil and (math.type(opts.seed) ~= "integer" or opts.seed < 0) then
+    fail(("lab: option 'seed' must be an integer >= 0, not %s"):format(check.shown(opts.seed)), 2)
+  end
   local host = opts.host or netns.host()
   local lab = setmetatable({
     name = opts.name or "lab",
@@ -106,6 +110,7 @@ function M.lab(opts)
     journal = opts.journal,
     private_host = opts.private_host,  -- the lab's host is a namespace of its own
     ipv6 = opts.ipv6 == nil or opts.ipv6,  -- the default of lab:node's option
+    seed = opts.seed,  -- randomness the lab sets (netem, the timeline's jitter) replays with it
   }, Lab)
   if type(lab.ipv6) ~= "boolean" then fail("lab: option 'ipv6' must be true or false", 2) end
   -- the link group of every device the lab makes in its host: teardown
@@ -314,8 +319,10 @@ function Lab:_link_addresses(a, b, to_bridge, addr)
   return addrs_a, addrs_b
 end
 
--- a veth between two nodes, or a node and a bridge; both ends up
+-- a veth between two nodes, or a node and a bridge; both ends up; with
+-- emulation (delay, loss, rate, ...; netlab.links) on the ends' egress
 local LINK_OPTS = set("addr", "names")
+for k in pairs(links.OPTS) do LINK_OPTS[k] = true end
 
 function Lab:link(a, b, opts)
   check.self(self, is_lab, "link", "lab", 2)
@@ -337,6 +344,11 @@ function Lab:link(a, b, opts)
   end
 
   local addrs_a, addrs_b = self:_link_addresses(a, b, to_bridge, opts.addr)
+  local emul_a, emul_b = links.split("link", opts, 2)
+  for _, settings in ipairs { emul_a, emul_b } do
+    local kind, why = links.qdisc_for(settings)
+    if not kind and why then fail("link: " .. why, 2) end
+  end
 
   -- where each end lives: b's end is in the host when b is a bridge or the host
   local b_node = to_bridge and self.host or b
@@ -387,8 +399,9 @@ function Lab:link(a, b, opts)
   if to_bridge then self.host.ns:link_wait(b.name) end
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) self:_claim(p, a, name_a) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) self:_claim(p, b_node, name_b) end
-  local link = { a = a, b = b, dev_a = name_a, dev_b = name_b }
+  local link = links.new(self, { a = a, b = b, dev_a = name_a, dev_b = name_b })
   self.links[#self.links + 1] = link
+  if next(emul_a) or next(emul_b) then link:_apply("link", emul_a, emul_b, 2) end
   self:_progress()
   return link
 end
@@ -425,6 +438,9 @@ end
 
 require("netlab.expect")(Lab, is_lab, out)
 
+links.install(Lab, is_lab)
+require("netlab.timeline").install(Lab, is_lab)
+
 function Lab:summary()
   check.self(self, is_lab, "summary", "lab", 2)
   return ("%d passed, %d failed"):format(self.passed, self.failed)
@@ -439,6 +455,7 @@ function Lab:close()
   if self.closed then return end
   self.closed = true
   self:_progress(true)
+  self:_stop_timeline()
   local errors = {}
   local function try(f, ...)
     local ok, e = pcall(f, ...)

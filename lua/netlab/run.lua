@@ -79,9 +79,28 @@ local function open_journal(lab_name, host)
   return writer, close
 end
 
+-- --seed N, or a fresh one: what the lab's randomness (netem's, the
+-- timeline's jitter, math.random in the script) starts from
+local function seed_of(s)
+  if s == nil then
+    local f = io.open("/dev/urandom", "rb")
+    local bytes = f and f:read(4) or ""
+    if f then f:close() end
+    if #bytes == 4 then return string.unpack("<I4", bytes) & 0x7fffffff end
+    return math.floor(netns.clock() * 1e6) & 0x7fffffff
+  end
+  local n = math.tointeger(tonumber(s))
+  if not n or n < 0 or tostring(n) ~= tostring(s):gsub("^%+", "") then
+    error(("netlab: --seed must be an integer >= 0, not '%s'"):format(tostring(s)), 0)
+  end
+  return n
+end
+
 -- Called by the interpreter before the script: the ready-made `lab`.
 function M.start(opts)
   local name = check_name(opts.name or "lab")
+  local seed = seed_of(opts.seed)
+  math.randomseed(seed)
   local host = netns.host()
   if opts.trace then require("netlab.trace").install(io.stderr) end
   if opts.isolated then
@@ -91,7 +110,7 @@ function M.start(opts)
   local journal, close_journal
   if opts.host then journal, close_journal = open_journal(name, host) end
   local lab = netlab.lab { name = name, host = host, journal = journal, quiet = opts.quiet,
-    private_host = opts.isolated }
+    private_host = opts.isolated, seed = seed }
   lab.close_journal = close_journal
   if require("netlab.sys").isatty(2) then lab.progress = io.stderr end
   return lab
