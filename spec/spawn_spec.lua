@@ -279,6 +279,44 @@ describe("spawn", function()
 		assert.same(before, proc.children())
 	end)
 
+	it("netns.fork runs a function in a child beside the caller, whose netlink requests are its own #root", function()
+		local gate = tmp()
+		-- the parent's socket in a is open before the fork; the child talks
+		-- through its own while the parent talks through the parent's
+		assert.equal(1, #a:links())
+		local p = netns.fork(function()
+			a:link_set("lo", { up = true })
+			for _ = 1, 200 do assert(#a:links() == 1) end
+			proc.write(gate, "done")
+			return 7
+		end)
+		for _ = 1, 200 do assert.equal(1, #a:links()) end
+		assert.equal(7, p:wait(10))
+		assert.equal("done", proc.read(gate))
+		assert.is_true(ip.flags(ip.link(A, "lo")).UP)
+		-- an error: on stderr, status 1; the child never comes back to the
+		-- caller's code (the line after the fork runs once)
+		local out = proc.exec(proc.lua([[
+local netns = require "netns"
+local p = netns.fork(function() error("boom") end)
+io.stderr:write("after the fork: ", p:wait(10), "\n")
+]]), true)
+		assert.matches("boom", out)
+		assert.equal(1, select(2, out:gsub("after the fork", "")))
+		assert.matches("after the fork: 1\n", out, 1, true)
+		-- what the child started goes when it is killed: the cgroups it made
+		-- for its commands are removed with what runs in them
+		local duration = proc.unique_duration()
+		local q = netns.fork(function()
+			a:spawn({ "sleep", duration })
+			netns.sleep(300)
+		end)
+		assert.truthy(proc.wait_until(function() return proc.sleeping(duration) == 1 end))
+		q:kill("KILL")
+		q:wait(10)
+		assert.equal(0, proc.sleeping(duration))
+	end)
+
 	describe("bad input", function()
 		local function no_new_children(before)
 			assert.same(before, proc.children())

@@ -148,8 +148,9 @@ return { install = function(Lab, is_lab)
     self._player = nil
     local ended = not p:running()
     if not ended then p:kill("KILL") end
-    local status = p:wait(2)
-    if ended and status ~= 0 then
+    local status, sig = p:wait(2)
+    -- (one a signal ended, Ctrl-C say, did not fail: it was stopped)
+    if ended and status ~= 0 and not sig then
       self:_report(false, "the timeline played", clock(), ("a timeline function failed (exit status %s): its error is above")
         :format(tostring(status)), 0)
     end
