@@ -391,7 +391,8 @@ static void push_qdisc(lua_State *L, const struct qdisc_info *q, const struct de
 	devs_set_name(L, d, q->ifindex, "dev");
 	lua_pushstring(L, q->kind);
 	lua_setfield(L, -2, "kind");
-	lua_pushstring(L, classid(buf, sizeof(buf), q->handle));
+	/* a qdisc's handle is its major number, as tc shows it: "8001:", "0:" */
+	lua_pushfstring(L, "%s:", (snprintf(buf, sizeof(buf), "%x", TC_H_MAJ(q->handle) >> 16), buf));
 	lua_setfield(L, -2, "handle");
 	lua_pushstring(L, classid(buf, sizeof(buf), q->parent));
 	lua_setfield(L, -2, "parent");

@@ -219,11 +219,13 @@ static int tbf_put(struct nlmsghdr *nlh, const struct tbf_opts *o, const struct 
 		}
 		q.limit = lim >= 4294967295.0 ? ~0U : (uint32_t)lim;
 	}
-	q.rate.mpu = q.peakrate.mpu = o->mpu;
-	q.rate.overhead = q.peakrate.overhead = o->overhead;
+	q.rate.mpu = o->mpu;
+	q.rate.overhead = o->overhead;
 	rate_table(p, &q.rate, rtab, o->mtu);
 	q.buffer = psched_xmittime(p, q.rate.rate, o->burst);
 	if (q.peakrate.rate) {
+		q.peakrate.mpu = o->mpu;
+		q.peakrate.overhead = o->overhead;
 		rate_table(p, &q.peakrate, ptab, o->mtu);
 		q.mtu = psched_xmittime(p, q.peakrate.rate, o->mtu);
 	}
