@@ -39,6 +39,9 @@ local METHODS = {
 	connect = { "127.0.0.1", 9, { timeout = 0.2 } },
 	nat_masquerade = { { src = "10.1.0.0/16" } }, nat_snat = { { src = "10.1.0.0/16", to = "10.2.0.1" } },
 	nat_dnat = { { proto = "tcp", dport = 80, to = "10.1.0.2" } }, nat_rules = {}, nat_flush = {},
+	qdisc_replace = { "lo", "tbf", { rate = "1mbit", burst = "10kb", latency = "1ms" }, { parent = "root" } },
+	qdisc_change = { "lo", "netem", { delay = "1ms", loss = 1 } }, qdisc_del = { "lo", "root" },
+	qdisc_batch = { { { "del", "lo" } } }, qdiscs = { "lo" },
 }
 
 -- fn(...) either returns, or raises a netns error value of this call whose

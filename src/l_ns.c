@@ -415,6 +415,7 @@ static void open_ns_meta(lua_State *L)
 		open_proc_methods(L);
 		open_probe_methods(L);
 		open_nat_methods(L);
+		open_qdisc_methods(L);
 		lua_newtable(L);
 		for (p = props; p->name; p++) {
 			lua_pushcfunction(L, p->func);

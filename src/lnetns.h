@@ -105,6 +105,7 @@ void open_addr_methods(lua_State *L);	/* l_addr.c: addresses, routes, neighbours
 void open_proc_methods(lua_State *L);	/* l_proc.c */
 void open_probe_methods(lua_State *L);	/* l_probe.c */
 void open_nat_methods(lua_State *L);	/* l_nat.c */
+void open_qdisc_methods(lua_State *L);	/* l_qdisc.c */
 /* netns.fork (l_proc.c), into the module table on top of the stack */
 void open_proc_funcs(lua_State *L);
 /* the process handle's metatable (l_proc.c) */

@@ -1,4 +1,4 @@
--- netlab.trace: print every kernel operation of the netns module as the ip / nft / sysctl command that does the same.
+-- netlab.trace: print every kernel operation of the netns module as the ip / tc / nft / sysctl command that does the same.
 --
 -- Each line is a command that really runs: replayed as a shell script in a
 -- fresh namespace, the trace of a lab builds the same devices, addresses,
@@ -220,6 +220,120 @@ end
 function formats.nat_flush(ns, o)
   local t = table_of(o)
   return nft(ns, ("add table inet %s; delete table inet %s"):format(t, t))
+end
+
+---------------------------------------------------------------------------
+-- qdiscs: the tc command line that sends the same request. Numbers are
+-- netlab's units (seconds, bit/s, bytes, percent), written in tc's.
+
+local function tc(ns)
+  return ns.name and ("tc -n " .. quote(ns.name)) or "tc"
+end
+
+local function tctime(v)
+  if type(v) == "number" then return ("%.0fus"):format(v * 1e6) end
+  return quote(v)
+end
+local function tcrate(v) return type(v) == "number" and ("%.0fbit"):format(v) or quote(v) end
+local function tcsize(v) return type(v) == "number" and ("%d"):format(v) or quote(v) end
+local function tcpct(v) return type(v) == "number" and ("%.17g%%"):format(v) or quote(v) end
+
+local function netem_args(p)
+  local w = {}
+  local function add(...) for _, x in ipairs { ... } do w[#w + 1] = x end end
+  if p.limit then add("limit", tcsize(p.limit)) end
+  if p.delay then
+    add("delay", tctime(p.delay))
+    if p.jitter then add(tctime(p.jitter)) end
+    if p.correlation then add(tcpct(p.correlation)) end
+  end
+  if p.distribution then add("distribution", quote(p.distribution)) end
+  if p.loss then
+    add("loss", "random", tcpct(p.loss))
+    if p.loss_correlation then add(tcpct(p.loss_correlation)) end
+  end
+  local m = p.loss_model
+  if type(m) == "table" and m.model == "gemodel" then
+    add("loss", "gemodel", tcpct(m.p), tcpct(m.r or 100 - (tonumber(tostring(m.p):match("[%d.]+")) or 0)),
+      tcpct(m.h or 0), tcpct(m.k or 0))
+  elseif type(m) == "table" then
+    local p13 = tonumber(tostring(m.p13):match("[%d.]+")) or 0
+    add("loss", "state", tcpct(m.p13), tcpct(m.p31 or 100 - p13), tcpct(m.p32 or 0),
+      tcpct(m.p23 or 100), tcpct(m.p14 or 0))
+  end
+  if p.ecn then add("ecn") end
+  for _, k in ipairs { "duplicate", "reorder", "corrupt" } do
+    if p[k] then
+      add(k, tcpct(p[k]))
+      if p[k .. "_correlation"] then add(tcpct(p[k .. "_correlation"])) end
+    end
+  end
+  if p.gap then add("gap", p.gap) end
+  if p.rate then
+    add("rate", tcrate(p.rate))
+    if p.packet_overhead or p.cell_size or p.cell_overhead then
+      add(p.packet_overhead or 0, p.cell_size or 0, p.cell_overhead or 0)
+    end
+  end
+  if p.slot then
+    add("slot", tctime(p.slot.min))
+    if p.slot.max then add(tctime(p.slot.max)) end
+    if p.slot.packets then add("packets", p.slot.packets) end
+    if p.slot.bytes then add("bytes", tcsize(p.slot.bytes)) end
+  end
+  if p.seed then add("seed", p.seed) end
+  return w
+end
+
+local function tbf_args(p)
+  local w = {}
+  if p.rate then w[#w + 1] = "rate " .. tcrate(p.rate) end
+  if p.burst then w[#w + 1] = "burst " .. tcsize(p.burst) end
+  if p.latency then w[#w + 1] = "latency " .. tctime(p.latency) end
+  if p.limit then w[#w + 1] = "limit " .. tcsize(p.limit) end
+  if p.peakrate then w[#w + 1] = "peakrate " .. tcrate(p.peakrate) end
+  if p.mtu or p.minburst then w[#w + 1] = "mtu " .. tcsize(p.mtu or p.minburst) end
+  if p.mpu then w[#w + 1] = "mpu " .. tcsize(p.mpu) end
+  if p.overhead then w[#w + 1] = "overhead " .. p.overhead end
+  return w
+end
+
+local function parent_words(parent)
+  if parent == nil or parent == "root" then return "root" end
+  return "parent " .. quote(parent)
+end
+
+-- one `tc qdisc VERB ...` line (without the tc prefix)
+local function qdisc_line(verb, dev, kind, p, where)
+  p, where = p or {}, where or {}
+  local w = { "qdisc", verb, "dev", quote(dev), parent_words(where.parent) }
+  if where.handle then w[#w + 1] = "handle " .. quote(where.handle) end
+  w[#w + 1] = kind
+  for _, a in ipairs(kind == "netem" and netem_args(p) or tbf_args(p)) do w[#w + 1] = tostring(a) end
+  return words(w)
+end
+
+for _, verb in ipairs { "replace", "add", "change" } do
+  formats["qdisc_" .. verb] = function(ns, dev, kind, p, where)
+    return { tc(ns) .. " " .. qdisc_line(verb, dev, kind, p, where) }
+  end
+end
+
+function formats.qdisc_del(ns, dev, parent)
+  return { ("%s qdisc del dev %s %s"):format(tc(ns), quote(dev), parent_words(parent)) }
+end
+
+-- one batch: `tc -batch` reads the same lines from stdin
+function formats.qdisc_batch(ns, ops)
+  local lines = {}
+  for _, op in ipairs(ops) do
+    if op[1] == "del" then
+      lines[#lines + 1] = ("qdisc del dev %s %s"):format(quote(op[2]), parent_words(op[3]))
+    else
+      lines[#lines + 1] = qdisc_line(op[1], op[2], op[3], op[4], op[5])
+    end
+  end
+  return { tc(ns) .. " -batch - <<'EOF'\n" .. table.concat(lines, "\n") .. "\nEOF" }
 end
 
 local installed = false
