@@ -96,7 +96,7 @@ local function qdisc_for(settings, seed)
   end
   local params = {}
   for k, v in pairs(settings) do params[k] = v end
-  if seed and M.netem_seed then params.seed = seed end
+  if seed then params.seed = seed end
   return "netem", params
 end
 M.qdisc_for = qdisc_for
@@ -193,10 +193,16 @@ function Link:_apply(call, a_changes, b_changes, level)
     if op then
       if lab._batch then
         lab:_batched(ns, op)
-      elseif op[1] == "del" then
-        ns:qdisc_del(dev)
       else
-        ns:qdisc_replace(dev, p.kind, p.params)
+        local ok, e = pcall(function()
+          if op[1] == "del" then ns:qdisc_del(dev) else ns:qdisc_replace(dev, p.kind, p.params) end
+        end)
+        -- a kernel without the qdisc: one line at the user's, naming the module
+        local missing = not ok and type(e) == "table" and e.code == "ENOENT" and tostring(e):match("the kernel has no .*")
+        if missing then
+          fail(("%s: %s's %s: %s"):format(call, p.dir == "a_to_b" and self.a.name or self.b_node.name, dev, missing), level + 1)
+        end
+        if not ok then error(e, 0) end
       end
     end
     self.emulation[p.dir] = p.new
