@@ -345,6 +345,7 @@ function Lab:link(a, b, opts)
 
   local addrs_a, addrs_b = self:_link_addresses(a, b, to_bridge, opts.addr)
   local emul_a, emul_b = links.split("link", opts, 2)
+  local emulated = next(emul_a) ~= nil or next(emul_b) ~= nil
   for _, settings in ipairs { emul_a, emul_b } do
     local kind, why = links.qdisc_for(settings)
     if not kind and why then fail("link: " .. why, 2) end
@@ -370,10 +371,10 @@ function Lab:link(a, b, opts)
   local alias_a, alias_b = alias(a.name, label_b), alias(label_b, a.name)
   atomic(function()
     if b_node.is_host then
-      b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = true, wait = false,
+      b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = not emulated, wait = false,
         master = to_bridge and b.name or nil, alias = alias_b, group = self.group })
     else
-      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = not agm_a, wait = false,
+      a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = not agm_a and not emulated, wait = false,
         alias = alias_a, group = a.is_host and self.group or nil })
     end
     if a.is_host then self:_record("hostend", name_a) end
@@ -387,10 +388,15 @@ function Lab:link(a, b, opts)
   elseif a.is_host and agm_b then
     a.ns:sysctl(("net/ipv6/conf/%s/disable_ipv6"):format(name_a), "1")
   end
+  -- the emulation goes on while both ends are down: a qdisc put on a
+  -- device that is up costs the kernel an RCU grace period
+  local link = links.new(self, { a = a, b = b, dev_a = name_a, dev_b = name_b })
+  if emulated then link:_apply("link", emul_a, emul_b, 2) end
   if b_node.is_host then
+    if emulated then b_node.ns:link_set(name_b, { up = true, wait = false }) end
     a.ns:link_set(name_a, { up = true, alias = alias_a, addrgenmode = agm_a })
   else
-    if agm_a then a.ns:link_set(name_a, { up = true, wait = false, addrgenmode = agm_a }) end
+    if agm_a or emulated then a.ns:link_set(name_a, { up = true, wait = false, addrgenmode = agm_a }) end
     b_node.ns:link_set(name_b, { up = true, alias = alias_b, addrgenmode = agm_b })
   end
   -- up means ready (link_set waits for both ends of the veth); a bridge
@@ -399,9 +405,7 @@ function Lab:link(a, b, opts)
   if to_bridge then self.host.ns:link_wait(b.name) end
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) self:_claim(p, a, name_a) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) self:_claim(p, b_node, name_b) end
-  local link = links.new(self, { a = a, b = b, dev_a = name_a, dev_b = name_b })
   self.links[#self.links + 1] = link
-  if next(emul_a) or next(emul_b) then link:_apply("link", emul_a, emul_b, 2) end
   self:_progress()
   return link
 end
