@@ -11,8 +11,9 @@
 #   directory, with PATH, HOME, TERM, LANG and every NETLAB_* variable of the caller.
 #   CMD's stdout and stderr come out on ours as it writes them (through a second, writable 9p share,
 #   a temporary directory here); the exit status is CMD's. The VM is ended after SECONDS
-#   (default $NETLAB_VM_TIMEOUT, else 1800): then the status is 124; when the VM ends without CMD's exit status (it did not
-#   boot, or a module or a share was missing) it is 125, with the last lines of its console.
+#   (default $NETLAB_VM_TIMEOUT, else 1800): then the status is 124; when the VM ends without
+#   CMD's exit status (it did not boot, or a module or a share was missing) it is 125, with the
+#   last lines of its console.
 #   The cache: ${NETLAB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netlab-vm} (see vm/prepare.sh).
 set -euo pipefail
 
