@@ -91,11 +91,15 @@ build() { # build DIR WHAT [cmake options]
 }
 
 if ((vm)); then
-  # apt-get download needs package lists: a machine that never ran apt-get update has none.
-  if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+  # apt-get download needs package lists: a machine that never ran apt-get update has none (3).
+  status=0
+  bash scripts/vm/prepare.sh >/dev/null || status=$?
+  if ((status == 3)); then
     "${sudo[@]}" apt-get update -qq
+    bash scripts/vm/prepare.sh >/dev/null
+  elif ((status != 0)); then
+    exit "$status"
   fi
-  bash scripts/vm/prepare.sh >/dev/null
   echo "setup.sh: the VM's kernel cache is ready ($(readlink "${NETLAB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netlab-vm}/current"))"
 elif ((sanitize)); then
   build build-sanitize "build-sanitize/netlab and build-sanitize/netns.so" -DNETLAB_SANITIZE=ON -DCMAKE_C_COMPILER=gcc

@@ -29,14 +29,15 @@ if [[ ! "$secs" =~ ^[0-9]+$ ]] || (($# == 0)); then
   exit 2
 fi
 
-# The cache is ready when prepare.sh finished it for the init and initramfs.sh we have here.
+# The cache is ready when prepare.sh finished it, with an initramfs of the init and initramfs.sh
+# we have here.
 cache=${NETLAB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netlab-vm}
 if [[ "$cache" != /* ]]; then
   echo "${0##*/}: NETLAB_VM_CACHE must be an absolute path, not $cache" >&2
   exit 2
 fi
-stamp=$(cat "$here/vm/init" "$here/vm/initramfs.sh" | sha256sum | cut -d' ' -f1)
-if [[ ! -e "$cache/current/ready" || "$(cat "$cache/current/initramfs.stamp" 2>/dev/null || true)" != "$stamp" ]] ||
+stamp=$(cat "$here/vm/init" "$here/vm/initramfs.sh" | sha256sum | cut -c1-16)
+if [[ ! -e "$cache/current/ready" || ! -e "$cache/current/initramfs-$stamp.cpio" ]] ||
   ! command -v qemu-system-x86_64 >/dev/null; then
   echo "vm.sh: preparing the kernel cache (scripts/setup.sh --vm)" >&2
   bash "$here/setup.sh" --vm >&2
@@ -86,7 +87,7 @@ timeout -k 10 "$secs" qemu-system-x86_64 \
   "${accel[@]}" -m 2048 -smp 2 \
   -nographic -nodefaults -no-reboot -monitor none -nic none \
   -serial "file:$res/console.log" \
-  -kernel "$dir/vmlinux" -initrd "$dir/initramfs.cpio" \
+  -kernel "$dir/vmlinux" -initrd "$dir/initramfs-$stamp.cpio" \
   -append "console=ttyS0 quiet panic=-1" \
   -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$res,mount_tag=results,security_model=none" \

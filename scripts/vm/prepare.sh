@@ -5,12 +5,13 @@
 # Usage: scripts/vm/prepare.sh   (run by scripts/setup.sh --vm, which installs the tools first)
 #   Idempotent: a second run only checks that the cache is complete (and rebuilds the initramfs when
 #   scripts/vm/init or scripts/vm/initramfs.sh changed). Prints the kernel directory on its last line.
+#   Exit status 3: apt knows no linux-image-amd64 (no package lists yet: apt-get update).
 #
 # The cache: ${NETLAB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netlab-vm} (outside the checkout:
 # every clone shares it and no clean step removes it; ~470 MB per kernel version):
 #   VERSION/root/      the unpacked package (boot/vmlinuz-VERSION, lib/modules/VERSION/ + modules.dep)
 #   VERSION/vmlinux    the ELF kernel: with CONFIG_PVH, `qemu -kernel vmlinux` boots it directly
-#   VERSION/initramfs.cpio, VERSION/initramfs.stamp   (see initramfs.sh)
+#   VERSION/initramfs-HASH.cpio   HASH: of scripts/vm/init and initramfs.sh (see initramfs.sh)
 #   VERSION/ready      written last: the kernel part is complete
 #   current -> VERSION the kernel vm.sh boots
 set -euo pipefail
@@ -37,7 +38,7 @@ if [[ -z "$pkg" ]]; then
     echo "prepare.sh: apt does not know linux-image-amd64; keeping ${pkg#linux-image-}" >&2
   else
     echo "prepare.sh: apt does not know linux-image-amd64 (run apt-get update)" >&2
-    exit 1
+    exit 3
   fi
 fi
 version=${pkg#linux-image-}
@@ -79,11 +80,11 @@ if [[ ! -e "$dir/ready" ]]; then
   touch "$dir/ready"
 fi
 
-# The initramfs follows scripts/vm/init and initramfs.sh: rebuilt whenever they change.
-stamp=$(cat "$here/init" "$here/initramfs.sh" | sha256sum | cut -d' ' -f1)
-if [[ "$(cat "$dir/initramfs.stamp" 2>/dev/null || true)" != "$stamp" ]]; then
-  bash "$here/initramfs.sh" "$dir/root/lib/modules/$version" "$dir/initramfs.cpio"
-  echo "$stamp" >"$dir/initramfs.stamp"
+# The initramfs is made of scripts/vm/init and initramfs.sh: one per version of the two, named by
+# their hash, so checkouts of different versions share the cache without undoing each other's.
+stamp=$(cat "$here/init" "$here/initramfs.sh" | sha256sum | cut -c1-16)
+if [[ ! -e "$dir/initramfs-$stamp.cpio" ]]; then
+  bash "$here/initramfs.sh" "$dir/root/lib/modules/$version" "$dir/initramfs-$stamp.cpio"
 fi
 
 ln -sfn "$version" "$cache/current"
