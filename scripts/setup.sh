@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # setup.sh - install the Debian packages netlab needs (only the missing ones) and build it into build/.
-# Usage: scripts/setup.sh [--sanitize | --fuzz]
+# Usage: scripts/setup.sh [--sanitize | --fuzz | --vm]
 #   --sanitize: build the ASan + UBSan tree build-sanitize/ instead (-DNETLAB_SANITIZE=ON, gcc;
 #               what `scripts/test.sh --sanitize` runs), with gcc's sanitizer runtimes installed too.
 #   --fuzz:     build the libFuzzer targets of fuzz/ into build-fuzz/ instead (-DNETLAB_FUZZ=ON,
 #               clang; what `scripts/fuzz.sh` runs), with clang and libFuzzer installed too.
+#   --vm:       install what scripts/vm.sh needs (qemu, busybox-static, kmod, xz-utils, cpio) and
+#               fill its kernel cache (scripts/vm/prepare.sh: Debian 12's stock kernel, unpacked,
+#               never installed); builds nothing. A second run only checks.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 sanitize=0
 fuzz=0
+vm=0
 case "${1:-}" in
   "") ;;
   --sanitize) sanitize=1 ;;
   --fuzz) fuzz=1 ;;
-  *) echo "usage: scripts/setup.sh [--sanitize | --fuzz]" >&2; exit 2 ;;
+  --vm) vm=1 ;;
+  *) echo "usage: scripts/setup.sh [--sanitize | --fuzz | --vm]" >&2; exit 2 ;;
 esac
 
 # Build: cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev (luarocks for the rockspec).
@@ -36,6 +41,15 @@ fi
 if ((fuzz)); then
   packages+=(clang libfuzzer-14-dev)
 fi
+# The VM (scripts/vm.sh) and its cache: qemu-system-x86_64, a static busybox for the initramfs,
+# depmod (kmod; also the guest's modprobe, which runs the host's), xz for the kernel image, cpio;
+# apt-get download and dpkg-deb fetch and unpack the kernel. Installed without the recommended
+# packages: qemu's are a GUI, OVMF and block drivers.
+install_opts=()
+if ((vm)); then
+  packages=(qemu-system-x86 busybox-static kmod xz-utils cpio coreutils grep sed)
+  install_opts=(--no-install-recommends)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -46,18 +60,18 @@ for p in "${packages[@]}"; do
   fi
 done
 
+sudo=()
+if ((EUID != 0)) && command -v sudo >/dev/null; then
+  sudo=(sudo)
+fi
 if ((${#missing[@]})); then
-  if ((EUID == 0)); then
-    sudo=()
-  elif command -v sudo >/dev/null; then
-    sudo=(sudo)
-  else
+  if ((EUID != 0 && ${#sudo[@]} == 0)); then
     echo "setup.sh: missing packages (${missing[*]}) and not root, and sudo is not available" >&2
     exit 1
   fi
   echo "setup.sh: installing ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${install_opts[@]}" "${missing[@]}" >/dev/null
 fi
 
 # The build log is shown only when it has something to say: a failure or a warning.
@@ -76,7 +90,18 @@ build() { # build DIR WHAT [cmake options]
   echo "setup.sh: built $what"
 }
 
-if ((sanitize)); then
+if ((vm)); then
+  # apt-get download needs package lists: a machine that never ran apt-get update has none (3).
+  status=0
+  bash scripts/vm/prepare.sh >/dev/null || status=$?
+  if ((status == 3)); then
+    "${sudo[@]}" apt-get update -qq
+    bash scripts/vm/prepare.sh >/dev/null
+  elif ((status != 0)); then
+    exit "$status"
+  fi
+  echo "setup.sh: the VM's kernel cache is ready ($(readlink "${NETLAB_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netlab-vm}/current"))"
+elif ((sanitize)); then
   build build-sanitize "build-sanitize/netlab and build-sanitize/netns.so" -DNETLAB_SANITIZE=ON -DCMAKE_C_COMPILER=gcc
 elif ((fuzz)); then
   build build-fuzz "the fuzz targets in build-fuzz/fuzz/" -DNETLAB_FUZZ=ON -DCMAKE_C_COMPILER=clang

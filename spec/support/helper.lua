@@ -9,5 +9,6 @@ require "support.nft"
 require "support.server"
 require "support.topo"
 require "support.netlab"
+require "support.kernel"
 
 require("support.ip").assert_private()
