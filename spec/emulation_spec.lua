@@ -154,6 +154,39 @@ lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" }, rate = "100mbit" })
 		assert.equal(9, d.seed)
 	end)
 
+	it("refuses bad emulation values at the user's line, naming them, and changes nothing #root", function()
+		local code, out, err = run("bad.lua", PRELUDE .. [[
+local a, b = lab:node "a", lab:node "b"
+local function try(f) local ok, e = pcall(f) print(ok and "accepted" or e) end
+try(function() lab:link(a, b, { delay = "-20ms" }) end)
+try(function() lab:link(a, b, { b_to_a = { loss = "101%" } }) end)
+try(function() lab:link(a, b, { delay = "20parsecs" }) end)
+try(function() lab:link(a, b, { rate = "0mbit" }) end)
+try(function() lab:link(a, b, { rate = "10mbit", gap = 5 }) end)
+try(function() lab:link(a, b, { delay = {} }) end)
+print("links", #a:links(), #b:links())
+local l = lab:link(a, b, { rate = "10mbit" })
+local before = sh("tc -n a qdisc show; tc -n b qdisc show")
+try(function() l:set { rate = "20mbit", a_to_b = { delay = "1zs" } } end)
+try(function() lab:batch(function() l:set { rate = "-1mbit" } end) end)
+print("unchanged", sh("tc -n a qdisc show; tc -n b qdisc show") == before)
+]])
+		assert.equal(0, code, err)
+		local f = ws.dir .. "/bad.lua"
+		assert.equal(table.concat({
+			f .. ":64: netlab: link: option 'delay' '-20ms' is negative (a_to_b)",
+			f .. ":65: netlab: link: option 'loss' '101%' is over 100% (b_to_a)",
+			f .. ":66: netlab: link: option 'delay' '20parsecs' has an unknown unit (a_to_b)",
+			f .. ":67: netlab: link: option 'rate' '0mbit' is less than one byte per second (a_to_b)",
+			f .. ":68: netlab: link: option 'gap' needs 'reorder' (a_to_b)",
+			f .. ":69: netlab: link: option 'delay' must be a string or a number, not table (a_to_b)",
+			"links\t1\t1",
+			f .. ":73: netlab: set: option 'delay' '1zs' has an unknown unit (a_to_b)",
+			f .. ":74: netlab: set: option 'rate' '-1mbit' is negative (a_to_b)",
+			"unchanged\ttrue",
+		}, "\n"), out:match("^(.-)\n$"))
+	end)
+
 	it("a kernel without netem: the lab fails in one line naming the module #root", function()
 		if not kernel.lacks("netem") then pending("this kernel has netem") return end
 		local code, out, err = run("nonetem.lua", [[

@@ -455,6 +455,7 @@ int luaopen_netns(lua_State *L)
 	lua_newtable(L);
 	register_funcs(L, funcs);
 	open_proc_funcs(L);
+	open_qdisc_funcs(L);
 	/* not through the dispatcher, which calls the hook; named for messages */
 	lua_pushliteral(L, "hook");
 	lua_pushcclosure(L, l_hook, 1);

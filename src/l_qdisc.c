@@ -447,6 +447,38 @@ static int m_qdiscs(lua_State *L)
 	return 1;
 }
 
+/* netns.qdisc_check(kind, params [, where]): true when qdisc_replace would
+ * take them; the same error otherwise. Nothing is sent: what the lab uses to
+ * refuse a bad value before it makes the link it is for. */
+static int l_qdisc_check(lua_State *L)
+{
+	struct qdisc_req *r;
+	struct err e = ERR_INIT;
+	int ret;
+
+	lua_settop(L, 3);
+	r = lua_newuserdatauv(L, sizeof(*r), 0);	/* freed by the GC */
+	memset(r, 0, sizeof(*r));
+	r->op = QDISC_REPLACE;
+	check_qdisc(L, 1, r);
+	if ((ret = qdisc_check(r, &e)) == -EINVAL)
+		return raise_input(L, NULL, "%s", e.text);
+	if (ret < 0)
+		return raise_core(L, "qdisc_check", lua_tostring(L, 1), NULL, ret, &e);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+void open_qdisc_funcs(lua_State *L)
+{
+	static const luaL_Reg funcs[] = {
+		{ "qdisc_check", l_qdisc_check },
+		{ NULL, NULL }
+	};
+
+	register_funcs(L, funcs);
+}
+
 void open_qdisc_methods(lua_State *L)
 {
 	static const luaL_Reg methods[] = {

@@ -106,8 +106,10 @@ void open_proc_methods(lua_State *L);	/* l_proc.c */
 void open_probe_methods(lua_State *L);	/* l_probe.c */
 void open_nat_methods(lua_State *L);	/* l_nat.c */
 void open_qdisc_methods(lua_State *L);	/* l_qdisc.c */
-/* netns.fork (l_proc.c), into the module table on top of the stack */
+/* netns.fork (l_proc.c), netns.qdisc_check (l_qdisc.c): into the module
+ * table on top of the stack */
 void open_proc_funcs(lua_State *L);
+void open_qdisc_funcs(lua_State *L);
 /* the process handle's metatable (l_proc.c) */
 void open_proc_meta(lua_State *L);
 

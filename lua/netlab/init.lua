@@ -346,10 +346,8 @@ function Lab:link(a, b, opts)
   local addrs_a, addrs_b = self:_link_addresses(a, b, to_bridge, opts.addr)
   local emul_a, emul_b = links.split("link", opts, 2)
   local emulated = next(emul_a) ~= nil or next(emul_b) ~= nil
-  for _, settings in ipairs { emul_a, emul_b } do
-    local kind, why = links.qdisc_for(settings)
-    if not kind and why then fail("link: " .. why, 2) end
-  end
+  links.check("link", "a_to_b", emul_a, 2)
+  links.check("link", "b_to_a", emul_b, 2)
 
   -- where each end lives: b's end is in the host when b is a bridge or the host
   local b_node = to_bridge and self.host or b

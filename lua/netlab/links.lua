@@ -101,6 +101,22 @@ local function qdisc_for(settings, seed)
 end
 M.qdisc_for = qdisc_for
 
+-- a direction's qdisc as the kernel would get it, checked without sending
+-- anything: a bad value is refused at the user's line, before the link
+-- (or any change of it) is made
+function M.check(call, dir, settings, level)
+  local kind, params = qdisc_for(settings)
+  if not kind then
+    if params then fail(("%s: %s"):format(call, params), level + 1) end
+    return
+  end
+  local ok, e = pcall(netns.qdisc_check, kind, params)
+  if not ok then
+    local text = tostring(e):gsub("^netns: qdisc_check: ", "")
+    fail(("%s: %s (%s)"):format(call, text, dir), level + 1)
+  end
+end
+
 -- the settings a direction has after changes (false removes a key)
 local function merged(old, changes)
   local new = {}
@@ -172,15 +188,15 @@ end
 function Link:_apply(call, a_changes, b_changes, level)
   local lab = self.lab
   local plan = {}
-  for dir, changes in pairs { a_to_b = a_changes, b_to_a = b_changes } do
+  for _, d in ipairs { { "a_to_b", a_changes }, { "b_to_a", b_changes } } do
+    local dir, changes = d[1], d[2]
     if next(changes) ~= nil then
       local new = merged(self.emulation[dir], changes)
+      M.check(call, dir, new, level + 1)
       local kind, params = qdisc_for(new, direction_seed(lab, self, dir))
-      if kind == nil and params then fail(("%s: %s"):format(call, params), level + 1) end
       plan[#plan + 1] = { dir = dir, new = new, kind = kind, params = params }
     end
   end
-  table.sort(plan, function(x, y) return x.dir < y.dir end)
   for _, p in ipairs(plan) do
     local ns, dev = self:_end(p.dir)
     local had = self.qdisc and self.qdisc[p.dir]
