@@ -11,6 +11,7 @@ if [[ -z ${EMULATION_INNER:-} ]]; then
   ((EUID == 0)) || { echo "emulation.sh: needs root (it makes network namespaces)" >&2; exit 1; }
   EMULATION_INNER=1 exec unshare --net --mount --propagation private bash "$0" "$@"
 fi
+mkdir -p /run/netns
 mount -t tmpfs -o mode=0755 netlab-netns /run/netns
 ip link set lo up
 LUA_CPATH="$root/build/?.so;;" LUA_PATH="$root/lua/?.lua;$root/lua/?/init.lua;;" \
