@@ -319,6 +319,25 @@ function Lab:_link_addresses(a, b, to_bridge, addr)
   return addrs_a, addrs_b
 end
 
+-- lab:link's ends and names, checked; whether b is a bridge. Raises at
+-- the caller's caller.
+function Lab:_link_ends(a, b, opts)
+  if not is_node(a) then fail("link: the first end must be a node, not " .. check.shown(a), 3) end
+  local to_bridge = type(b) == "table" and b.is_bridge
+  if not to_bridge and not is_node(b) then fail("link: the second end must be a node or a bridge, not " .. check.shown(b), 3) end
+  if a == b then fail("link: both ends are " .. a.name, 3) end
+  for _, x in ipairs { a, b } do
+    if x.lab ~= self then
+      fail(("link: %s is of lab %s, not of lab %s"):format(x.name, x.lab.name, self.name), 3)
+    end
+  end
+  if opts.names ~= nil and not (type(opts.names) == "table" and type(opts.names[1]) == "string"
+      and type(opts.names[2]) == "string") then
+    fail("link: option 'names' must be { name_a, name_b }, two strings", 3)
+  end
+  return to_bridge
+end
+
 -- a veth between two nodes, or a node and a bridge; both ends up; with
 -- emulation (delay, loss, rate, ...; netlab.links) on the ends' egress
 local LINK_OPTS = set("addr", "names")
@@ -329,20 +348,7 @@ function Lab:link(a, b, opts)
   if self.closed then fail("link: the lab is torn down", 2) end
   opts = check.options("link", opts, LINK_OPTS, 2,
     type(opts) == "string" and (" (an address goes in { addr = %q })"):format(opts) or nil)
-  if not is_node(a) then fail("link: the first end must be a node, not " .. check.shown(a), 2) end
-  local to_bridge = type(b) == "table" and b.is_bridge
-  if not to_bridge and not is_node(b) then fail("link: the second end must be a node or a bridge, not " .. check.shown(b), 2) end
-  if a == b then fail("link: both ends are " .. a.name, 2) end
-  for _, x in ipairs { a, b } do
-    if x.lab ~= self then
-      fail(("link: %s is of lab %s, not of lab %s"):format(x.name, x.lab.name, self.name), 2)
-    end
-  end
-  if opts.names ~= nil and not (type(opts.names) == "table" and type(opts.names[1]) == "string"
-      and type(opts.names[2]) == "string") then
-    fail("link: option 'names' must be { name_a, name_b }, two strings", 2)
-  end
-
+  local to_bridge = self:_link_ends(a, b, opts)
   local addrs_a, addrs_b = self:_link_addresses(a, b, to_bridge, opts.addr)
   local emul_a, emul_b = links.split("link", opts, 2)
   local emulated = next(emul_a) ~= nil or next(emul_b) ~= nil
