@@ -469,10 +469,33 @@ static int l_qdisc_check(lua_State *L)
 	return 1;
 }
 
+/* netns.rate(value): a rate as tc writes it ("10mbit", "1.5gbit", "100kbps")
+ * in bits per second, parsed as the qdisc calls parse it; a number is
+ * bits per second already. What the lab sizes a token bucket's burst by. */
+static int l_rate(lua_State *L)
+{
+	const char *s, *why;
+	double bytes;
+
+	if (lua_type(L, 1) == LUA_TNUMBER) {
+		double v = lua_tonumber(L, 1);
+		if (!(v >= 1 && v < 1e19))
+			return raise_value(L, "rate", luaL_tolstring(L, 1, NULL), "is not a rate of 1 bit/s or more");
+		lua_pushnumber(L, v);
+		return 1;
+	}
+	s = no_nul(L, 1, "rate", "rate");
+	if ((why = units_rate(s, &bytes)))
+		return raise_value(L, "rate", s, why);
+	lua_pushnumber(L, bytes * 8);
+	return 1;
+}
+
 void open_qdisc_funcs(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
 		{ "qdisc_check", l_qdisc_check },
+		{ "rate", l_rate },
 		{ NULL, NULL }
 	};
 

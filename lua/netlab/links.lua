@@ -14,25 +14,6 @@ for k in pairs(NETEM) do EMULATION[k] = true end
 
 local DIRECTIONS = set("a_to_b", "b_to_a")
 
--- a rate as tc writes it, in bytes per second: only for tbf's default
--- burst (the qdisc call checks the value itself, and refuses a bad one)
-local RATE_UNITS = {
-  bit = 1 / 8, kbit = 1e3 / 8, mbit = 1e6 / 8, gbit = 1e9 / 8, tbit = 1e12 / 8,
-  kibit = 1024 / 8, mibit = 1024 ^ 2 / 8, gibit = 1024 ^ 3 / 8,
-  bps = 1, kbps = 1e3, mbps = 1e6, gbps = 1e9, tbps = 1e12,
-  kibps = 1024, mibps = 1024 ^ 2, gibps = 1024 ^ 3,
-}
-local function rate_bytes(r)
-  if type(r) == "number" then return r / 8 end
-  if type(r) ~= "string" then return nil end
-  local n, unit = r:match("^([%d.]+)(%a*)$")
-  n = tonumber(n)
-  if not n then return nil end
-  if unit == "" then return n / 8 end
-  local f = RATE_UNITS[unit:lower()]
-  return f and n * f
-end
-
 local M = {}
 
 ---------------------------------------------------------------------------
@@ -86,8 +67,9 @@ local function qdisc_for(settings, seed)
     -- queue that waits at most 50 ms: a TCP flow sees the rate, not bursts
     local burst = settings.burst
     if burst == nil then
-      local bytes = rate_bytes(settings.rate)
-      burst = bytes and math.max(3028, math.floor(bytes / 100)) or 3028
+      -- (a bad rate gets no burst here: qdisc_check refuses it, naming it)
+      local ok, bits = pcall(netns.rate, settings.rate)
+      burst = ok and math.max(3028, math.floor(bits / 8 / 100)) or 3028
     end
     return "tbf", { rate = settings.rate, burst = burst, latency = "50ms" }
   end
