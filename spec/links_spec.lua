@@ -202,6 +202,13 @@ lab:at(100, function() end)
 		assert.equal(0, dcode, derr)
 	end)
 
+	it("the example 06-flaky passes #root", function()
+		local code, out, err = ws:run({ require("support.proc").root .. "/scripts/examples/06-flaky.lua" })
+		assert.equal(0, code, err)
+		assert.matches("\n%.+x+%.+\n", out)
+		assert.matches("4 passed, 0 failed", out, 1, true)
+	end)
+
 	it("mistakes on the timeline and in partitions are caught at the user's line #root", function()
 		local code, out, err = run("tlmistakes.lua", [[
 local a, b, c = lab:node "a", lab:node "b", lab:node "c"
