@@ -304,7 +304,7 @@ describe("nat", function()
 				assert.equal(("netns: nat_masquerade: option 'table': table name '%s' %s"):format(c[1], c[2]),
 					proc.error_of(ns.nat_masquerade, ns, { src = "10.2.0.0/16", table = c[1] }))
 			end
-			assert.equal("netns: nat_flush: unknown option 'tabel'", proc.error_of(ns.nat_flush, ns, { tabel = "x" }))
+			assert.equal("netns: nat_flush: unknown option 'tabel' (did you mean 'table'?)", proc.error_of(ns.nat_flush, ns, { tabel = "x" }))
 			assert.equal(before, nft.ruleset(A))
 		end)
 	end)
