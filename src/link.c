@@ -367,6 +367,10 @@ int link_decode(const struct nlmsghdr *nlh, struct link_info *l)
 			if (mnl_attr_validate(a, MNL_TYPE_U8) == 0)
 				l->operstate = mnl_attr_get_u8(a);
 			break;
+		case IFLA_CARRIER_CHANGES:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				l->carrier_changes = mnl_attr_get_u32(a);
+			break;
 		case IFLA_ADDRESS:
 			if (mnl_attr_get_payload_len(a) <= sizeof(l->address)) {
 				l->addrlen = (int)mnl_attr_get_payload_len(a);

@@ -54,6 +54,7 @@ struct link_info {
 	int up;			/* IFF_UP */
 	int lower_up;		/* IFF_LOWER_UP: carrier */
 	int operstate;		/* IF_OPER_* */
+	unsigned carrier_changes;	/* IFLA_CARRIER_CHANGES: 0, the carrier never changed */
 	unsigned mtu;
 	unsigned char address[32];
 	int addrlen;
