@@ -100,8 +100,7 @@ static int m_link_add(lua_State *L)
 	ns_close(&tmp);
 	if (ret < 0)
 		return raise_core(L, "link_add", name, ns_label(ns), ret, &e);
-	/* the new ifindexes, as the kernel echoed them (for a veth, the peer's
-	 * is in the peer's namespace); nothing when the kernel does not echo */
+	/* the new ifindexes (for a veth, the peer's is in the peer's namespace) */
 	if (r.index <= 0)
 		return 0;
 	lua_pushinteger(L, r.index);

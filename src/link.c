@@ -55,6 +55,20 @@ static int on_new(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* the indexes on_new takes from an echo, from a look at the new device */
+static int new_indexes(struct ns *ns, struct link_add_req *r, struct err *e)
+{
+	struct link_info l;
+	int ret = link_get(ns, r->name, &l, e);
+
+	if (ret < 0)
+		return ret;
+	r->index = l.index;
+	if (!strcmp(r->kind, "veth") && l.link && l.link != l.index)
+		r->peer_index = l.link;
+	return 0;
+}
+
 /* index of the bridge called name in ns (the master of a device), or
  * -errno with the reason in e */
 static int master_index(struct ns *ns, const char *name, struct err *e)
@@ -95,7 +109,7 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 		return ret;
 	if (r->master && (master = master_index(ns, r->master, e)) < 0)
 		return master;
-	/* echo: the kernel tells the new ifindexes, which saves asking later */
+	/* echo: the kernel tells the new ifindexes (6.3+), which saves asking */
 	nlh = put_link(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (r->up) {
@@ -131,6 +145,13 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 	mnl_attr_nest_end(nlh, info);
 	if ((ret = nl_talk(nl, nlh, on_new, r, e)) < 0)
 		return ret;
+	/* Linux before 6.3 does not echo a new link: one look at it by name
+	 * tells its ifindex and, for a veth, IFLA_LINK, its peer's */
+	if (!r->index && (ret = new_indexes(ns, r, e)) < 0) {
+		link_del(ns, r->name, NULL);
+		err_part(e, "index");
+		return ret;
+	}
 	/* the kernel ignores IFLA_IFALIAS in a request that creates */
 	if (r->alias && r->alias[0] && (ret = set_alias(nl, r->index, r->name, r->alias, e)) < 0) {
 		/* nothing half-made: the device goes again (a veth with its peer) */
@@ -345,6 +366,10 @@ int link_decode(const struct nlmsghdr *nlh, struct link_info *l)
 		case IFLA_OPERSTATE:
 			if (mnl_attr_validate(a, MNL_TYPE_U8) == 0)
 				l->operstate = mnl_attr_get_u8(a);
+			break;
+		case IFLA_CARRIER_CHANGES:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				l->carrier_changes = mnl_attr_get_u32(a);
 			break;
 		case IFLA_ADDRESS:
 			if (mnl_attr_get_payload_len(a) <= sizeof(l->address)) {

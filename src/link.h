@@ -21,7 +21,8 @@ struct link_add_req {
 	const char *alias;	/* IFLA_IFALIAS, NULL: none (a second request) */
 	int wait;		/* with up: return once it can transmit (link_wait) */
 	/* out: the new device's ifindex and, for a veth, its peer's (in the
-	 * peer's namespace); 0 when the kernel did not say (no NLM_F_ECHO) */
+	 * peer's namespace): from the kernel's echo (NLM_F_ECHO, Linux 6.3+),
+	 * else from a look at the new device */
 	int index;
 	int peer_index;
 };
@@ -53,6 +54,7 @@ struct link_info {
 	int up;			/* IFF_UP */
 	int lower_up;		/* IFF_LOWER_UP: carrier */
 	int operstate;		/* IF_OPER_* */
+	unsigned carrier_changes;	/* IFLA_CARRIER_CHANGES: 0, the carrier never changed */
 	unsigned mtu;
 	unsigned char address[32];
 	int addrlen;

@@ -18,14 +18,23 @@
  * RTM_GETLINK does not take RTNL, a look can fall between the first two
  * steps, microseconds apart; a notification cannot.) IFLA_QDISC "noop":
  * never activated. Without carrier the device waits for its other end,
- * not for us: nothing to wait for here. */
+ * not for us: nothing to wait for here.
+ * Operstate UNKNOWN is where a device starts, and the link-watch work never
+ * sets it: a device whose carrier nobody drives (lo, dummy) keeps it, and
+ * its queues were activated when it came up, carrier and all. But one whose
+ * carrier changed (a veth: off when made) has UNKNOWN only while its first
+ * link-watch work is still pending: a veth end that came up before its peer
+ * cannot transmit yet. A look runs that work before answering since Linux
+ * 6.8; before, on 6.1 say, a look can see it pending, and the notification
+ * it sends when done ends the wait (a veth's, never rate-limited). */
 static int readiness(const struct link_info *l)
 {
 	if (!l->up)
 		return -ENETDOWN;
 	if (!l->lower_up)
 		return READY;
-	if ((l->operstate == IF_OPER_UP || l->operstate == IF_OPER_UNKNOWN) &&
+	if ((l->operstate == IF_OPER_UP ||
+	     (l->operstate == IF_OPER_UNKNOWN && !l->carrier_changes)) &&
 	    strcmp(l->qdisc, "noop") != 0)
 		return READY;
 	return NOT_READY;
@@ -115,7 +124,7 @@ int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
 	if ((ret = ns_rt(ns, &nl, e)) < 0)
 		return ret;
 	/* RTM_GETLINK runs the device's pending link-watch work itself (Linux
-	 * 5.15+): a look is usually all it takes */
+	 * 6.8+): a look is usually all it takes */
 	if ((st = look(ns, name, e)) != NOT_READY)
 		goto done;
 	fd = mnl_socket_get_fd(nl->sock);
