@@ -1,6 +1,7 @@
 /* l_qdisc.c - the binding of qdiscs: qdisc_replace/add/change/del, qdisc_batch, qdiscs. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ static void check_where(lua_State *L, int arg, struct qdisc_req *r)
 }
 
 /* kind, params and where at arg, arg + 1, arg + 2 into r */
-static void check_qdisc(lua_State *L, int arg, struct qdisc_req *r)
+void check_qdisc(lua_State *L, int arg, struct qdisc_req *r)
 {
 	const char *kind = check_str(L, arg, "kind");
 
@@ -238,7 +239,8 @@ static int m_qdisc_batch(lua_State *L)
 
 static void set_num(lua_State *L, const char *key, double v)
 {
-	if (v == (double)(int64_t)v && v < 9e18)
+	/* the range first: a double beyond int64_t's is undefined as one */
+	if (v < 9e18 && v > -9e18 && v == (double)(int64_t)v)
 		lua_pushinteger(L, (lua_Integer)v);	/* 10000000, not 10000000.0 */
 	else
 		lua_pushnumber(L, v);
@@ -374,16 +376,17 @@ static void push_tbf(lua_State *L, const struct qdisc_info *q, const struct psch
 		if (lat2 > lat)
 			lat = lat2;
 	}
-	if (lat >= 0)
-		set_num(L, "latency", (double)(uint64_t)lat / 1e6);
+	/* none at a rate of 0 (a record no tc makes): infinite, not a number */
+	if (lat >= 0 && lat < 1e18)
+		set_num(L, "latency", floor(lat) / 1e6);
 	if (o->rate.mpu)
 		set_int(L, "mpu", o->rate.mpu);
 	if (o->rate.overhead)
 		set_int(L, "overhead", o->rate.overhead);
 }
 
-static void push_qdisc(lua_State *L, const struct qdisc_info *q, const struct devs *d,
-		       const struct psched *p)
+void push_qdisc(lua_State *L, const struct qdisc_info *q, const struct devs *d,
+		const struct psched *p)
 {
 	char buf[32];
 

@@ -18,4 +18,12 @@ int qopt_percent(lua_State *L, int t, const char *key, uint32_t *out);
 void qopt_netem(lua_State *L, int t, struct netem_opts *o);
 void qopt_tbf(lua_State *L, int t, struct tbf_opts *o);
 
+/* qdisc_replace's kind, params and where, at arg, arg + 1, arg + 2, into r
+ * (its op and ifindex are the caller's); a bad one raises */
+void check_qdisc(lua_State *L, int arg, struct qdisc_req *r);
+/* one record of the dump as qdiscs() gives it (in netlab's units: seconds,
+ * bit/s, bytes, percent), a table on top of the stack; devices by d */
+void push_qdisc(lua_State *L, const struct qdisc_info *q, const struct devs *d,
+		const struct psched *p);
+
 #endif

@@ -182,5 +182,9 @@ uint32_t psched_xmittime(const struct psched *p, uint64_t rate, uint32_t size)
 
 uint32_t psched_xmitsize(const struct psched *p, uint64_t rate, uint32_t ticks)
 {
-	return (uint32_t)(((double)rate * psched_usec(p, ticks)) / TIME_UNITS_PER_SEC);
+	double size = ((double)rate * psched_usec(p, ticks)) / TIME_UNITS_PER_SEC;
+
+	/* a record's 64-bit rate over its ticks can be more than 32 bits of
+	 * bytes (tc's cast is undefined there): the most a size holds */
+	return size >= 4294967295.0 ? UINT32_MAX : (uint32_t)size;
 }

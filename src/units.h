@@ -38,7 +38,8 @@ int psched_too_big(const struct psched *p, uint32_t usec);
 /* tc_core_time2tick, tc_core_tick2time */
 uint32_t psched_ticks(const struct psched *p, uint32_t usec);
 uint32_t psched_usec(const struct psched *p, uint32_t ticks);
-/* tc_calc_xmittime: ticks to send size bytes at rate bytes/s; tc_calc_xmitsize */
+/* tc_calc_xmittime: ticks to send size bytes at rate bytes/s; tc_calc_xmitsize
+ * (at most UINT32_MAX, where tc's cast is undefined) */
 uint32_t psched_xmittime(const struct psched *p, uint64_t rate, uint32_t size);
 uint32_t psched_xmitsize(const struct psched *p, uint64_t rate, uint32_t ticks);
 
