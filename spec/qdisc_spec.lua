@@ -126,6 +126,10 @@ describe("qdisc requests, byte for byte with tc #root", function()
 			or text:find("qopt=00000000e8030000", 1, true), text)
 		assert.truthy(text:find("/2/10 len=12: 00b864d945000000", 1, true), text)
 		assert.truthy(text:find("/2/11 len=12: 40420f0000000000", 1, true), text)
+		-- a bare number is microseconds in both fields (tc 6.1's reading), not
+		-- nanoseconds in the 64-bit one: 300e6 us is 300e9 ns here too
+		local bare = table.concat(tcreq.netlab("qdisc_replace", "tq0", "netem", { delay = "300000000", jitter = "1ms" })[1], "\n")
+		assert.truthy(bare:find("/2/10 len=12: 00b864d945000000", 1, true), bare)
 	end)
 
 	it("sends seed as TCA_NETEM_PRNG_SEED, as later tc does (tc 6.1 does not know it)", function()

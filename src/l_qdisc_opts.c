@@ -63,8 +63,14 @@ int qopt_time(lua_State *L, int t, const char *key, struct netem_time *out)
 	if (!value(L, t, key))
 		return 0;
 	if (lua_type(L, -1) == LUA_TSTRING) {
-		if ((why = units_time_us(lua_tostring(L, -1), &us)) ||
-		    (why = units_time_ns(lua_tostring(L, -1), &ns)))
+		/* tc's get_time reads a bare number as microseconds, get_time64 as
+		 * nanoseconds: one reading for both fields, tc 6.1's; "ns" units,
+		 * which only the 64-bit parser knows, are taken as later tc takes them */
+		if (!(why = units_time_us(lua_tostring(L, -1), &us)))
+			ns = us * 1e3;
+		else if (!units_time_ns(lua_tostring(L, -1), &ns))
+			us = ns / 1e3;
+		else
 			bad(L, key, why);
 	} else {
 		us = rint(plain(L, key) * 1e6);	/* seconds, to the nearest microsecond */
