@@ -59,23 +59,28 @@ static const char *opt_alias(lua_State *L, int arg)
 	return alias;
 }
 
-/* ns:link_add(name, "veth"|"bridge", opts) -> ifindex [, peer's ifindex] */
+/* ns:link_add(name, kind, opts) -> ifindex [, peer's ifindex]; the kinds besides veth and
+ * bridge take their options in l_link_kinds.c */
 static int m_link_add(lua_State *L)
 {
 	struct ns *ns = check_ns(L, 1), tmp, *peer_ns;
 	const char *name = check_ifname(L, 2, "interface name");
 	const char *kind = check_str(L, 3, "kind");
-	struct link_add_req r = { .name = name, .peer_fd = -1 };
+	struct link_add_req r = { .name = name, .peer_fd = -1, .k = LINK_KIND_INIT };
 	struct err e = ERR_INIT;
 	unsigned char mac[6];
 	int veth, ret;
 
 	lua_settop(L, 4);	/* options at a fixed index, scratch values above */
-	if (strcmp(kind, "veth") && strcmp(kind, "bridge"))
-		return raise_value(L, "kind", kind, "is not one of veth, bridge");
+	if (strcmp(kind, "veth") && strcmp(kind, "bridge") && !link_kind_known(kind))
+		return raise_value(L, "kind", kind,
+				   "is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond");
 	veth = !strcmp(kind, "veth");
-	r.kind = veth ? "veth" : "bridge";
-	check_opts(L, 4, link_add_opts);
+	r.kind = kind;	/* alive in the stack */
+	if (link_kind_known(kind))
+		link_kind_opts(L, 4, kind, &r);
+	else
+		check_opts(L, 4, link_add_opts);
 	r.peer = opt_ifname(L, 4, "peer");
 	r.mtu = (unsigned)opt_int(L, 4, "mtu", 68, 65535, 0);
 	opt_mac(L, 4, "address", mac, &r.address);
@@ -87,7 +92,10 @@ static int m_link_add(lua_State *L)
 	r.wait = opt_bool(L, 4, "wait") != 0;	/* default: up means ready */
 	r.master = opt_ifname(L, 4, "master");
 	r.alias = opt_alias(L, 4);
-	r.group = (unsigned)opt_int(L, 4, "group", 0, 0xffffffffLL, 0);
+	/* a vxlan's group = "ADDR" is its multicast group (l_link_kinds.c) */
+	if (strcmp(kind, "vxlan") || get_opt(L, 4, "group") != LUA_TSTRING)
+		r.group = (unsigned)opt_int(L, 4, "group", 0, 0xffffffffLL, 0);
+	lua_settop(L, 4);
 	/* last: a namespace given by name is opened here and must be closed */
 	peer_ns = opt_ns(L, 4, "peer_ns", &tmp, "link_add", name, ns);
 	if (peer_ns && !veth) {
@@ -157,7 +165,7 @@ static void opt_master(lua_State *L, int arg, struct link_set_req *r)
 	if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))
 		r->nomaster = 1;
 	else if (t != LUA_TNIL && t != LUA_TSTRING)
-		raise_input(L, "master", "option 'master' must be a bridge's name or false, not '%s'",
+		raise_input(L, "master", "option 'master' must be a bridge's, bond's or vrf's name or false, not '%s'",
 			    luaL_tolstring(L, -1, NULL));
 	lua_pop(L, 1);
 	if (t == LUA_TSTRING)
@@ -256,6 +264,7 @@ static void push_link(lua_State *L, const struct link_info *l, const struct devs
 	}
 	if (l->master)
 		devs_set_name(L, all, l->master, "master");
+	push_link_kind(L, l, all);
 }
 
 static int m_links(lua_State *L)
@@ -289,8 +298,8 @@ static int m_link(lua_State *L)
 	}
 	if (ret < 0)
 		return raise_core(L, "link", name, ns_label(ns), ret, &e);
-	/* the master's name needs the other devices */
-	if (l.master)
+	/* the master's (a parent's, an underlay's) name needs the other devices */
+	if (l.master || l.link || l.k.dev)
 		devs_load(L, ns, &d, "link");
 	push_link(L, &l, &d);
 	free(d.v);

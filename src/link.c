@@ -1,4 +1,4 @@
-/* link.c - RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK for veth and bridge devices (waiting for one to be ready: ready.c). */
+/* link.c - RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK for veth, bridge and the kinds of link_kinds.c (waiting for one to be ready: ready.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -69,7 +69,7 @@ static int new_indexes(struct ns *ns, struct link_add_req *r, struct err *e)
 	return 0;
 }
 
-/* index of the bridge called name in ns (the master of a device), or
+/* index of the bridge, bond or vrf called name in ns (the master of a device), or
  * -errno with the reason in e */
 static int master_index(struct ns *ns, const char *name, struct err *e)
 {
@@ -78,8 +78,8 @@ static int master_index(struct ns *ns, const char *name, struct err *e)
 
 	if (ret < 0)
 		return err_set(e, ret, "master %s not found in %s", name, ns_label(ns));
-	if (strcmp(l.kind, "bridge"))
-		return err_set(e, -EOPNOTSUPP, "master %s is %s%s, not a bridge", name,
+	if (strcmp(l.kind, "bridge") && strcmp(l.kind, "bond") && strcmp(l.kind, "vrf"))
+		return err_set(e, -EOPNOTSUPP, "master %s is %s%s, not a bridge, bond or vrf", name,
 			       l.kind[0] ? "a " : "a device without a kind", l.kind);
 	return l.index;
 }
@@ -95,6 +95,26 @@ static int set_alias(struct nl *nl, int index, const char *name, const char *ali
 	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
+/* index of the device called name in ns that a new one of kind sits on (what: "link", "dev") */
+static int lower_index(struct ns *ns, const char *what, const char *name, struct err *e)
+{
+	int ret = link_index(ns, name, e);
+
+	if (ret == -ENODEV)
+		return err_set(e, ret, "%s %s not found in %s", what, name, ns_label(ns));
+	return ret;
+}
+
+/* "Unknown device type" (EOPNOTSUPP; ENOENT from some kernels): the kind's module is missing */
+static int kind_missing(const struct link_add_req *r, int ret, struct err *e)
+{
+	if ((ret == -EOPNOTSUPP || ret == -ENOENT) && link_kind_known(r->kind) &&
+	    (strstr(e->text, "Unknown device type") || !e->text[0]))
+		err_set(e, ret, "the kernel has no %s (load the kernel module %s)", r->kind,
+			link_kind_module(r->kind));
+	return ret;
+}
+
 int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 {
 	char buf[LINK_BUF];
@@ -102,13 +122,17 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *ifm;
 	struct nl *nl;
-	int master = 0, ret;
+	int master = 0, lower = 0, ret;
 
 	r->index = r->peer_index = 0;
 	if ((ret = ns_rt(ns, &nl, e)) < 0)
 		return ret;
 	if (r->master && (master = master_index(ns, r->master, e)) < 0)
 		return master;
+	if (r->link && (lower = lower_index(ns, "link", r->link, e)) < 0)
+		return lower;
+	if (r->dev && (r->k.dev = lower_index(ns, "dev", r->dev, e)) < 0)
+		return r->k.dev;
 	/* echo: the kernel tells the new ifindexes (6.3+), which saves asking */
 	nlh = put_link(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
 	ifm = mnl_nlmsg_get_payload(nlh);
@@ -127,6 +151,8 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 		mnl_attr_put_u32(nlh, IFLA_GROUP, r->group);
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	if (lower)
+		mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)lower);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, r->kind);
 	if (!strcmp(r->kind, "veth")) {
@@ -141,10 +167,12 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 			mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->peer_fd);
 		mnl_attr_nest_end(nlh, peer);
 		mnl_attr_nest_end(nlh, data);
+	} else if (link_kind_known(r->kind)) {
+		link_kind_put(nlh, r->kind, &r->k);
 	}
 	mnl_attr_nest_end(nlh, info);
 	if ((ret = nl_talk(nl, nlh, on_new, r, e)) < 0)
-		return ret;
+		return kind_missing(r, ret, e);
 	/* Linux before 6.3 does not echo a new link: one look at it by name
 	 * tells its ifindex and, for a veth, IFLA_LINK, its peer's */
 	if (!r->index && (ret = new_indexes(ns, r, e)) < 0) {
@@ -301,7 +329,7 @@ int link_del_group(struct ns *ns, unsigned group, struct err *e)
 
 static int parse_info(const struct nlattr *nest, struct link_info *l)
 {
-	const struct nlattr *a;
+	const struct nlattr *a, *data = NULL;
 
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
@@ -309,7 +337,13 @@ static int parse_info(const struct nlattr *nest, struct link_info *l)
 			snprintf(l->kind, sizeof(l->kind), "%.*s",
 				 (int)strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)),
 				 mnl_attr_get_str(a));
+		else if (mnl_attr_get_type(a) == IFLA_INFO_DATA &&
+			 mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
+			data = a;
 	}
+	/* the kind first: the data's meaning depends on it, whatever the order */
+	if (data && link_kind_known(l->kind))
+		link_kind_decode(data, l->kind, &l->k);
 	return 0;
 }
 
@@ -330,6 +364,7 @@ int link_decode(const struct nlmsghdr *nlh, struct link_info *l)
 		return -1;
 	memset(l, 0, sizeof(*l));
 	l->link_nsid = -1;
+	l->k = (struct link_kind)LINK_KIND_INIT;
 	l->index = ifm->ifi_index;
 	l->up = !!(ifm->ifi_flags & IFF_UP);
 	l->lower_up = !!(ifm->ifi_flags & IFF_LOWER_UP);

@@ -2,6 +2,7 @@
 #ifndef NETLAB_LINK_H
 #define NETLAB_LINK_H
 
+#include "link_kinds.h"
 #include "ns.h"
 
 #define KIND_LEN 32
@@ -9,14 +10,17 @@
 
 struct link_add_req {
 	const char *name;
-	const char *kind;	/* "veth", "bridge" */
+	const char *kind;	/* "veth", "bridge", or one of link_kinds.h's */
+	const char *link;	/* vlan, macvlan, ipvlan: the parent's name in ns, or NULL */
+	const char *dev;	/* vxlan: the underlay's name in ns, or NULL */
+	struct link_kind k;	/* the kind's settings (link_kinds.h); dev and link by name above */
 	const char *peer;	/* veth: the peer's name */
 	int peer_fd;		/* veth: namespace fd of the peer, -1 for the same */
 	unsigned mtu;		/* 0: the kernel's default */
 	const unsigned char *address;	/* 6 bytes or NULL */
 	/* settings of the new device (not the peer) made by the same request */
 	int up;			/* 1: up at once */
-	const char *master;	/* a bridge's name in ns, or NULL */
+	const char *master;	/* a bridge's, bond's or vrf's name in ns, or NULL */
 	unsigned group;		/* IFLA_GROUP, 0: the default group */
 	const char *alias;	/* IFLA_IFALIAS, NULL: none (a second request) */
 	int wait;		/* with up: return once it can transmit (link_wait) */
@@ -31,7 +35,7 @@ struct link_set_req {
 	int up;			/* 1 up, 0 down, -1 unchanged */
 	unsigned mtu;		/* 0: unchanged */
 	const unsigned char *address;
-	const char *master;	/* a bridge's name, NULL: unchanged */
+	const char *master;	/* a bridge's, bond's or vrf's name, NULL: unchanged */
 	int nomaster;		/* release from its master */
 	struct ns *target;	/* move into this namespace, NULL: stay */
 	const char *newname;	/* rename, NULL: keep */
@@ -63,6 +67,7 @@ struct link_info {
 	char qdisc[16];		/* IFLA_QDISC: "noop" until the kernel activates it */
 	int link;		/* IFLA_LINK: a veth's peer's ifindex, or 0 */
 	int link_nsid;		/* IFLA_LINK_NETNSID: the peer's namespace, -1: this one */
+	struct link_kind k;	/* IFLA_INFO_DATA of a kind link_kinds.h knows */
 };
 
 /* The device, its settings and (veth) its peer in one request; an alias,
@@ -71,7 +76,7 @@ struct link_info {
 int link_add(struct ns *ns, struct link_add_req *r, struct err *e);
 /* All changes in one request. The kernel applies them one by one and keeps
  * what it did before a failure, so what can be known to fail is checked
- * first: the master must be a bridge where the device ends up, and the
+ * first: the master must be a bridge, bond or vrf where the device ends up, and the
  * device's (new) name must be free there; such a refusal has its reason in
  * e's text. */
 int link_set(struct ns *ns, const char *name, const struct link_set_req *r, struct err *e);

@@ -98,6 +98,12 @@ int devs_index(lua_State *L, struct devs *d, const char *dev, const char *op, co
 /* t[key] = the name of index (its number when unknown), t on top */
 void devs_set_name(lua_State *L, const struct devs *d, int index, const char *key);
 
+/* The kinds of link_kinds.h (l_link_kinds.c): their options at arg (the options table of
+ * link_add, an absolute index) into r, raising on bad input, an option of another kind named so;
+ * and t[kind] = their readback, t on top. */
+void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req *r);
+void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *all);
+
 /* Each file registers its methods into the methods table on top of the stack. */
 void open_ns_methods(lua_State *L);	/* l_ns.c */
 void open_link_methods(lua_State *L);	/* l_link.c */
