@@ -177,8 +177,9 @@ describe("bad input", function()
 		end)
 
 		it("refuses an unknown kind #root", function()
-			refused("netns: link_add: kind 'dummy' is not one of veth, bridge", a.link_add, a, "d0", "dummy")
-			refused("netns: link_add: kind 'Veth' is not one of veth, bridge",
+			refused("netns: link_add: kind 'gre' is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond",
+				a.link_add, a, "d0", "gre")
+			refused("netns: link_add: kind 'Veth' is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond",
 				a.link_add, a, "d0", "Veth", { peer = "d1" })
 			refused("netns: link_add: kind must be a string, not nil", a.link_add, a, "d0", nil)
 			unchanged()
@@ -434,7 +435,7 @@ describe("bad input", function()
 		-- them one after the other (namespace, address, mtu, name, master, flags),
 		-- so what can be known to fail is refused before anything is sent.
 		it("leave the mtu alone when enslaving to a device that is not a bridge fails #root", function()
-			refused("netns: link_set veth0 in " .. A .. ": Operation not supported (EOPNOTSUPP): master veth1 is a veth, not a bridge",
+			refused("netns: link_set veth0 in " .. A .. ": Operation not supported (EOPNOTSUPP): master veth1 is a veth, not a bridge, bond or vrf",
 				a.link_set, a, "veth0", { mtu = 1400, master = "veth1" })
 			unchanged()
 		end)
