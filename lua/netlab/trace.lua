@@ -62,12 +62,41 @@ function formats.delete(x)
   return { "ip netns del " .. quote(type(x) == "string" and x or x.name) }
 end
 
+-- the words after `type KIND` of the kinds besides veth and bridge, as link_add sends them
+local kind_words = {
+  vlan = function(w, o)
+    w[#w + 1] = "protocol " .. (o.protocol or "802.1q")
+    w[#w + 1] = "id " .. tostring(o.id)
+  end,
+  macvlan = function(w, o) w[#w + 1] = "mode " .. (o.mode or "bridge") end,
+  ipvlan = function(w, o) w[#w + 1] = "mode " .. (o.mode or "l3") end,
+  vxlan = function(w, o)
+    w[#w + 1] = "id " .. tostring(o.id)
+    if o.remote then w[#w + 1] = "remote " .. o.remote end
+    if type(o.group) == "string" then w[#w + 1] = "group " .. o.group end
+    if o["local"] then w[#w + 1] = "local " .. o["local"] end
+    if o.dev then w[#w + 1] = "dev " .. quote(o.dev) end
+    w[#w + 1] = "dstport " .. tostring(o.port or 4789)
+    if o.learning ~= nil then w[#w + 1] = o.learning and "learning" or "nolearning" end
+    if o.ttl then w[#w + 1] = "ttl " .. tostring(o.ttl) end
+  end,
+  vrf = function(w, o) w[#w + 1] = "table " .. tostring(o.table) end,
+  bond = function(w, o)
+    if o.mode then w[#w + 1] = "mode " .. o.mode end
+    if o.miimon then w[#w + 1] = "miimon " .. tostring(o.miimon) end
+    if o.xmit_hash_policy then w[#w + 1] = "xmit_hash_policy " .. o.xmit_hash_policy end
+  end,
+}
+
 function formats.link_add(ns, name, kind, o)
   o = o or {}
   local w = { ip(ns), "link add", quote(name) }
+  -- the parent of a vlan, macvlan, ipvlan comes before the type, as ip wants it
+  if o.link and (kind == "vlan" or kind == "macvlan" or kind == "ipvlan") then w[#w + 1] = "link " .. quote(o.link) end
   if o.mtu then w[#w + 1] = "mtu " .. o.mtu end
   if o.address then w[#w + 1] = "address " .. o.address end
-  if o.group then w[#w + 1] = "group " .. o.group end
+  local devgroup = o.group and not (kind == "vxlan" and type(o.group) == "string")
+  if devgroup then w[#w + 1] = "group " .. o.group end
   if o.master then w[#w + 1] = "master " .. quote(o.master) end
   if o.up then w[#w + 1] = "up" end
   w[#w + 1] = "type " .. kind
@@ -75,6 +104,8 @@ function formats.link_add(ns, name, kind, o)
     w[#w + 1] = "peer name " .. quote(o.peer)
     if o.mtu then w[#w + 1] = "mtu " .. o.mtu end
     if o.peer_ns then w[#w + 1] = "netns " .. netns_arg(o.peer_ns) end
+  elseif kind_words[kind] then
+    kind_words[kind](w, o)
   end
   local lines = { words(w) }
   -- the kernel ignores an alias in the request that creates: a second one
