@@ -19,6 +19,7 @@ local features = {
 	dummy     = { module = "dummy",        link = "dummy" },
 	vlan      = { module = "8021q",        link = "vlan id 5", lower = true },
 	macvlan   = { module = "macvlan",      link = "macvlan", lower = true },
+	ipvlan    = { module = "ipvlan",       link = "ipvlan", lower = true },
 	vrf       = { module = "vrf",          link = "vrf table 4242" },
 	bond      = { module = "bonding",      link = "bond" },
 	-- a tunnel without endpoints is the module's fallback device (gre0 ...), which exists: EEXIST
