@@ -204,9 +204,9 @@ describe("bad input", function()
 			refused("netns: link_add: options must be a table, not string", a.link_add, a, "brx", "bridge", "x")
 			refused("netns: link_set: option 'up' must be a boolean, not string",
 				a.link_set, a, "veth0", { up = "yes" })
-			refused("netns: link_set: option 'master' must be a bridge's name or false, not 'true'",
+			refused("netns: link_set: option 'master' must be a bridge's, bond's or vrf's name or false, not 'true'",
 				a.link_set, a, "veth0", { master = true })
-			refused("netns: link_set: option 'master' must be a bridge's name or false, not '42'",
+			refused("netns: link_set: option 'master' must be a bridge's, bond's or vrf's name or false, not '42'",
 				a.link_set, a, "veth0", { master = 42 })
 			refused("netns: link_set: option 'ns' must be a namespace handle or name, not number",
 				a.link_set, a, "veth0", { ns = 42 })
