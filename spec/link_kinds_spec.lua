@@ -86,6 +86,13 @@ describe("link kinds", function()
 		a:link_add("mv0", "macvlan", { link = "v0" })
 		assert.equal("bridge", (info(A, "mv0")).mode)
 		assert.same({ mode = "bridge", link = "v0" }, entry(a, "mv0").macvlan)
+		assert.same({ mode = "bridge", link = "v0" }, a:link("mv0").macvlan)
+		-- moved away from its parent: ip shows the parent's namespace, links() no name of this one
+		a:link_set("mv0", { ns = b })
+		local _, l = info(B, "mv0")
+		assert.is_not_nil(l.link_netnsid)
+		assert.same({ mode = "bridge" }, entry(b, "mv0").macvlan)
+		assert.same({ mode = "bridge" }, b:link("mv0").macvlan)
 	end)
 
 	it("makes a vxlan with every option, and links() reads back what ip shows #root #vxlan", function()

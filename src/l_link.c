@@ -299,7 +299,7 @@ static int m_link(lua_State *L)
 	if (ret < 0)
 		return raise_core(L, "link", name, ns_label(ns), ret, &e);
 	/* the master's (a parent's, an underlay's) name needs the other devices */
-	if (l.master || l.link || l.k.dev)
+	if (l.master || (l.link && link_kind_known(l.kind)) || l.k.dev)
 		devs_load(L, ns, &d, "link");
 	push_link(L, &l, &d);
 	free(d.v);

@@ -235,8 +235,9 @@ void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *
 			set_int(L, "miimon", k->miimon);
 		set_str(L, "xmit_hash_policy", kind_word_name(bond_xmit_policies, k->xmit));
 	}
-	/* the parent of a vlan, macvlan, ipvlan */
-	if (l->link && (!strcmp(kind, "vlan") || !strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")))
+	/* the parent of a vlan, macvlan, ipvlan, when it is in this namespace (a device moved
+	 * away from its parent has IFLA_LINK_NETNSID, and an index of another namespace) */
+	if (l->link && l->link_nsid < 0 && (!strcmp(kind, "vlan") || !strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")))
 		devs_set_name(L, all, l->link, "link");
 	lua_setfield(L, -2, kind);
 }
