@@ -166,7 +166,7 @@ describe("link kinds", function()
 		refused({ "option 'id' is not an option of a dummy" }, a.link_add, a, "x0", "dummy", { id = 5 })
 		refused({ "option 'table' is not an option of an ipvlan" }, a.link_add, a, "x0", "ipvlan", { link = "v0", table = 5 })
 		refused({ "option 'peer' is not an option of a vxlan" }, a.link_add, a, "x0", "vxlan", { id = 1, peer = "y" })
-		refused({ "kind 'gre' is not one of veth, bridge, dummy, vlan" }, a.link_add, a, "x0", "gre")
+		refused({ "kind 'geneve' is not one of veth, bridge, dummy, vlan" }, a.link_add, a, "x0", "geneve")
 		assert.equal(before, state(A))
 	end)
 

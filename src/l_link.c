@@ -74,7 +74,8 @@ static int m_link_add(lua_State *L)
 	lua_settop(L, 4);	/* options at a fixed index, scratch values above */
 	if (strcmp(kind, "veth") && strcmp(kind, "bridge") && !link_kind_known(kind))
 		return raise_value(L, "kind", kind,
-				   "is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond");
+				   "is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond, "
+				   "gre, gretap, ipip, sit, ip6gre, ip6tnl");
 	veth = !strcmp(kind, "veth");
 	r.kind = kind;	/* alive in the stack */
 	if (link_kind_known(kind))

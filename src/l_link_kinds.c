@@ -28,6 +28,12 @@ static const struct kind_opts kinds[] = {
 	{ "vxlan", "a", { COMMON, "id", "remote", "group", "local", "dev", "port", "learning", "ttl", NULL } },
 	{ "vrf", "a", { COMMON, "table", NULL } },
 	{ "bond", "a", { COMMON, "mode", "miimon", "xmit_hash_policy", NULL } },
+	{ "gre", "a", { COMMON, "local", "remote", "ttl", "key", "dev", NULL } },
+	{ "gretap", "a", { COMMON, "local", "remote", "ttl", "key", "dev", NULL } },
+	{ "ip6gre", "an", { COMMON, "local", "remote", "ttl", "key", "dev", NULL } },
+	{ "ipip", "an", { COMMON, "local", "remote", "ttl", "dev", NULL } },
+	{ "sit", "a", { COMMON, "local", "remote", "ttl", "dev", NULL } },
+	{ "ip6tnl", "an", { COMMON, "local", "remote", "ttl", "dev", NULL } },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -125,6 +131,41 @@ static void vxlan_opts(lua_State *L, int arg, struct link_add_req *r)
 	k->ttl = (int)opt_int(L, arg, "ttl", 0, 255, -1);
 }
 
+/* an endpoint of a tunnel of kind: an address of its outer family */
+static void tunnel_addr(lua_State *L, int arg, const char *kind, const char *key, struct prefix *p)
+{
+	int family = link_kind_tunnel(kind);
+
+	opt_addr(L, arg, key, p);
+	if (p->family && p->family != family)
+		raise_input(L, key, "option '%s': '%s' is not an %s address (the outer family of %s)", key,
+			    printable(L, opt_string(L, arg, key)), family == AF_INET ? "IPv4" : "IPv6", kind);
+}
+
+static void tunnel_opts(lua_State *L, int arg, const struct kind_opts *ko, struct link_add_req *r)
+{
+	struct link_kind *k = &r->k;
+	const char *kind = ko->kind;
+	int has;
+
+	if (get_opt(L, arg, "remote") == LUA_TNIL)
+		raise_input(L, "remote", "%s %s needs option 'remote' (the far end's %s address)", ko->article, kind,
+			    link_kind_tunnel(kind) == AF_INET ? "IPv4" : "IPv6");
+	lua_pop(L, 1);
+	tunnel_addr(L, arg, kind, "remote", &k->remote);
+	tunnel_addr(L, arg, kind, "local", &k->local);
+	k->ttl = (int)opt_int(L, arg, "ttl", 0, 255, -1);
+	if (link_kind_gre(kind)) {	/* only they list it: check_kind_keys refused it elsewhere */
+		has = get_opt(L, arg, "key") != LUA_TNIL;
+		lua_pop(L, 1);
+		if (has) {
+			k->key = (uint32_t)opt_int(L, arg, "key", 0, 0xffffffffLL, 0);
+			k->has_key = 1;
+		}
+	}
+	r->dev = opt_ifname(L, arg, "dev");
+}
+
 void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req *r)
 {
 	size_t i;
@@ -163,6 +204,8 @@ void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req
 		k->mode = opt_word(L, arg, "mode", bond_modes, -1);
 		k->miimon = (int)opt_int(L, arg, "miimon", 0, 0x7fffffff, -1);
 		k->xmit = opt_word(L, arg, "xmit_hash_policy", bond_xmit_policies, -1);
+	} else if (link_kind_tunnel(kind)) {
+		tunnel_opts(L, arg, &kinds[i], r);
 	}
 }
 
@@ -209,7 +252,23 @@ static void push_vxlan(lua_State *L, const struct link_kind *k, const struct dev
 		set_int(L, "ttl", k->ttl);
 }
 
-/* t[l.kind] = { the kind's settings }, t on top; nothing for a kind without any */
+/* a tunnel's { local, remote, ttl, key, dev }; dev only when in this namespace */
+static void push_tunnel(lua_State *L, const struct link_info *l, const struct devs *all)
+{
+	const struct link_kind *k = &l->k;
+
+	set_addr(L, "local", &k->local);
+	set_addr(L, "remote", &k->remote);
+	if (k->ttl >= 0)
+		set_int(L, "ttl", k->ttl);
+	if (k->has_key)
+		set_int(L, "key", k->key);
+	if (k->dev > 0 && l->link_nsid < 0)
+		devs_set_name(L, all, k->dev, "dev");
+}
+
+/* t[l.kind] = { the kind's settings }, t on top; nothing for a kind without any. A tunnel's
+ * (gre, gretap, ipip, sit, ip6gre, ip6tnl) go in t.tunnel, whatever its kind. */
 void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *all)
 {
 	const struct link_kind *k = &l->k;
@@ -234,10 +293,12 @@ void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *
 		if (k->miimon >= 0)
 			set_int(L, "miimon", k->miimon);
 		set_str(L, "xmit_hash_policy", kind_word_name(bond_xmit_policies, k->xmit));
+	} else if (link_kind_tunnel(kind)) {
+		push_tunnel(L, l, all);
 	}
 	/* the parent of a vlan, macvlan, ipvlan, when it is in this namespace (a device moved
 	 * away from its parent has IFLA_LINK_NETNSID, and an index of another namespace) */
 	if (l->link && l->link_nsid < 0 && (!strcmp(kind, "vlan") || !strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")))
 		devs_set_name(L, all, l->link, "link");
-	lua_setfield(L, -2, kind);
+	lua_setfield(L, -2, link_kind_tunnel(kind) ? "tunnel" : kind);
 }

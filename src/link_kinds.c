@@ -1,4 +1,5 @@
-/* link_kinds.c - IFLA_INFO_DATA of dummy, vlan, macvlan, ipvlan, vxlan, vrf and bond devices. */
+/* link_kinds.c - IFLA_INFO_DATA of dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond devices and the
+ * tunnels (gre, gretap, ipip, sit, ip6gre, ip6tnl). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
 
 #include "link_kinds.h"
 
@@ -49,6 +51,8 @@ int kind_word_value(const struct kind_word *t, const char *name)
 static const char *const modules[][2] = {
 	{ "dummy", "dummy" }, { "vlan", "8021q" }, { "macvlan", "macvlan" },
 	{ "ipvlan", "ipvlan" }, { "vxlan", "vxlan" }, { "vrf", "vrf" }, { "bond", "bonding" },
+	{ "gre", "ip_gre" }, { "gretap", "ip_gre" }, { "ipip", "ipip" }, { "sit", "sit" },
+	{ "ip6gre", "ip6_gre" }, { "ip6tnl", "ip6_tunnel" },
 };
 
 #define NKINDS (sizeof(modules) / sizeof(modules[0]))
@@ -61,6 +65,20 @@ int link_kind_known(const char *kind)
 		if (!strcmp(modules[i][0], kind))
 			return 1;
 	return 0;
+}
+
+int link_kind_tunnel(const char *kind)
+{
+	if (!strcmp(kind, "gre") || !strcmp(kind, "gretap") || !strcmp(kind, "ipip") || !strcmp(kind, "sit"))
+		return AF_INET;
+	if (!strcmp(kind, "ip6gre") || !strcmp(kind, "ip6tnl"))
+		return AF_INET6;
+	return 0;
+}
+
+int link_kind_gre(const char *kind)
+{
+	return !strcmp(kind, "gre") || !strcmp(kind, "gretap") || !strcmp(kind, "ip6gre");
 }
 
 const char *link_kind_module(const char *kind)
@@ -108,6 +126,26 @@ static void put_bond(struct nlmsghdr *nlh, const struct link_kind *k)
 		mnl_attr_put_u8(nlh, IFLA_BOND_XMIT_HASH_POLICY, (uint8_t)k->xmit);
 }
 
+/* a tunnel's endpoints, underlay, ttl and (GRE) key, as ip link add ... type KIND sends them:
+ * the GRE kinds in IFLA_GRE_*, ipip, sit and ip6tnl in IFLA_IPTUN_* */
+static void put_tunnel(struct nlmsghdr *nlh, const char *kind, const struct link_kind *k)
+{
+	int gre = link_kind_gre(kind);
+
+	put_addr(nlh, gre ? IFLA_GRE_LOCAL : IFLA_IPTUN_LOCAL, gre ? IFLA_GRE_LOCAL : IFLA_IPTUN_LOCAL, &k->local);
+	put_addr(nlh, gre ? IFLA_GRE_REMOTE : IFLA_IPTUN_REMOTE, gre ? IFLA_GRE_REMOTE : IFLA_IPTUN_REMOTE, &k->remote);
+	if (k->dev)
+		mnl_attr_put_u32(nlh, gre ? IFLA_GRE_LINK : IFLA_IPTUN_LINK, (uint32_t)k->dev);
+	if (k->ttl >= 0)
+		mnl_attr_put_u8(nlh, gre ? IFLA_GRE_TTL : IFLA_IPTUN_TTL, (uint8_t)k->ttl);
+	if (gre && k->has_key) {
+		mnl_attr_put_u16(nlh, IFLA_GRE_IFLAGS, GRE_KEY);
+		mnl_attr_put_u16(nlh, IFLA_GRE_OFLAGS, GRE_KEY);
+		mnl_attr_put_u32(nlh, IFLA_GRE_IKEY, htonl(k->key));
+		mnl_attr_put_u32(nlh, IFLA_GRE_OKEY, htonl(k->key));
+	}
+}
+
 void link_kind_put(struct nlmsghdr *nlh, const char *kind, const struct link_kind *k)
 {
 	struct nlattr *data;
@@ -131,6 +169,8 @@ void link_kind_put(struct nlmsghdr *nlh, const char *kind, const struct link_kin
 		mnl_attr_put_u32(nlh, IFLA_VRF_TABLE, k->table);
 	} else if (!strcmp(kind, "bond")) {
 		put_bond(nlh, k);
+	} else if (link_kind_tunnel(kind)) {
+		put_tunnel(nlh, kind, k);
 	}
 	mnl_attr_nest_end(nlh, data);
 }
@@ -231,14 +271,59 @@ static void decode_other(const struct nlattr *a, const char *kind, struct link_k
 		k->xmit = mnl_attr_get_u8(a);
 }
 
+/* a tunnel endpoint of family (the kernel reports 0.0.0.0 or :: for none) */
+static void get_endpoint(const struct nlattr *a, int family, struct prefix *p)
+{
+	size_t len = family == AF_INET ? 4 : 16;
+
+	if (has_len(a, len) && memcmp(mnl_attr_get_payload(a), &in6addr_any, len))
+		get_addr(a, family, p);
+}
+
+static void decode_tunnel(const struct nlattr *a, const char *kind, struct link_kind *k, uint16_t *iflags)
+{
+	int family = link_kind_tunnel(kind), t = mnl_attr_get_type(a);
+
+	if (link_kind_gre(kind)) {
+		if (t == IFLA_GRE_LOCAL)
+			get_endpoint(a, family, &k->local);
+		else if (t == IFLA_GRE_REMOTE)
+			get_endpoint(a, family, &k->remote);
+		else if (t == IFLA_GRE_LINK && has_len(a, 4))
+			k->dev = (int)mnl_attr_get_u32(a);
+		else if (t == IFLA_GRE_TTL && has_len(a, 1))
+			k->ttl = mnl_attr_get_u8(a);
+		else if (t == IFLA_GRE_IFLAGS && has_len(a, 2))
+			*iflags = mnl_attr_get_u16(a);
+		else if (t == IFLA_GRE_IKEY && has_len(a, 4))
+			k->key = ntohl(mnl_attr_get_u32(a));
+	} else {
+		if (t == IFLA_IPTUN_LOCAL)
+			get_endpoint(a, family, &k->local);
+		else if (t == IFLA_IPTUN_REMOTE)
+			get_endpoint(a, family, &k->remote);
+		else if (t == IFLA_IPTUN_LINK && has_len(a, 4))
+			k->dev = (int)mnl_attr_get_u32(a);
+		else if (t == IFLA_IPTUN_TTL && has_len(a, 1))
+			k->ttl = mnl_attr_get_u8(a);
+	}
+}
+
 void link_kind_decode(const struct nlattr *data, const char *kind, struct link_kind *k)
 {
 	const struct nlattr *a;
+	uint16_t iflags = 0;
 
 	mnl_attr_for_each_nested(a, data) {
-		if (!strcmp(kind, "vxlan"))
+		if (link_kind_tunnel(kind))
+			decode_tunnel(a, kind, k, &iflags);
+		else if (!strcmp(kind, "vxlan"))
 			decode_vxlan(a, k);
 		else
 			decode_other(a, kind, k);
 	}
+	/* the key only when the kernel uses it (IFLA_GRE_IKEY is there, 0, without) */
+	k->has_key = link_kind_gre(kind) && (iflags & GRE_KEY);
+	if (!k->has_key)
+		k->key = 0;
 }

@@ -26,7 +26,11 @@ struct link_kind {
 	uint32_t table;		/* vrf */
 	int miimon;		/* bond: ms, -1 absent */
 	int xmit;		/* bond: BOND_XMIT_POLICY_*, -1 absent */
+	int has_key;		/* gre, gretap, ip6gre: key is set (GRE_KEY in iflags and oflags) */
+	uint32_t key;		/* sent as both ikey and okey */
 };
+/* The tunnels (gre, gretap, ipip, sit, ip6gre, ip6tnl) use remote, local, dev (the underlay)
+ * and ttl (0: inherit) above, and key. */
 
 #define LINK_KIND_INIT { .mode = -1, .learning = -1, .ttl = -1, .miimon = -1, .xmit = -1 }
 
@@ -40,6 +44,10 @@ extern const struct kind_word macvlan_modes[], ipvlan_modes[], bond_modes[], bon
 const char *kind_word_name(const struct kind_word *t, int value);
 int kind_word_value(const struct kind_word *t, const char *name);
 
+/* Is kind a tunnel (gre, gretap, ipip, sit, ip6gre, ip6tnl)? Its outer family (AF_INET or
+ * AF_INET6), 0 when not; does it take a key (the GRE ones)? */
+int link_kind_tunnel(const char *kind);
+int link_kind_gre(const char *kind);
 /* Is kind one of those this file knows (not veth or bridge)? */
 int link_kind_known(const char *kind);
 /* The kernel module that provides kind (e.g. "8021q" for vlan), or kind itself. */

@@ -88,6 +88,16 @@ local kind_words = {
   end,
 }
 
+-- the tunnels: ip link add NAME type gre local A remote B ttl N key K dev D
+local function tunnel_words(w, o)
+  if o["local"] then w[#w + 1] = "local " .. o["local"] end
+  if o.remote then w[#w + 1] = "remote " .. o.remote end
+  if o.ttl then w[#w + 1] = "ttl " .. tostring(o.ttl) end
+  if o.key then w[#w + 1] = "key " .. tostring(o.key) end
+  if o.dev then w[#w + 1] = "dev " .. quote(o.dev) end
+end
+for _, k in ipairs { "gre", "gretap", "ipip", "sit", "ip6gre", "ip6tnl" } do kind_words[k] = tunnel_words end
+
 function formats.link_add(ns, name, kind, o)
   o = o or {}
   local w = { ip(ns), "link add", quote(name) }

@@ -27,6 +27,8 @@ local features = {
 	gretap    = { module = "ip_gre",       link = "gretap remote 192.0.2.1 local 192.0.2.2" },
 	ipip      = { module = "ipip",         link = "ipip remote 192.0.2.1 local 192.0.2.2" },
 	sit       = { module = "sit",          link = "sit remote 192.0.2.1 local 192.0.2.2" },
+	ip6gre    = { module = "ip6_gre",      link = "ip6gre remote 2001:db8::1 local 2001:db8::2" },
+	ip6tnl    = { module = "ip6_tunnel",   link = "ip6tnl remote 2001:db8::1 local 2001:db8::2" },
 	geneve    = { module = "geneve",       link = "geneve id 5 remote 192.0.2.1" },
 	vxlan     = { module = "vxlan",        link = "vxlan id 5 dstport 4789 remote 192.0.2.1" },
 	macsec    = { module = "macsec",       link = "macsec", lower = true },
