@@ -1,4 +1,4 @@
-/* l_link_kinds.c - link_add's options of dummy, vlan, macvlan, ipvlan, vxlan, vrf and bond, and
+/* l_link_kinds.c - link_add's options of dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond and the tunnels, and
  * their readback in links(). */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -12,7 +12,7 @@ struct link_add_req {
 	const char *name;
 	const char *kind;	/* "veth", "bridge", or one of link_kinds.h's */
 	const char *link;	/* vlan, macvlan, ipvlan: the parent's name in ns, or NULL */
-	const char *dev;	/* vxlan: the underlay's name in ns, or NULL */
+	const char *dev;	/* vxlan, tunnels: the underlay's name in ns, or NULL */
 	struct link_kind k;	/* the kind's settings (link_kinds.h); dev and link by name above */
 	const char *peer;	/* veth: the peer's name */
 	int peer_fd;		/* veth: namespace fd of the peer, -1 for the same */

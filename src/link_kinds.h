@@ -1,5 +1,5 @@
 /* link_kinds.h - the link kinds besides veth and bridge (dummy, vlan, macvlan, ipvlan, vxlan, vrf,
- * bond): their IFLA_INFO_DATA, encoded for RTM_NEWLINK and decoded from a dump. */
+ * bond, the tunnels gre, gretap, ipip, sit, ip6gre, ip6tnl): their IFLA_INFO_DATA, encoded for RTM_NEWLINK and decoded from a dump. */
 #ifndef NETLAB_LINK_KINDS_H
 #define NETLAB_LINK_KINDS_H
 
