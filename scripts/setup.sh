@@ -70,8 +70,10 @@ if ((${#missing[@]})); then
     exit 1
   fi
   echo "setup.sh: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${install_opts[@]}" "${missing[@]}" >/dev/null
+  # another apt-get (a second clone's setup, unattended upgrades) holds dpkg's lock: wait for it
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    "${install_opts[@]}" "${missing[@]}" >/dev/null
 fi
 
 # The build log is shown only when it has something to say: a failure or a warning.
