@@ -2,7 +2,8 @@
 # vm.sh - run a command as root under Debian 12's stock kernel in a throwaway VM, for what this
 # machine's kernel lacks (netem, vlan, vrf, dummy, bond, gre, wireguard ...).
 # Usage: scripts/vm.sh [--timeout SECONDS] CMD [ARG...]
-#   qemu-system-x86_64 (KVM when /dev/kvm is usable, else TCG; 2 CPUs, 2 GiB, no network but lo)
+#   qemu-system-x86_64 (KVM when it really works here, tried once per boot, else TCG; NETLAB_VM_ACCEL=kvm|tcg
+#   decides; 2 CPUs, 2 GiB, no network but lo)
 #   boots the kernel of the cache scripts/vm/prepare.sh fills (scripts/setup.sh --vm; run from here
 #   when the cache is missing or stale), with the busybox initramfs of scripts/vm/initramfs.sh. Its
 #   /init (scripts/vm/init) mounts this machine's / read-only over 9p under a tmpfs overlay (the
@@ -45,11 +46,34 @@ fi
 dir=$(cd "$cache/current" && pwd -P)
 version=${dir##*/}
 
-# KVM when the device is there (qemu falls back to TCG when it cannot use it after all).
-accel=(-accel tcg)
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then
-  accel=(-accel kvm -accel tcg)
-fi
+# KVM when it works, else TCG. A /dev/kvm that opens is not enough: under nested virtualisation
+# (a VM in a cloud VM) a KVM guest can hang in its first instructions, and qemu does not fall back.
+# So KVM is tried once per boot of this machine: the kernel alone, which prints its banner within
+# seconds and then panics for want of a root (the answer is kept in the cache, by boot id).
+# NETLAB_VM_ACCEL=kvm or tcg skips the trial.
+kvm_works() {
+  [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
+  local boot mark log answer
+  boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+  mark="$cache/kvm-$boot"
+  if [[ ! -e "$mark" ]]; then
+    log=$(mktemp "${TMPDIR:-/tmp}/netlab-kvm.XXXXXX")
+    timeout -k 2 20 qemu-system-x86_64 -accel kvm -m 256 -nographic -nodefaults -no-reboot \
+      -monitor none -nic none -serial "file:$log" -kernel "$dir/vmlinux" \
+      -append "console=ttyS0 panic=-1 root=/dev/nonexistent" </dev/null >/dev/null 2>&1 || true
+    answer=no
+    if grep -q "Linux version" "$log"; then answer=yes; fi
+    rm -f "$log" "$cache"/kvm-*
+    echo "$answer" >"$mark"
+  fi
+  [[ "$(cat "$mark")" == yes ]]
+}
+case ${NETLAB_VM_ACCEL:-} in
+  kvm) accel=(-accel kvm) ;;
+  tcg) accel=(-accel tcg) ;;
+  "") if kvm_works; then accel=(-accel kvm); else accel=(-accel tcg); fi ;;
+  *) echo "vm.sh: NETLAB_VM_ACCEL must be kvm or tcg, not '$NETLAB_VM_ACCEL'" >&2; exit 2 ;;
+esac
 
 res=$(mktemp -d "${TMPDIR:-/tmp}/netlab-vm.XXXXXX")
 qpid=

@@ -26,10 +26,11 @@ local function route_to(ns, addr, family)
   return best
 end
 
--- the node of the lab that has addr on one of its devices, and the device
-local function holder(lab, addr)
+-- the node of the lab that has addr on one of its devices (in the realm of node from, when
+-- tenants or VRFs reuse it), and the device
+local function holder(lab, addr, from)
   local want = netns.prefix(addr)
-  local book = lab.addresses[want.address]
+  local book = lab:_book(addr, from)
   if book then return book.node, book.dev end
   -- made outside the lab's calls: ask the kernel, node by node
   for _, node in ipairs({ lab.host, table.unpack(lab.node_list) }) do
@@ -75,10 +76,10 @@ local function walk(lab, start, addr, target, family, label)
     if not r.via then
       -- on the link: the target must be on it (and its device working)
       if not target then return nil end
-      local _, dev = holder(lab, addr)
+      local _, dev = holder(lab, addr, start)
       return dev and link_problem(lab, target, dev) or nil
     end
-    local gw = holder(lab, r.via)
+    local gw = holder(lab, r.via, node)
     if not gw then
       return ("%s routes %s via %s, which no node of the lab has%s"):format(node.name, addr, r.via, label)
     end
@@ -110,7 +111,7 @@ end
 function M.why(lab, from, addr)
   local ok, res = pcall(function()
     local family = netns.prefix(addr).family
-    local target = holder(lab, addr)
+    local target = holder(lab, addr, from)
     local problem = walk(lab, from, addr, target, family, "")
     if problem then return problem end
     if not target then return ("no node of the lab has the address %s"):format(addr) end

@@ -131,23 +131,41 @@ function Lab:_record(kind, name, extra)
   return e
 end
 
--- an address is made: who holds it, for the next call that would reuse it
--- (a malformed p is not the lab's to track: the call that made it refused it)
-function Lab:_claim(p, node, dev)
-  local ok = netns.prefix(p)
-  if ok then self.addresses[ok.address] = { node = node, dev = dev } end
+-- The book of addresses: who holds each, so that the next call that would reuse one is refused
+-- (a node that pings its own address would "reach" it). Addresses are unique within a realm:
+-- the lab's, a tenant node's (lab:node's option tenant), or a VRF's on the node that has it
+-- (lab:vrf) - tenants and VRFs may overlap, which is what they are for.
+function Lab:_realm(node, dev)
+  if not node then return "" end
+  local vrf = dev and node.vrf_of and node.vrf_of[dev]
+  return vrf or node.tenant or ""
 end
 
--- who holds address p, as a message says it ("b's (eth0)"), or nil
-function Lab:_holder(p)
+local function book_key(realm, address)
+  return realm == "" and address or (realm .. "%" .. address)
+end
+
+-- the book's entry of p in node's (and dev's) realm: { node, dev }, or nil
+function Lab:_book(p, node, dev)
   local ok = netns.prefix(p)
-  local book = ok and self.addresses[ok.address]
+  return ok and self.addresses[book_key(self:_realm(node, dev), ok.address)]
+end
+
+-- an address is made (a malformed p is not the lab's to track: the call that made it refused it)
+function Lab:_claim(p, node, dev)
+  local ok = netns.prefix(p)
+  if ok then self.addresses[book_key(self:_realm(node, dev), ok.address)] = { node = node, dev = dev } end
+end
+
+-- who holds address p in node's realm, as a message says it ("b's (eth0)"), or nil
+function Lab:_holder(p, node, dev)
+  local book = self:_book(p, node, dev)
   return book and ("%s's (%s)"):format(book.node.name, book.dev)
 end
 
-function Lab:_release(p)
+function Lab:_release(p, node, dev)
   local ok = netns.prefix(p)
-  if ok then self.addresses[ok.address] = nil end
+  if ok then self.addresses[book_key(self:_realm(node, dev), ok.address)] = nil end
 end
 
 -- what is about to be made, written to the journal first: a crash in
@@ -188,7 +206,7 @@ local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.de
 -- write is itself linear in the number of namespaces: every namespace's
 -- /proc/sys/net entries share one dentry hash chain.)
 
-local NODE_OPTS = set("forward", "ipv6")
+local NODE_OPTS = set("forward", "ipv6", "tenant")
 
 function Lab:node(name, opts)
   check.self(self, is_lab, "node", "lab", 2)
@@ -196,6 +214,7 @@ function Lab:node(name, opts)
   check.arg("node", "the name", name, "text", 2)
   opts = check.options("node", opts, NODE_OPTS, 2)
   check.arg("node", "option 'forward'", opts.forward, "boolean", 2, true)
+  check.arg("node", "option 'tenant'", opts.tenant, "text", 2, true)
   if self.nodes[name] then fail(("node: '%s' exists already in this lab"):format(name), 2) end
   local ipv6 = opts.ipv6
   if ipv6 == nil then
@@ -216,6 +235,7 @@ function Lab:node(name, opts)
   end)
   local node = new_node(self, name, ns)
   node.ipv6 = ipv6
+  node.tenant = opts.tenant  -- its addresses may be another tenant's too (Lab:_realm)
   self.nodes[name] = node
   self.node_list[#self.node_list + 1] = node
   self:_progress()
@@ -277,7 +297,7 @@ end
 
 -- option addr's part for one end: an address or a list of them
 local function addr_list(x)
-  if x == nil then return {} end
+  if x == nil or x == false then return {} end
   if type(x) == "string" then return { x } end
   if type(x) ~= "table" then
     check.fail("link: option 'addr' must be an address or a list of them, not " .. check.shown(x), 4)
@@ -302,6 +322,8 @@ function Lab:_link_addresses(a, b, to_bridge, addr)
     addrs_a, addrs_b = addr_list(addr), {}
   end
   local claims = {}
+  -- an address on a bridge's port is the lab's host's (the bridge side has none)
+  local b_realm = self.host
   for i, list in ipairs { addrs_a, addrs_b } do
     local node = i == 1 and a or (not to_bridge and b or nil)
     for _, p in ipairs(list) do
@@ -311,7 +333,7 @@ function Lab:_link_addresses(a, b, to_bridge, addr)
         fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 3)
       end
       if claims[ok.address] then fail(("link: address '%s' is given twice on this link"):format(p), 3) end
-      local holder = self:_holder(p)
+      local holder = self:_holder(p, node or b_realm)
       if holder then fail(("link: address '%s' is already %s"):format(p, holder), 3) end
       claims[ok.address] = true
     end

@@ -54,7 +54,7 @@ local function addresses(lab, call, what, x, node, level)
     if ok.family == "inet6" and node.ipv6 == false then
       fail(("%s: address '%s' is IPv6, but %s was made with ipv6 = false"):format(call, p, node.name), level + 1)
     end
-    local holder = lab:_holder(p)
+    local holder = lab:_holder(p, node)
     if holder then fail(("%s: address '%s' is already %s"):format(call, p, holder), level + 1) end
   end
   return list
@@ -145,6 +145,34 @@ local function dev_list(call, node, devs, level)
   return devs
 end
 
+-- the addresses the lab gave devs of node move to the VRF's realm of its book (VRFs may overlap);
+-- one the realm has already is refused, before anything changes; returns the change to make
+local function rebook(lab, node, devs, vrf, level)
+  local moves = {}
+  for _, d in ipairs(devs) do
+    for _, a in ipairs(node.ns:addrs(d)) do
+      local p = ("%s/%d"):format(a.address, a.prefix)
+      local e = a.scope == "global" and lab:_book(p, node, d)
+      if e and e.node == node and e.dev == d then moves[#moves + 1] = { p = p, d = d } end
+    end
+  end
+  node.vrf_of = node.vrf_of or {}
+  for _, m in ipairs(moves) do
+    local was = node.vrf_of[m.d]
+    node.vrf_of[m.d] = vrf
+    local holder = lab:_holder(m.p, node, m.d)
+    node.vrf_of[m.d] = was
+    if holder then
+      fail(("vrf: %s's address '%s' is already %s in %s"):format(m.d, m.p, holder, vrf), level + 1)
+    end
+  end
+  return function()
+    for _, m in ipairs(moves) do lab:_release(m.p, node, m.d) end
+    for _, d in ipairs(devs) do node.vrf_of[d] = vrf end
+    for _, m in ipairs(moves) do lab:_claim(m.p, node, m.d) end
+  end
+end
+
 local function lab_vrf(lab, node, name, tbl, opts)
   own_node(lab, "vrf", "the node", node, 3)
   check.arg("vrf", "the name", name, "text", 3)
@@ -155,7 +183,9 @@ local function lab_vrf(lab, node, name, tbl, opts)
   opts = check.options("vrf", opts, VRF_OPTS, 3)
   local devs = dev_list("vrf", node, opts.devs, 3)
   device_name("vrf", node, name, nil, 3)
+  local rebooked = rebook(lab, node, devs, name, 3)
   core("vrf", 3, node.ns.link_add, node.ns, name, "vrf", { table = tbl, up = true })
+  rebooked()
   for _, d in ipairs(devs) do enslave_vrf(lab, node, d, name) end
   return name
 end

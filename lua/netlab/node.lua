@@ -19,11 +19,11 @@ local Node = {}
 -- an address a node of the lab has already is refused, naming the holder
 local function addr_change(lab, node, k, f, dev, p, ...)
   if k == "addr_add" and type(p) == "string" then
-    local holder = lab:_holder(p)
+    local holder = lab:_holder(p, node, dev)
     if holder then fail(("addr_add: address '%s' is already %s"):format(p, holder), 3) end
   end
   local res = table.pack(f(node.ns, dev, p, ...))
-  if k == "addr_add" then lab:_claim(p, node, dev) else lab:_release(p) end
+  if k == "addr_add" then lab:_claim(p, node, dev) else lab:_release(p, node, dev) end
   return table.unpack(res, 1, res.n)
 end
 

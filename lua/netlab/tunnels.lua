@@ -133,10 +133,12 @@ end
 local function pair(opts, key, level)
   local v = opts[key]
   if v == nil then return {} end
-  if type(v) ~= "table" or #v ~= 2 then
-    fail(("tunnel: option '%s' must be { a's, b's }, not %s"):format(key, shown(v)), level + 1)
+  local ok = type(v) == "table" and (v[1] ~= nil or v[2] ~= nil)
+  for k in pairs(type(v) == "table" and v or {}) do ok = ok and (k == 1 or k == 2) end
+  if not ok then
+    fail(("tunnel: option '%s' must be { a's, b's } (false or {} for none), not %s"):format(key, shown(v)), level + 1)
   end
-  return v
+  return { v[1] or nil, v[2] or nil }
 end
 
 -- the networks behind one end: prefixes (routed through the tunnel at the other end)
@@ -216,7 +218,8 @@ local function lab_tunnel(lab, a, b, opts)
   local kind = kind_of(opts, 3)
   for k in pairs(opts) do
     if not COMMON[k] and not KINDS[kind].opts[k] then
-      fail(("tunnel: option '%s' is not an option of a %s tunnel"):format(k, kind), 3)
+      fail(("tunnel: option '%s' is not an option of %s %s tunnel"):format(k,
+        kind:match("^[aeiou]") and "an" or "a", kind), 3)
     end
   end
   local addr, names, nets = pair(opts, "addr", 3), pair(opts, "names", 3), pair(opts, "networks", 3)
