@@ -76,7 +76,7 @@ local line = debug.getinfo(1, "l").currentline
 local ok, e = pcall(function() lab:vlan(a, "eth0", 0) end)
 print(e:match("mistakes.lua:(%d+):") == tostring(line + 1))
 ]])
-		assert.equal(0, code, err)
+		assert.equal(0, code, out .. err)
 		for _, line in ipairs {
 			"vlan: the VLAN id must be a VLAN id, an integer in 1..4094, not '0'",
 			"vlan: the VLAN id must be a VLAN id, an integer in 1..4094, not '4095'",
@@ -137,7 +137,7 @@ for line in require("netlab.dot").render(desc):gmatch("[^\n]+") do
   if line:find("style=dashed", 1, true) and line:find("vxlan", 1, true) then print("dot", line) end
 end
 ]])
-		assert.equal(0, code, err)
+		assert.equal(0, code, out .. err)
 		assert.matches("vxlan0\tvxlan0\n4242\t198.51.100.2\t192.0.2.1\t4789\n4242\t192.0.2.1\t198.51.100.2\t4789\n", out)
 		assert.matches("ok 1 %- a reaches 10.9.0.2", out)
 		assert.matches("ok 2 %- a reaches 10.2.0.1", out)
@@ -168,32 +168,31 @@ lab:expect_reach(b, "10.9.1.1")
 local s = ipj("a", "-s link show dev " .. g)[1].stats64
 print("gre tx", s.tx.packets > 0)
 ]])
-		assert.equal(0, code, err)
+		assert.equal(0, code, out .. err)
 		assert.matches("^gre1\tipip1\n192.0.2.1\t198.51.100.2\t64\t%S+\t%S+\n198.51.100.2\t192.0.2.1\n", out)
 		assert.matches("ok 1 %- a reaches 10.9.0.2", out)
 		assert.matches("ok 2 %- b reaches 10.9.1.1", out)
 		assert.matches("gre tx\ttrue", out)
 	end)
 
-	it("lab:vlan keeps VLANs apart on one wire: the same subnet in VLAN 10 and 20, each reaches only its own #root #vlan", function()
+	it("lab:vlan tags frames: the same VLAN on both ends of a wire talks, different VLANs do not #root #vlan", function()
 		if needs("vlan") then return end
 		local code, out, err = run("vlan.lua", PRELUDE .. [[
 local a, b = lab:node "a", lab:node "b"
 lab:link(a, b)
 print(lab:vlan(a, "eth0", 10, { addr = "10.0.0.1/24" }), lab:vlan(b, "eth0", 10, { addr = "10.0.0.2/24" }))
-print(lab:vlan(a, "eth0", 20, { addr = "10.0.1.1/24", name = "v20" }), lab:vlan(b, "eth0", 20, { addr = "10.0.0.3/24" }))
+print(lab:vlan(a, "eth0", 20, { addr = "10.0.1.1/24", name = "v20" }), lab:vlan(b, "eth0", 30, { addr = "10.0.1.2/24" }))
 local d, l = info("a", "eth0.10")
 print(d.protocol, d.id, l.link)
 print(info("a", "v20").id)
 lab:expect_reach(a, "10.0.0.2")
--- 10.0.0.3 is b's in VLAN 20: a's VLAN 10 device, on 10.0.0.0/24, asks for it and nobody answers
-lab:expect_unreachable(a, "10.0.0.3", { timeout = 0.3 })
-print(#b:links())
+-- one subnet, but a tags its frames 20 and b listens on 30: b's kernel drops them
+lab:expect_unreachable(a, "10.0.1.2", { timeout = 0.3 })
 ]])
-		assert.equal(0, code, err)
-		assert.matches("^eth0.10\teth0.10\nv20\teth0.20\n802.1Q\t10\teth0\n20\n", out)
+		assert.equal(0, code, out .. err)
+		assert.matches("^eth0.10\teth0.10\nv20\teth0.30\n802.1Q\t10\teth0\n20\n", out)
 		assert.matches("ok 1 %- a reaches 10.0.0.2", out)
-		assert.matches("ok 2 %- a cannot reach 10.0.0.3", out)
+		assert.matches("ok 2 %- a cannot reach 10.0.1.2", out)
 	end)
 
 	it("lab:vrf keeps two tenants with the same addresses apart on one router #root #vrf", function()
@@ -219,7 +218,7 @@ lab:expect_reach(t2, "10.0.0.1")
 -- the book is per tenant: red's 10.0.0.2 is taken, blue's is not
 refused(function() r:addr_add("red", "10.0.0.2/32") end)
 ]])
-		assert.equal(0, code, err)
+		assert.equal(0, code, out .. err)
 		assert.matches("^red\nblue\nred\t10\t20\n", out)
 		assert.matches("\nblue\t10.0.0.0/24\teth1\n", out)
 		assert.matches("\ntrue\tfalse\ttrue\tfalse\n", out)
@@ -249,7 +248,7 @@ r:route_add { dst = "10.1.0.0/24", dev = l2.dev_b, table = 10 }
 r:route_add { dst = "10.0.0.0/24", dev = l1.dev_b, table = 20 }
 lab:expect_reach(t1, "10.1.0.2")
 ]])
-		assert.equal(0, code, err)
+		assert.equal(0, code, out .. err)
 		assert.matches("ok 1 %- t1 reaches 10.0.0.1", out)
 		assert.matches("ok 2 %- t1 cannot reach 10.1.0.2", out)
 		assert.matches("ok 3 %- t1 reaches 10.1.0.2", out)
@@ -278,8 +277,9 @@ print("active", first)
 print("failed over", lab:wait_until(function() return active() ~= first end, 5))
 lab:expect_reach(a, "10.0.0.2", { timeout = 3 })
 ]])
-		assert.equal(0, code, err)
-		assert.matches("^bond0\tbond0\nactive%-backup\t100\tbond0\nactive\teth[01]\n", out)
+		assert.equal(0, code, out .. err)
+		assert.matches("^bond0\tbond0\nactive%-backup\t100\tbond0\n", out)
+		assert.matches("\nactive\teth[01]\n", out)
 		assert.matches("failed over\ttrue", out)
 		assert.matches("ok 2 %- a reaches 10.0.0.2", out)
 	end)
@@ -295,8 +295,17 @@ print(l.linkinfo.info_kind, #ipj("b", "addr show dev loop0")[1].addr_info)
 a:route_add { dst = "10.255.0.2/32", via = "192.0.2.2" }
 lab:expect_reach(a, "10.255.0.2")
 ]])
-		assert.equal(0, code, err)
+		assert.equal(0, code, out .. err)
 		assert.matches("^loop0\tloop0\ndummy\t%d\n", out)
 		assert.matches("ok 1 %- a reaches 10.255.0.2", out)
+	end)
+
+	it("the example 08-vrf-tenants passes #root #vrf", function()
+		if needs("vrf") then return end
+		local code, out, err = ws:run({ require("support.proc").root .. "/scripts/examples/08-vrf-tenants.lua" })
+		assert.equal(0, code, out .. err)
+		assert.matches("VRF red %(table 10%): 10.0.0.0/24 dev eth0, 10.0.1.0/24 dev eth1", out)
+		assert.matches("VRF blue %(table 20%): 10.0.0.0/24 dev eth2, 10.0.1.0/24 dev eth3", out)
+		assert.matches("\n6 passed, 0 failed", out)
 	end)
 end)

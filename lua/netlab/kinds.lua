@@ -186,6 +186,7 @@ local function lab_vrf(lab, node, name, tbl, opts)
   local rebooked = rebook(lab, node, devs, name, 3)
   core("vrf", 3, node.ns.link_add, node.ns, name, "vrf", { table = tbl, up = true })
   rebooked()
+  node.vrf_of[name] = name  -- an address on the VRF device itself is the VRF's too
   for _, d in ipairs(devs) do enslave_vrf(lab, node, d, name) end
   return name
 end

@@ -49,14 +49,14 @@ while True:
     c, _ = s.accept()
     c.sendall(sys.argv[1].encode())
     c.close()
-]], sites[name].server.name }, { port = 8080 })
+]], sites[name].server.name }, { port = 8080, timeout = 30 })
 end
 for _, name in ipairs { "red", "blue" } do
   local r = sites[name].client:run({ "python3", "-c", [[
 import socket
-c = socket.create_connection(("10.0.1.10", 8080), timeout=2)
+c = socket.create_connection(("10.0.1.10", 8080), timeout=5)
 print(c.recv(100).decode())
-]] }, { timeout = 5 })
+]] }, { timeout = 30 })
   lab:expect(r.stdout == sites[name].server.name .. "\n",
     ("%s's client at 10.0.1.10 reaches %s's server (it said %s)"):format(name, name, (r.stdout or ""):gsub("\n", "")))
 end
