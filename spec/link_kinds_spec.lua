@@ -1,28 +1,20 @@
 -- spec/link_kinds_spec.lua - link_add's kinds besides veth and bridge (dummy, vlan, macvlan, ipvlan,
 -- vxlan, vrf, bond): each checked through `ip -j -d link show` (the oracle), links()'s readback
--- compared with ip's; their refusals; a kind the kernel lacks names its module. Tests tagged
--- #dummy, #vlan, #ipvlan, #vrf, #bond run in the VM (scripts/test.sh --vm --tags=...).
+-- compared with ip's; their refusals; a kind the kernel lacks names its module. Traffic between
+-- namespaces: a vxlan (id 42, none to id 43), vlans (10 and 20 in one subnet: only the tag
+-- separates them; 802.1ad), an active-backup bond failing over (/proc/net/bonding the oracle), two
+-- vrfs with overlapping tenants and a route leaked between them. Tests tagged #dummy, #vlan,
+-- #ipvlan, #vrf, #bond run in the VM (scripts/test.sh --vm --tags=...).
 local netns = require "netns"
 local ip = require "support.ip"
 local kernel = require "support.kernel"
 local proc = require "support.proc"
 local trace = require "netlab.trace"
+local kinds = require "support.kinds"
 
 local P = "t-lkk-"
 local A, B = P .. "a", P .. "b"
-
-local function info(ns, name)
-	local l = assert(ip.link(ns, name), "ip does not show " .. name)
-	return l.linkinfo and l.linkinfo.info_data or {}, l
-end
-
--- links()'s entry for name
-local function entry(ns, name)
-	for _, l in ipairs(ns:links()) do
-		if l.name == name then return l end
-	end
-	return nil
-end
+local info, entry, refused = kinds.info, kinds.entry, kinds.refused
 
 -- the state `ip -j -d link` shows, as one comparable string per namespace
 local function state(...)
@@ -38,32 +30,32 @@ local function state(...)
 	return table.concat(out, " | ")
 end
 
--- call f(...); it must raise an EINVAL error value whose message has each of the words
-local function refused(words, f, ...)
-	local ok, err = pcall(f, ...)
-	assert.is_false(ok, "not refused")
-	assert.equal("table", type(err), tostring(err))
-	assert.equal("EINVAL", err.code, tostring(err))
-	local msg = tostring(err)
-	for _, w in ipairs(words) do
-		assert.is_truthy(msg:find(w, 1, true), ("'%s' not in: %s"):format(w, msg))
+-- a's routes in vrf's table as `ip -j route show vrf NAME` shows them: "DST DEV", sorted
+local function vrf_routes(vrf)
+	local t = {}
+	for _, r in ipairs(ip.ipj("-n", A, "route", "show", "vrf", vrf)) do t[#t + 1] = r.dst .. " " .. r.dev end
+	table.sort(t)
+	return t
+end
+
+-- the devices of a's routes to dst in table n, as `ip -j route show table N` shows them
+local function table_devs(n, dst)
+	local t = {}
+	for _, r in ipairs(ip.ipj("-n", A, "route", "show", "table", tostring(n))) do
+		if r.dst == dst then t[#t + 1] = r.dev end
 	end
-	return err
+	return t
 end
 
 describe("link kinds", function()
 	local a, b
 
 	before_each(function()
-		a = netns.add(A)
-		b = netns.add(B)
-		a:link_add("v0", "veth", { peer = "v1" })
+		a, b = kinds.pair(netns, P)
 	end)
 
 	after_each(function()
-		a:close()
-		b:close()
-		ip.cleanup(P)
+		kinds.close(P, a, b)
 	end)
 
 	-- ---- macvlan and vxlan: this kernel has them --------------------------
@@ -120,22 +112,18 @@ describe("link kinds", function()
 		assert.equal("7", (select(2, info(A, "vx2"))).group)
 	end)
 
-	it("carries traffic through a vxlan between two namespaces #root #vxlan", function()
+	it("carries traffic through a vxlan with id 42 between two namespaces, not to another id #root #vxlan", function()
 		local why = kernel.lacks("vxlan") if why then pending(why) return end
-		a:link_set("v0", { ns = b })	-- b: v0, a: v1
-		a:addr_add("v1", "10.9.0.1/24")
-		b:addr_add("v0", "10.9.0.2/24")
-		a:link_set("v1", { up = true })
-		b:link_set("v0", { up = true })
-		a:link_add("vx0", "vxlan", { id = 7, remote = "10.9.0.2", ["local"] = "10.9.0.1", dev = "v1", up = true })
-		b:link_add("vx0", "vxlan", { id = 7, remote = "10.9.0.1", ["local"] = "10.9.0.2", dev = "v0", up = true })
-		a:addr_add("vx0", "10.10.0.1/24")
-		b:addr_add("vx0", "10.10.0.2/24")
+		kinds.joined(a, b, "vxlan", { id = 42 })	-- over the underlay 192.0.2.1 - .2
+		a:addr_add("tn0", "10.10.0.1/24")
+		b:addr_add("tn0", "10.10.0.2/24")
+		assert.same({ 42, "192.0.2.2" }, { (info(A, "tn0")).id, (info(A, "tn0")).remote })
 		assert.is_true(ip.can_ping(A, "10.10.0.2"))
 		-- another VNI on one side: nothing gets through
-		b:link_del("vx0")
-		b:link_add("vx0", "vxlan", { id = 8, remote = "10.9.0.1", ["local"] = "10.9.0.2", dev = "v0", up = true })
-		b:addr_add("vx0", "10.10.0.2/24")
+		b:link_del("tn0")
+		b:link_add("tn0", "vxlan", { id = 43, remote = "192.0.2.1", ["local"] = "192.0.2.2", up = true })
+		b:addr_add("tn0", "10.10.0.2/24")
+		assert.equal(43, (info(B, "tn0")).id)
 		assert.is_false(ip.can_ping(A, "10.10.0.2", 1))
 	end)
 
@@ -256,21 +244,37 @@ describe("link kinds", function()
 		assert.same({ id = 4094, protocol = "802.1ad", link = "v0" }, entry(a, "vl6").vlan)
 	end)
 
-	it("carries traffic between vlans of the same id, not of different ids #root #vlan", function()
+	it("carries traffic between vlans of the same id, not across ids in one subnet #root #vlan", function()
 		local why = kernel.lacks("vlan") if why then pending(why) return end
-		a:link_set("v0", { ns = b })
+		a:link_set("v0", { ns = b })	-- b: v0, a: v1
 		a:link_set("v1", { up = true })
 		b:link_set("v0", { up = true })
-		a:link_add("vl5", "vlan", { link = "v1", id = 5, up = true })
-		b:link_add("vl5", "vlan", { link = "v0", id = 5, up = true })
-		a:addr_add("vl5", "10.5.0.1/24")
-		b:addr_add("vl5", "10.5.0.2/24")
-		assert.is_true(ip.can_ping(A, "10.5.0.2"))
-		a:link_add("vl6", "vlan", { link = "v1", id = 6, up = true })
-		b:link_add("vl7", "vlan", { link = "v0", id = 7, up = true })
-		a:addr_add("vl6", "10.6.0.1/24")
-		b:addr_add("vl7", "10.6.0.2/24")
-		assert.is_false(ip.can_ping(A, "10.6.0.2", 1))
+		-- vlans 10 and 20 on each end, one subnet over both: only the tag keeps them apart. The
+		-- vlan 10 routes come first; b's reply to a's vlan 20 address goes out of vlan 20 by a host
+		-- route. b answers ARP only for the addresses of the device asked on (arp_ignore 1): else
+		-- its vl10 would answer for vl20's address (Linux's addresses belong to the host).
+		b:sysctl("net.ipv4.conf.all.arp_ignore", "1")
+		for _, side in ipairs { { a, "v1", 1 }, { b, "v0", 2 } } do
+			local ns, dev, n = side[1], side[2], side[3]
+			ns:link_add("vl10", "vlan", { link = dev, id = 10, up = true })
+			ns:link_add("vl20", "vlan", { link = dev, id = 20, up = true })
+			ns:addr_add("vl10", ("10.5.0.%d/24"):format(n))
+		end
+		a:addr_add("vl20", "10.5.0.11/24")
+		b:addr_add("vl20", "10.5.0.12/24")
+		b:route_add { dst = "10.5.0.11/32", dev = "vl20" }
+		assert.same({ 10, 20 }, { (info(B, "vl10")).id, (info(B, "vl20")).id })
+		assert.is_true(kinds.can_ping_from(A, "vl10", "10.5.0.2"))
+		assert.is_true(kinds.can_ping_from(A, "vl20", "10.5.0.12"))
+		-- 10.5.0.12 is b's on vlan 20 only: a's vlan 10 does not reach it
+		assert.is_false(kinds.can_ping_from(A, "vl10", "10.5.0.12", 1))
+		-- 802.1ad (an S-tag) on both ends carries traffic too, and ip reads the protocol back
+		a:link_add("ad30", "vlan", { link = "v1", id = 30, protocol = "802.1ad", up = true })
+		b:link_add("ad30", "vlan", { link = "v0", id = 30, protocol = "802.1ad", up = true })
+		a:addr_add("ad30", "10.30.0.1/24")
+		b:addr_add("ad30", "10.30.0.2/24")
+		assert.same({ 30, "802.1ad" }, { (info(B, "ad30")).id, (info(B, "ad30")).protocol })
+		assert.is_true(ip.can_ping(A, "10.30.0.2"))
 	end)
 
 	it("makes an ipvlan in each mode #root #ipvlan", function()
@@ -305,35 +309,91 @@ describe("link kinds", function()
 		local d = info(A, "bd0")
 		assert.same({ "802.3ad", 50, "layer3+4" }, { d.mode, d.miimon, d.xmit_hash_policy })
 		assert.same({ mode = "802.3ad", miimon = 50, xmit_hash_policy = "layer3+4" }, entry(a, "bd0").bond)
+		assert.equal("IEEE 802.3ad Dynamic link aggregation", kinds.bonding(A, "bd0").mode)
 		a:link_add("bd1", "bond")
 		d = info(A, "bd1")
 		assert.equal(d.mode, entry(a, "bd1").bond.mode)
 		a:link_set("v0", { master = "bd0" })
 		assert.equal("bd0", (select(2, info(A, "v0"))).master)
 		assert.equal("bd0", entry(a, "v0").master)
+		assert.is_not_nil(kinds.bonding(A, "bd0").slaves.v0)
 	end)
 
-	it("pings across two bonds of two veths each, and still after a member goes down #root #bond", function()
+	it("pings from an active-backup bond of two veths to a bridge, and again after it fails over #root #bond", function()
 		local why = kernel.lacks("bond") if why then pending(why) return end
 		a:link_del("v0")
 		a:link_add("a1", "veth", { peer = "b1", peer_ns = b })
 		a:link_add("a2", "veth", { peer = "b2", peer_ns = b })
-		for _, side in ipairs { { a, "a", "10.7.0.1/24" }, { b, "b", "10.7.0.2/24" } } do
-			local ns, p = side[1], side[2]
-			ns:link_add("bd0", "bond", { mode = "active-backup", miimon = 100 })
-			ns:link_set(p .. "1", { master = "bd0" })
-			ns:link_set(p .. "2", { master = "bd0" })
-			ns:link_set(p .. "1", { up = true })
-			ns:link_set(p .. "2", { up = true })
-			ns:link_set("bd0", { up = true })
-			ns:addr_add("bd0", side[3])
+		a:link_add("bd0", "bond", { mode = "active-backup", miimon = 100 })
+		b:link_add("br0", "bridge", { up = true })
+		for _, p in ipairs { "1", "2" } do
+			a:link_set("a" .. p, { master = "bd0" })
+			b:link_set("b" .. p, { master = "br0", up = true })
+			a:link_set("a" .. p, { up = true })
 		end
-		assert.equal("bd0", (select(2, info(B, "b2"))).master)
+		a:link_set("bd0", { up = true })
+		a:addr_add("bd0", "10.7.0.1/24")
+		b:addr_add("br0", "10.7.0.2/24")
+		assert.equal("bd0", (select(2, info(A, "a2"))).master)
 		assert.is_true(ip.can_ping(A, "10.7.0.2"))
-		-- the active member of A's bond goes down: the other carries on
-		local active = ip.ipj("-d", "-n", A, "link", "show", "bd0")[1].linkinfo.info_data.active_slave
-		assert.is_not_nil(active)
+		-- miimon sees both members up within its 100 ms
+		local bond = proc.wait_until(function()
+			local bd = kinds.bonding(A, "bd0")
+			return bd.slaves.a1 == "up" and bd.slaves.a2 == "up" and bd
+		end)
+		assert.is_truthy(bond, "bd0's members are not both up")
+		assert.equal("fault-tolerance (active-backup)", bond.mode)
+		local active = assert(bond.active, "no active slave")
+		assert.equal(active, (info(A, "bd0")).active_slave)
+		-- the active member goes down: once the bond has made the other active, pings get through
 		a:link_set(active, { up = false })
+		local now = kinds.failed_over(A, "bd0", active)
+		assert.is_truthy(now, "bd0 did not fail over from " .. active)
+		assert.equal(active == "a1" and "a2" or "a1", now)
+		assert.equal("down", kinds.bonding(A, "bd0").slaves[active])
+		assert.equal(now, (info(A, "bd0")).active_slave)
 		assert.is_true(ip.can_ping(A, "10.7.0.2"))
+	end)
+
+	it("keeps overlapping tenants apart in two vrfs, and leaks a route between them #root #vrf", function()
+		local why = kernel.lacks("vrf") if why then pending(why) return end
+		-- a is the router R with 10.0.0.1/24 in both vrfs; b and c the tenants, 10.0.0.2/24 and
+		-- 10.0.0.3/24: one subnet, each in its own vrf
+		local c = netns.add(P .. "c")
+		finally(function() c:close() end)
+		local C = P .. "c"
+		a:link_del("v0")
+		a:sysctl("net.ipv4.ip_forward", "1")
+		for _, t in ipairs { { 10, b, 2 }, { 20, c, 3 } } do
+			local n, tenant = t[1], t[2]
+			local vrf, dev = "vrf" .. n, "r" .. n
+			a:link_add(vrf, "vrf", { table = n, up = true })
+			a:link_add(dev, "veth", { peer = "t0", peer_ns = tenant, master = vrf, up = true })
+			a:addr_add(dev, "10.0.0.1/24")
+			tenant:link_set("t0", { up = true })
+			tenant:addr_add("t0", ("10.0.0.%d/24"):format(t[3]))
+			tenant:route_add { dst = "default", via = "10.0.0.1" }
+			assert.equal(vrf, (select(2, info(A, dev))).master)
+			assert.same({ "10.0.0.0/24 " .. dev }, vrf_routes(vrf))
+		end
+		-- 172.16.20.1 lives in vrf20 only
+		a:addr_add("r20", "172.16.20.1/32")
+		assert.is_true(ip.can_ping(B, "10.0.0.1"))
+		assert.is_true(ip.can_ping(C, "10.0.0.1"))
+		assert.is_true(ip.can_ping(C, "172.16.20.1"))
+		assert.is_false(ip.can_ping(B, "172.16.20.1", 1))
+		-- one subnet, but c is not on b's wire
+		assert.is_false(ip.can_ping(B, "10.0.0.3", 1))
+		-- the leak: vrf10's table sends 172.16.20.1 into vrf20, and vrf20's sends b's address back
+		-- into vrf10 (without it the reply would look for 10.0.0.2 on c's side)
+		a:route_add { dst = "172.16.20.1/32", dev = "vrf20", table = 10 }
+		a:route_add { dst = "10.0.0.2/32", dev = "vrf10", table = 20 }
+		assert.same({ "10.0.0.0/24 r10", "172.16.20.1 vrf20" }, vrf_routes("vrf10"))
+		assert.same({ "vrf20" }, table_devs(10, "172.16.20.1"))
+		assert.same({ "vrf10" }, table_devs(20, "10.0.0.2"))
+		assert.is_true(ip.can_ping(B, "172.16.20.1"))
+		-- c keeps its own: R's address and 172.16.20.1
+		assert.is_true(ip.can_ping(C, "10.0.0.1"))
+		assert.is_true(ip.can_ping(C, "172.16.20.1"))
 	end)
 end)

@@ -1,28 +1,20 @@
 -- spec/tunnels_spec.lua - link_add's tunnels: gre, gretap, ipip, sit (IPv4 outer), ip6gre, ip6tnl
 -- (IPv6 outer). Each checked through `ip -j -d link show` (the oracle), links()'s readback (its
--- `tunnel` field) compared with ip's; traffic through a gre (key 7) and an ipip between two
--- namespaces; the refusals and the missing-module message natively. Tests tagged #gre, #gretap,
--- #ipip, #sit, #ip6gre, #ip6tnl run in the VM (scripts/test.sh --vm --tags=...).
+-- `tunnel` field) compared with ip's; traffic between two namespaces joined by a veth through a
+-- gre (key 7), an ipip, a sit (IPv6 inner), a gretap (key 9, addressed, then a bridge port), an
+-- ip6gre and an ip6tnl (IPv6 outer), and none with a wrong key or the far end gone; the refusals
+-- and the missing-module message natively. Tests tagged #gre, #gretap, #ipip, #sit, #ip6gre,
+-- #ip6tnl run in the VM (scripts/test.sh --vm --tags=...).
 local netns = require "netns"
 local ip = require "support.ip"
 local kernel = require "support.kernel"
 local proc = require "support.proc"
 local trace = require "netlab.trace"
+local kinds = require "support.kinds"
 
 local P = "t-tun-"
 local A, B = P .. "a", P .. "b"
-
-local function info(ns, name)
-	local l = assert(ip.link(ns, name), "ip does not show " .. name)
-	return l.linkinfo and l.linkinfo.info_data or {}, l
-end
-
-local function entry(ns, name)
-	for _, l in ipairs(ns:links()) do
-		if l.name == name then return l end
-	end
-	return nil
-end
+local info, entry, refused = kinds.info, kinds.entry, kinds.refused
 
 -- ip prints a GRE key as a dotted quad ("0.0.0.7") or a number, depending on its version
 local function key_number(k)
@@ -50,31 +42,15 @@ local function names(ns)
 	return table.concat(t, " ")
 end
 
-local function refused(words, f, ...)
-	local ok, err = pcall(f, ...)
-	assert.is_false(ok, "not refused")
-	assert.equal("table", type(err), tostring(err))
-	assert.equal("EINVAL", err.code, tostring(err))
-	local msg = tostring(err)
-	for _, w in ipairs(words) do
-		assert.is_truthy(msg:find(w, 1, true), ("'%s' not in: %s"):format(w, msg))
-	end
-	return err
-end
-
 describe("tunnels", function()
 	local a, b
 
 	before_each(function()
-		a = netns.add(A)
-		b = netns.add(B)
-		a:link_add("v0", "veth", { peer = "v1" })
+		a, b = kinds.pair(netns, P)
 	end)
 
 	after_each(function()
-		a:close()
-		b:close()
-		ip.cleanup(P)
+		kinds.close(P, a, b)
 	end)
 
 	-- ---- natively: refused before anything is sent ---------------------------
@@ -190,21 +166,15 @@ describe("tunnels", function()
 		assert.same({ ["local"] = "2001:db8::1", remote = "2001:db8::3", ttl = 40 }, et)
 	end)
 
-	-- two namespaces joined by a veth (underlay 192.0.2.1/24 - .2), a tunnel of kind each side,
-	-- inner 10.99.0.1/30 - .2 on the tunnels
-	local function joined(kind, o)
-		a:link_set("v0", { ns = b })	-- b: v0, a: v1
-		a:addr_add("v1", "192.0.2.1/24")
-		b:addr_add("v0", "192.0.2.2/24")
-		a:link_set("v1", { up = true })
-		b:link_set("v0", { up = true })
-		local oa, ob = { ["local"] = "192.0.2.1", remote = "192.0.2.2", up = true },
-			{ ["local"] = "192.0.2.2", remote = "192.0.2.1", up = true }
-		for k, v in pairs(o or {}) do oa[k], ob[k] = v, v end
-		a:link_add("tn0", kind, oa)
-		b:link_add("tn0", kind, ob)
-		a:addr_add("tn0", "10.99.0.1/30")
-		b:addr_add("tn0", "10.99.0.2/30")
+	-- two namespaces joined by a veth (underlay 192.0.2.1/24 - .2, or 2001:db8::1/64 - ::2 when
+	-- family is "inet6"), a tunnel tn0 of kind each side, inner addresses on the tunnels: a's and
+	-- b's of each pair in inner (default 10.99.0.1/30 - .2; IPv6 ones without DAD)
+	local function joined(kind, o, family, inner)
+		kinds.joined(a, b, kind, o, family)
+		for _, pair in ipairs(inner or { { "10.99.0.1/30", "10.99.0.2/30" } }) do
+			a:addr_add("tn0", pair[1], { nodad = true })
+			b:addr_add("tn0", pair[2], { nodad = true })
+		end
 	end
 
 	it("carries traffic through a gre with key 7, and not with another key #root #gre", function()
@@ -221,6 +191,55 @@ describe("tunnels", function()
 		local why = kernel.lacks("ipip") if why then pending(why) return end
 		joined("ipip")
 		assert.is_true(ip.can_ping(A, "10.99.0.2"))
+	end)
+
+	it("carries IPv6 through a sit over IPv4 #root #sit", function()
+		local why = kernel.lacks("sit") if why then pending(why) return end
+		joined("sit", nil, "inet", { { "2001:db8:5::1/64", "2001:db8:5::2/64" } })
+		assert.equal("sit", ip.kind((select(2, info(B, "tn0")))))
+		assert.is_true(ip.can_ping(A, "2001:db8:5::2"))
+		-- the far end's tunnel gone: nothing answers
+		b:link_del("tn0")
+		assert.is_false(ip.can_ping(A, "2001:db8:5::2", 1))
+	end)
+
+	it("carries ethernet through a gretap with key 9, addressed and bridged, not with another key #root #gretap", function()
+		local why = kernel.lacks("gretap") if why then pending(why) return end
+		joined("gretap", { key = 9 })
+		assert.is_true(ip.can_ping(A, "10.99.0.2"))
+		-- ethernet: b's end as a bridge port, the address on the bridge; ARP goes through the tunnel
+		b:addr_del("tn0", "10.99.0.2/30")
+		b:link_add("br0", "bridge", { up = true })
+		b:link_set("tn0", { master = "br0" })
+		b:addr_add("br0", "10.99.0.2/30")
+		assert.equal("br0", (select(2, info(B, "tn0"))).master)
+		ip.ip("-n", A, "neigh", "flush", "dev", "tn0")
+		assert.is_true(ip.can_ping(A, "10.99.0.2"))
+		local l = assert(ip.find_neigh(ip.neighs(A, "tn0"), "10.99.0.2"), "no neighbour 10.99.0.2 on a's gretap")
+		assert.equal((select(2, info(B, "br0"))).address, l.lladdr)
+		b:link_del("tn0")
+		b:link_add("tn0", "gretap", { ["local"] = "192.0.2.2", remote = "192.0.2.1", key = 10, up = true, master = "br0" })
+		ip.ip("-n", A, "neigh", "flush", "dev", "tn0")
+		assert.is_false(ip.can_ping(A, "10.99.0.2", 1))
+	end)
+
+	it("carries IPv4 through an ip6gre over IPv6, and not with another key #root #ip6gre", function()
+		local why = kernel.lacks("ip6gre") if why then pending(why) return end
+		joined("ip6gre", { key = 11 }, "inet6")
+		assert.is_true(ip.can_ping(A, "10.99.0.2"))
+		b:link_del("tn0")
+		b:link_add("tn0", "ip6gre", { ["local"] = "2001:db8::2", remote = "2001:db8::1", key = 12, up = true })
+		b:addr_add("tn0", "10.99.0.2/30")
+		assert.is_false(ip.can_ping(A, "10.99.0.2", 1))
+	end)
+
+	it("carries IPv4 and IPv6 through an ip6tnl over IPv6 #root #ip6tnl", function()
+		local why = kernel.lacks("ip6tnl") if why then pending(why) return end
+		joined("ip6tnl", nil, "inet6", { { "10.99.0.1/30", "10.99.0.2/30" }, { "2001:db8:6::1/64", "2001:db8:6::2/64" } })
+		assert.is_true(ip.can_ping(A, "10.99.0.2"))
+		assert.is_true(ip.can_ping(A, "2001:db8:6::2"))
+		b:link_del("tn0")
+		assert.is_false(ip.can_ping(A, "10.99.0.2", 1))
 	end)
 
 	it("prints a tunnel's link_add as an ip command that builds the same #root #gre #ipip", function()

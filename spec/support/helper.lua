@@ -10,5 +10,6 @@ require "support.server"
 require "support.topo"
 require "support.netlab"
 require "support.kernel"
+require "support.kinds"
 
 require("support.ip").assert_private()
