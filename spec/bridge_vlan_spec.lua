@@ -238,6 +238,27 @@ print(os.execute("ip netns exec h1 ping -n -c1 -i0.2 -w10 10.0.0.2 >/dev/null"))
 		assert.equal("true\texit\t0", lines[6])
 	end)
 
+	it("lab: a --host lab removes its link between two bridges, and so does netlab clean after a crash #root", function()
+		finally(function() os.remove("/run/netlab/t-bv-crash.journal") end)
+		local code, out, err = ws:run({ "--host", "--name", "t-bv-host", "-e",
+			'local t = lab:link(lab:bridge "t-bv-s1", lab:bridge "t-bv-s2") print(t.dev_a, t.dev_b)' })
+		assert.equal(0, code, (out or "") .. (err or ""))
+		assert.equal("t-bv-s2-0\tt-bv-s1-0\n", out)
+		assert.equal("lo:nil", names(nil))
+		-- what a crash leaves: the journal's lines and the devices they name
+		ip.ip("link", "add", "t-bv-s1", "type", "bridge")
+		ip.ip("link", "add", "t-bv-s2-0", "type", "veth", "peer", "name", "t-bv-s1-0")
+		ip.ip("link", "set", "t-bv-s2-0", "master", "t-bv-s1")
+		local function index(name) return ip.link(nil, name).ifindex end
+		proc.write("/run/netlab/t-bv-crash.journal", table.concat({
+			"want bridge t-bv-s1", "bridge t-bv-s1 " .. index("t-bv-s1"),
+			"hostend t-bv-s2-0 " .. index("t-bv-s2-0") .. " pair", "hostend t-bv-s1-0 " .. index("t-bv-s1-0") .. " pair", "" }, "\n"))
+		code, out, err = ws:run({ "clean", "t-bv-crash" })
+		assert.equal(0, code, (out or "") .. (err or ""))
+		assert.is_truthy(out:find("removed interface t-bv-s1-0", 1, true), out)	-- and its peer with it
+		assert.equal("lo:nil", names(nil))
+	end)
+
 	-- ---- in the VM: the kernel filters ---------------------------------------------
 
 	it("makes a VLAN-aware bridge in one request; ip and links() read it back; link_set toggles it #root #bridge_vlan", function()
