@@ -62,7 +62,7 @@ function formats.delete(x)
   return { "ip netns del " .. quote(type(x) == "string" and x or x.name) }
 end
 
--- the words after `type KIND` of the kinds besides veth and bridge, as link_add sends them
+-- the words after `type KIND` of the kinds besides veth, as link_add sends them
 local kind_words = {
   vlan = function(w, o)
     w[#w + 1] = "protocol " .. (o.protocol or "802.1q")
