@@ -398,4 +398,57 @@ print((require("netlab.dot").render(d):gsub("\n", " ")))
 		assert.is_truthy(dot:find('"h1" -- "bridge:sw1" [taillabel="eth0\\n10.0.0.1/24", headlabel="h1-0", label="vlan 10"]', 1, true), dot)
 		assert.is_truthy(dot:find('"bridge:sw1" -- "bridge:sw2" [taillabel="sw2-0", headlabel="sw1-0", label="10,20"]', 1, true), dot)
 	end)
+
+	it("lab: --trace of a VLAN lab, replayed by a shell in a fresh namespace, builds the same VLANs #root #bridge_vlan", function()
+		local why = kernel.lacks("bridge_vlan") if why then pending(why) return end
+		-- the lab's host's bridges, ports and VLANs: what the replay must build again
+		local dump = ws:write("dump.sh", [=[
+{ ip -j -d link show; echo; bridge -j vlan show; echo; ip -n t -j -d link show; } >"$1"
+]=])
+		local script = ws:write("tracelab.lua", ([=[
+local sw1 = lab:bridge("sw1", { vlan_filtering = true })
+local sw2 = lab:bridge("sw2", { vlan_filtering = true })
+lab:link(lab:node "h1", sw1, { pvid = 10, untagged = true, addr = "10.0.0.1/24" })
+lab:link(sw1, sw2, { vlans = { 10, 20 } })
+local t = lab:node "t"
+lab:link(t, sw2, { vlans = { 10, 20, 30, 31, 32 }, pvid = 40, untagged = { 30 } })
+t:link_add("eth0.10", "vlan", { link = "eth0", id = 10, up = true })
+io.stderr:write("=== built\n")
+assert(os.execute("sh %s %s"))
+]=]):format(dump, ws.dir .. "/built"))
+		local code, out, err = ws:run({ "--trace", script })
+		assert.equal(0, code, (out or "") .. (err or ""))
+		local trace = assert(err:match("^(.-)=== built\n"), err)
+		local lines = {}
+		for line in trace:gmatch("[^\n]+") do
+			assert.truthy(line:match("^%+ "), "not a trace line: " .. line)
+			lines[#lines + 1] = line:sub(3)
+		end
+		assert.is_truthy(trace:find("vlan_filtering 1", 1, true), trace)
+		assert.is_truthy(trace:find("bridge vlan add dev t-0 vid 31-32\n+ bridge vlan add dev t-0 vid 30 untagged\n+ bridge vlan add dev t-0 vid 40 pvid\n", 1, true), trace)
+		local replay = ws:write("replay.sh", "set -e\n" .. table.concat(lines, "\n") .. "\n")
+		local rout, rcode = proc.exec({ "unshare", "--net", "--mount", "--propagation", "private", "sh", "-c",
+			("mount -t tmpfs bv-replay /run/netns && bash %s && sh %s %s"):format(proc.quote(replay), proc.quote(dump),
+				proc.quote(ws.dir .. "/again")) }, true)
+		assert.equal(0, rcode, rout)
+		-- names, kinds, masters, a bridge's filtering; every port's VLANs
+		local function state(path)
+			local parts, out = {}, {}
+			for part in proc.read(path):gmatch("[^\n]+") do parts[#parts + 1] = json.decode(part) end
+			for _, i in ipairs { 1, 3 } do
+				for _, l in ipairs(parts[i]) do
+					local info = l.linkinfo or {}
+					out[#out + 1] = ("%d %s %s %s %s"):format(i, l.ifname, tostring(info.info_kind), tostring(l.master),
+						tostring(info.info_data and info.info_data.vlan_filtering))
+				end
+			end
+			table.sort(out)
+			return out, parts[2]
+		end
+		local want_links, want_vlans = state(ws.dir .. "/built")
+		local got_links, got_vlans = state(ws.dir .. "/again")
+		assert.same(want_links, got_links)
+		assert.same(want_vlans, got_vlans)
+		assert.is_true(#want_vlans >= 4)
+	end)
 end)

@@ -110,6 +110,8 @@ function M.apply(lab, p, dev)
       list[#list + 1] = v
     end
   end
+  table.sort(tagged)
+  table.sort(untagged)
   if #tagged > 0 then host:bridge_vlan_add(dev, tagged) end
   if #untagged > 0 then host:bridge_vlan_add(dev, untagged, { untagged = true }) end
   if p.pvid then host:bridge_vlan_add(dev, p.pvid, { pvid = true, untagged = p.untagged[p.pvid] or nil }) end
