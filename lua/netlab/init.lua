@@ -400,9 +400,10 @@ function Lab:link(a, b, opts)
   elseif a.is_host and agm_b then
     a.ns:sysctl(("net/ipv6/conf/%s/disable_ipv6"):format(name_a), "1")
   end
+  -- a port's VLANs (netlab.vlans) before any frame can cross it
+  if vplan then vlans.apply(self, vplan, name_b) end
   -- the emulation goes on while both ends are down: a qdisc put on a
   -- device that is up costs the kernel an RCU grace period
-  if vplan then vlans.apply(self, vplan, name_b) end
   local link = links.new(self, { a = a, b = b, dev_a = name_a, dev_b = name_b })
   if emulated then link:_apply("link", emul_a, emul_b, 2) end
   if b_node.is_host then
