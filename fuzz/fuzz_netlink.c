@@ -1,5 +1,5 @@
 /* fuzz_netlink.c - the rtnetlink decoders fed arbitrary messages: link_decode, addr_decode,
- * route_decode, neigh_decode and nl_ack_decode. The input is a buffer of messages as a dump
+ * route_decode, neigh_decode, bridge_vlan_decode and nl_ack_decode. The input is a buffer of messages as a dump
  * answer brings them (framed as libmnl frames them; header fields, family headers and attributes
  * anything); each message goes to every decoder as it is, then again with its type set to what
  * that decoder reads, so the fuzzer spends its time on the payloads. A decoded record must hold
@@ -7,10 +7,13 @@
  * and is formatted as the binding formats it. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <stdlib.h>
+#include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
 
 #include "fuzz.h"
 #include "addr.h"
+#include "bridge_vlan.h"
 #include "link.h"
 #include "neigh.h"
 #include "route.h"
@@ -51,6 +54,22 @@ static void d_link(const struct nlmsghdr *nlh)
 	FUZZ_CHECK(l.up == !!l.up && l.lower_up == !!l.lower_up, "flags %d %d", l.up, l.lower_up);
 	check_mac(l.address, l.addrlen, (int)sizeof(l.address));
 	FUZZ_CHECK(link_operstate_name(l.operstate), "operstate %d", l.operstate);
+}
+
+/* a port's VLANs: ids in 1..4094 (a range expanded), only the flags the binding reads */
+static void d_bridge_vlan(const struct nlmsghdr *nlh)
+{
+	struct nl_vec a = { .size = sizeof(struct bridge_vlan) };
+	const struct bridge_vlan *v;
+	size_t i;
+
+	bridge_vlan_decode(nlh, &a);
+	for (i = 0, v = a.v; i < a.n; i++) {
+		FUZZ_CHECK(memchr(v[i].name, 0, sizeof(v[i].name)), "name not terminated");
+		FUZZ_CHECK(v[i].vid >= 1 && v[i].vid <= BRIDGE_VID_MAX, "vid %u", v[i].vid);
+		FUZZ_CHECK(!(v[i].flags & ~(BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED)), "flags %#x", v[i].flags);
+	}
+	free(a.v);
 }
 
 static void d_addr(const struct nlmsghdr *nlh)
@@ -106,7 +125,7 @@ static const struct {
 	void (*decode)(const struct nlmsghdr *nlh);
 } decoders[] = {
 	{ RTM_NEWLINK, d_link }, { RTM_NEWADDR, d_addr }, { RTM_NEWROUTE, d_route },
-	{ RTM_NEWNEIGH, d_neigh }, { NLMSG_ERROR, d_ack },
+	{ RTM_NEWNEIGH, d_neigh }, { NLMSG_ERROR, d_ack }, { RTM_NEWLINK, d_bridge_vlan },
 };
 
 static void one(struct nlmsghdr *nlh, void *arg)

@@ -137,7 +137,7 @@ static int m_link_del_group(lua_State *L)
 }
 
 static const char *const link_set_opts[] = { "up", "wait", "mtu", "address", "master", "ns", "name",
-					      "alias", "addrgenmode", NULL };
+					      "alias", "addrgenmode", "vlan_filtering", NULL };
 
 /* iproute2's words for IN6_ADDR_GEN_MODE_*, in that order */
 static const char *const addrgenmodes[] = { "eui64", "none", "stable_secret", "random", NULL };
@@ -192,6 +192,7 @@ static int m_link_set(lua_State *L)
 	r.newname = opt_ifname(L, 3, "name");
 	r.alias = opt_alias(L, 3);
 	r.addrgenmode = opt_addrgenmode(L, 3);
+	r.vlan_filtering = opt_bool(L, 3, "vlan_filtering");	/* a bridge's */
 	opt_master(L, 3, &r);
 	r.target = opt_ns(L, 3, "ns", &tmp, "link_set", name, ns);
 	ret = link_set(ns, name, &r, &e);

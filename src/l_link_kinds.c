@@ -1,4 +1,4 @@
-/* l_link_kinds.c - link_add's options of dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond and the tunnels, and
+/* l_link_kinds.c - link_add's options of bridge (VLAN settings), dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond and the tunnels, and
  * their readback in links(). */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -20,7 +20,7 @@ struct kind_opts {
 
 static const struct kind_opts kinds[] = {
 	{ "veth", "a", { COMMON, "peer", "peer_ns", NULL } },
-	{ "bridge", "a", { COMMON, NULL } },
+	{ "bridge", "a", { COMMON, "vlan_filtering", "default_pvid", "vlan_protocol", NULL } },
 	{ "dummy", "a", { COMMON, NULL } },
 	{ "vlan", "a", { COMMON, "link", "id", "protocol", NULL } },
 	{ "macvlan", "a", { COMMON, "link", "mode", NULL } },
@@ -95,17 +95,26 @@ static void opt_addr(lua_State *L, int arg, const char *key, struct prefix *p)
 		raise_input(L, key, "option '%s': '%s' %s", key, printable(L, s), why);
 }
 
+static const struct kind_word vlan_protos[] = {
+	{ "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD }, { NULL, 0 },
+};
+
+/* a bridge's VLAN settings: vlan_filtering (boolean), default_pvid (0: none, 1..4094),
+ * vlan_protocol; nothing set, a plain bridge */
+static void bridge_opts(lua_State *L, int arg, struct link_kind *k)
+{
+	k->vlan_filtering = opt_bool(L, arg, "vlan_filtering");
+	k->default_pvid = (int)opt_int(L, arg, "default_pvid", 0, 4094, -1);
+	k->vlan_proto = (unsigned)opt_word(L, arg, "vlan_protocol", vlan_protos, 0);
+}
+
 static void vlan_opts(lua_State *L, int arg, struct link_kind *k)
 {
-	static const struct kind_word protos[] = {
-		{ "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD }, { NULL, 0 },
-	};
-
 	if (get_opt(L, arg, "id") == LUA_TNIL)
 		raise_input(L, "id", "a vlan needs option 'id' (1..4094)");
 	lua_pop(L, 1);
 	k->vlan_id = (unsigned)opt_int(L, arg, "id", 1, 4094, 0);
-	k->vlan_proto = (unsigned)opt_word(L, arg, "protocol", protos, ETH_P_8021Q);
+	k->vlan_proto = (unsigned)opt_word(L, arg, "protocol", vlan_protos, ETH_P_8021Q);
 }
 
 static void vxlan_opts(lua_State *L, int arg, struct link_add_req *r)
@@ -180,6 +189,8 @@ void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req
 		lua_replace(L, arg);
 	}
 	check_kind_keys(L, arg, &kinds[i]);
+	if (!strcmp(kind, "bridge"))
+		bridge_opts(L, arg, k);
 	if (!strcmp(kind, "veth") || !strcmp(kind, "bridge") || !strcmp(kind, "dummy"))
 		return;
 	if (!strcmp(kind, "vlan") || !strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")) {
@@ -276,8 +287,17 @@ void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *
 
 	if (!link_kind_known(kind) || !strcmp(kind, "dummy"))
 		return;
+	if (!strcmp(kind, "bridge") && l->k.vlan_filtering < 0)
+		return;	/* a bridge the kernel said nothing of (no IFLA_INFO_DATA) */
 	lua_createtable(L, 0, 4);
-	if (!strcmp(kind, "vlan")) {
+	if (!strcmp(kind, "bridge")) {
+		lua_pushboolean(L, k->vlan_filtering);
+		lua_setfield(L, -2, "vlan_filtering");
+		if (k->default_pvid >= 0)	/* the kernel reports these when it can filter */
+			set_int(L, "default_pvid", k->default_pvid);
+		if (k->vlan_proto)
+			set_str(L, "vlan_protocol", k->vlan_proto == ETH_P_8021AD ? "802.1ad" : "802.1q");
+	} else if (!strcmp(kind, "vlan")) {
 		set_int(L, "id", k->vlan_id);
 		set_str(L, "protocol", k->vlan_proto == ETH_P_8021AD ? "802.1ad" : "802.1q");
 	} else if (!strcmp(kind, "macvlan")) {

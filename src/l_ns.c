@@ -416,6 +416,7 @@ static void open_ns_meta(lua_State *L)
 		open_probe_methods(L);
 		open_nat_methods(L);
 		open_qdisc_methods(L);
+		open_bridge_vlan_methods(L);
 		lua_newtable(L);
 		for (p = props; p->name; p++) {
 			lua_pushcfunction(L, p->func);

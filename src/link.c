@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include "bridge_vlan.h"
 #include "link.h"
 
 #define LINK_BUF 1024
@@ -105,9 +106,13 @@ static int lower_index(struct ns *ns, const char *what, const char *name, struct
 	return ret;
 }
 
-/* "Unknown device type" (EOPNOTSUPP; ENOENT from some kernels): the kind's module is missing */
+/* "Unknown device type" (EOPNOTSUPP; ENOENT from some kernels): the kind's module is missing;
+ * a bridge that refuses vlan_filtering without a word: a kernel built without it */
 static int kind_missing(const struct link_add_req *r, int ret, struct err *e)
 {
+	if (ret == -EOPNOTSUPP && !strcmp(r->kind, "bridge") && r->k.vlan_filtering == 1 && !e->text[0])
+		return err_set(e, ret, "the kernel's bridge has no VLAN filtering (kernel module bridge "
+			       "built with CONFIG_BRIDGE_VLAN_FILTERING)");
 	if ((ret == -EOPNOTSUPP || ret == -ENOENT) && link_kind_known(r->kind) &&
 	    (strstr(e->text, "Unknown device type") || !e->text[0]))
 		err_set(e, ret, "the kernel has no %s (load the kernel module %s)", r->kind,
@@ -257,7 +262,10 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r, stru
 		return master;
 	if (!r->master && r->nomaster)
 		master = 0;
-	nlh = put_link(buf, RTM_SETLINK, 0, index);
+	if (r->vlan_filtering >= 0 && (ret = bridge_index(ns, name, e)) < 0)
+		return ret;
+	/* IFLA_INFO_DATA changes only with RTM_NEWLINK, which does all RTM_SETLINK does too */
+	nlh = put_link(buf, r->vlan_filtering >= 0 ? RTM_NEWLINK : RTM_SETLINK, 0, index);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (r->newname)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, r->newname);
@@ -288,6 +296,8 @@ int link_set(struct ns *ns, const char *name, const struct link_set_req *r, stru
 		ifm->ifi_change = IFF_UP;
 		ifm->ifi_flags = r->up ? IFF_UP : 0;
 	}
+	if (r->vlan_filtering >= 0)
+		bridge_put_filtering(nlh, r->vlan_filtering);
 	if ((ret = nl_talk(nl, nlh, NULL, NULL, e)) < 0 || r->up != 1 || !r->wait)
 		return ret;
 	/* up means ready: wait where the device is now, by its name there */

@@ -1,4 +1,4 @@
-/* link.h - network devices: veth pairs and bridges; their state and their dump. */
+/* link.h - network devices: veth pairs and bridges (their VLANs: bridge_vlan.h); their state and their dump. */
 #ifndef NETLAB_LINK_H
 #define NETLAB_LINK_H
 
@@ -43,10 +43,11 @@ struct link_set_req {
 	int addrgenmode;	/* IN6_ADDR_GEN_MODE_*, -1: keep (the kernel takes it
 				 * from a device that exists, not in the creating request) */
 	int wait;		/* with up = 1: return once it can transmit (link_wait) */
+	int vlan_filtering;	/* a bridge's: 0 or 1, -1: keep */
 };
 
 /* a request that changes nothing: set the fields to change */
-#define LINK_SET_INIT { .up = -1, .addrgenmode = -1, .wait = 1 }
+#define LINK_SET_INIT { .up = -1, .addrgenmode = -1, .wait = 1, .vlan_filtering = -1 }
 
 /* how long link_add / link_set wait for a device to become ready */
 #define LINK_WAIT_TIMEOUT 5.0

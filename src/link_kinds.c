@@ -1,4 +1,4 @@
-/* link_kinds.c - IFLA_INFO_DATA of dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond devices and the
+/* link_kinds.c - IFLA_INFO_DATA of bridge (its VLAN settings), dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond devices and the
  * tunnels (gre, gretap, ipip, sit, ip6gre, ip6tnl). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -49,7 +49,7 @@ int kind_word_value(const struct kind_word *t, const char *name)
 }
 
 static const char *const modules[][2] = {
-	{ "dummy", "dummy" }, { "vlan", "8021q" }, { "macvlan", "macvlan" },
+	{ "bridge", "bridge" }, { "dummy", "dummy" }, { "vlan", "8021q" }, { "macvlan", "macvlan" },
 	{ "ipvlan", "ipvlan" }, { "vxlan", "vxlan" }, { "vrf", "vrf" }, { "bond", "bonding" },
 	{ "gre", "ip_gre" }, { "gretap", "ip_gre" }, { "ipip", "ipip" }, { "sit", "sit" },
 	{ "ip6gre", "ip6_gre" }, { "ip6tnl", "ip6_tunnel" },
@@ -146,14 +146,31 @@ static void put_tunnel(struct nlmsghdr *nlh, const char *kind, const struct link
 	}
 }
 
+/* a bridge's VLAN settings (the kernel applies them in its own order: filtering, protocol,
+ * default PVID) */
+static void put_bridge(struct nlmsghdr *nlh, const struct link_kind *k)
+{
+	if (k->vlan_filtering >= 0)
+		mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, (uint8_t)k->vlan_filtering);
+	if (k->vlan_proto)
+		mnl_attr_put_u16(nlh, IFLA_BR_VLAN_PROTOCOL, htons((uint16_t)k->vlan_proto));
+	if (k->default_pvid >= 0)
+		mnl_attr_put_u16(nlh, IFLA_BR_VLAN_DEFAULT_PVID, (uint16_t)k->default_pvid);
+}
+
 void link_kind_put(struct nlmsghdr *nlh, const char *kind, const struct link_kind *k)
 {
 	struct nlattr *data;
+	int bridge = !strcmp(kind, "bridge");
 
-	if (!strcmp(kind, "dummy"))
+	/* a plain bridge gets no IFLA_INFO_DATA at all, as before it had options */
+	if (!strcmp(kind, "dummy") ||
+	    (bridge && k->vlan_filtering < 0 && !k->vlan_proto && k->default_pvid < 0))
 		return;
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	if (!strcmp(kind, "vlan")) {
+	if (bridge) {
+		put_bridge(nlh, k);
+	} else if (!strcmp(kind, "vlan")) {
 		mnl_attr_put_u16(nlh, IFLA_VLAN_ID, (uint16_t)k->vlan_id);
 		if (k->vlan_proto)
 			mnl_attr_put_u16(nlh, IFLA_VLAN_PROTOCOL, htons((uint16_t)k->vlan_proto));
@@ -253,7 +270,13 @@ static void decode_other(const struct nlattr *a, const char *kind, struct link_k
 {
 	int t = mnl_attr_get_type(a);
 
-	if (!strcmp(kind, "vlan") && t == IFLA_VLAN_ID && has_len(a, 2))
+	if (!strcmp(kind, "bridge") && t == IFLA_BR_VLAN_FILTERING && has_len(a, 1))
+		k->vlan_filtering = !!mnl_attr_get_u8(a);
+	else if (!strcmp(kind, "bridge") && t == IFLA_BR_VLAN_DEFAULT_PVID && has_len(a, 2))
+		k->default_pvid = mnl_attr_get_u16(a);
+	else if (!strcmp(kind, "bridge") && t == IFLA_BR_VLAN_PROTOCOL && has_len(a, 2))
+		k->vlan_proto = ntohs(mnl_attr_get_u16(a));
+	else if (!strcmp(kind, "vlan") && t == IFLA_VLAN_ID && has_len(a, 2))
 		k->vlan_id = mnl_attr_get_u16(a);
 	else if (!strcmp(kind, "vlan") && t == IFLA_VLAN_PROTOCOL && has_len(a, 2))
 		k->vlan_proto = ntohs(mnl_attr_get_u16(a));

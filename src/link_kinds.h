@@ -1,4 +1,4 @@
-/* link_kinds.h - the link kinds besides veth and bridge (dummy, vlan, macvlan, ipvlan, vxlan, vrf,
+/* link_kinds.h - the link kinds besides veth (bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf,
  * bond, the tunnels gre, gretap, ipip, sit, ip6gre, ip6tnl): their IFLA_INFO_DATA, encoded for RTM_NEWLINK and decoded from a dump. */
 #ifndef NETLAB_LINK_KINDS_H
 #define NETLAB_LINK_KINDS_H
@@ -12,7 +12,9 @@
  * Fields that do not belong to the kind stay at their LINK_KIND_INIT value. */
 struct link_kind {
 	unsigned vlan_id;	/* vlan: 1..4094 */
-	unsigned vlan_proto;	/* vlan: ETH_P_8021Q or ETH_P_8021AD, 0: the kernel's default */
+	unsigned vlan_proto;	/* vlan, bridge: ETH_P_8021Q or ETH_P_8021AD, 0: the kernel's default */
+	int vlan_filtering;	/* bridge: 0 or 1, -1 absent */
+	int default_pvid;	/* bridge: 0 (none) .. 4094, -1 absent */
 	int mode;		/* macvlan (MACVLAN_MODE_*), ipvlan, bond (the kernel's numbers); -1 */
 	int has_vni;		/* vxlan: vni is set */
 	uint32_t vni;
@@ -32,7 +34,7 @@ struct link_kind {
 /* The tunnels (gre, gretap, ipip, sit, ip6gre, ip6tnl) use remote, local, dev (the underlay)
  * and ttl (0: inherit) above, and key. */
 
-#define LINK_KIND_INIT { .mode = -1, .learning = -1, .ttl = -1, .miimon = -1, .xmit = -1 }
+#define LINK_KIND_INIT { .vlan_filtering = -1, .default_pvid = -1, .mode = -1, .learning = -1, .ttl = -1, .miimon = -1, .xmit = -1 }
 
 /* A name and the kernel's number for it (a mode, a policy); tables end with a NULL name. */
 struct kind_word {
@@ -48,11 +50,12 @@ int kind_word_value(const struct kind_word *t, const char *name);
  * AF_INET6), 0 when not; does it take a key (the GRE ones)? */
 int link_kind_tunnel(const char *kind);
 int link_kind_gre(const char *kind);
-/* Is kind one of those this file knows (not veth or bridge)? */
+/* Is kind one of those this file knows (not veth)? */
 int link_kind_known(const char *kind);
 /* The kernel module that provides kind (e.g. "8021q" for vlan), or kind itself. */
 const char *link_kind_module(const char *kind);
-/* IFLA_INFO_DATA of kind into nlh (inside IFLA_LINKINFO, after IFLA_INFO_KIND); nothing for a dummy. */
+/* IFLA_INFO_DATA of kind into nlh (inside IFLA_LINKINFO, after IFLA_INFO_KIND); nothing for a dummy,
+ * nor for a bridge without VLAN settings. */
 void link_kind_put(struct nlmsghdr *nlh, const char *kind, const struct link_kind *k);
 /* IFLA_INFO_DATA (nest) of a device of kind into *k (which starts as LINK_KIND_INIT). */
 void link_kind_decode(const struct nlattr *data, const char *kind, struct link_kind *k);

@@ -112,6 +112,7 @@ void open_proc_methods(lua_State *L);	/* l_proc.c */
 void open_probe_methods(lua_State *L);	/* l_probe.c */
 void open_nat_methods(lua_State *L);	/* l_nat.c */
 void open_qdisc_methods(lua_State *L);	/* l_qdisc.c */
+void open_bridge_vlan_methods(lua_State *L);	/* l_bridge_vlan.c */
 /* netns.fork (l_proc.c), netns.qdisc_check (l_qdisc.c): into the module
  * table on top of the stack */
 void open_proc_funcs(lua_State *L);

@@ -102,7 +102,9 @@ int nl_ack_decode(const struct nlmsghdr *nlh, struct err *e)
 
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, struct err *e)
 {
-	char buf[32768];	/* MNL_SOCKET_DUMP_SIZE in newer libmnl */
+	/* twice MNL_SOCKET_DUMP_SIZE of newer libmnl: one message of a bridge port's dump with
+	 * all 4094 VLANs (RTEXT_FILTER_BRVLAN, one entry each) is over 32 KB */
+	char buf[65536];
 	const struct nlmsghdr *m;
 	int ret = 0, done = 0, stopped = 0, len;
 	ssize_t n;

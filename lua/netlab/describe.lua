@@ -1,5 +1,6 @@
 -- netlab.describe: a lab as the kernel has it (interfaces, addresses, routes, bridges, links), and as JSON for other programs.
 local json = require "dkjson"
+local vlans = require "netlab.vlans"
 
 local M = {}
 
@@ -63,15 +64,20 @@ function M.lab(lab, path_of, extra)
     end
     local addrs = {}
     for _, a in ipairs(host:addrs(name)) do addrs[#addrs + 1] = ("%s/%d"):format(a.address, a.prefix) end
-    d.bridges[#d.bridges + 1] = { name = name, mac = br and br.address, ports = ports, addresses = addrs }
+    d.bridges[#d.bridges + 1] = { name = name, mac = br and br.address, ports = ports, addresses = addrs,
+      vlan_filtering = br and br.bridge and br.bridge.vlan_filtering or nil }
   end
   for _, l in ipairs(lab.links) do
     local b = l.b.is_bridge and { bridge = l.b.name, dev = l.dev_b }
       or { node = l.b.is_host and "host" or l.b.name, dev = l.dev_b }
     local e = l.emulation
     local emulation = e and (next(e.a_to_b) or next(e.b_to_a)) and { a_to_b = e.a_to_b, b_to_a = e.b_to_a } or nil
-    d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b,
-      emulation = emulation, down = l.is_down or nil }
+    local a = l.a.is_bridge and { bridge = l.a.name, dev = l.dev_a }
+      or { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }
+    -- a port of a VLAN-aware bridge: its VLANs as the kernel has them (a trunk's ends alike)
+    local port = (l.b.is_bridge and l.b.vlan_filtering or l.a.is_bridge and l.a.vlan_filtering)
+      and vlans.port(host, l.b.is_bridge and l.dev_b or l.dev_a) or nil
+    d.links[#d.links + 1] = { a = a, b = b, emulation = emulation, down = l.is_down or nil, vlans = port }
   end
   for _, t in ipairs(lab.tunnels or {}) do
     d.tunnels = d.tunnels or {}

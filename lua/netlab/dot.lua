@@ -18,6 +18,7 @@ local function iface_index(desc)
 end
 
 local label = require("netlab.links").label
+local vlan_label = require("netlab.vlans").label
 
 -- render(desc): the DOT text of a lab's description (netlab.describe)
 function M.render(desc)
@@ -55,8 +56,11 @@ function M.render(desc)
   for _, l in ipairs(desc.links or {}) do
     local bnode = l.b.bridge and ("bridge:" .. l.b.bridge) or l.b.node
     local bside = l.b.bridge and "host" or l.b.node
+    -- a trunk between two bridges: a's end is a bridge's too
+    local anode = l.a.bridge and ("bridge:" .. l.a.bridge) or l.a.node
+    local aside = l.a.bridge and "host" or l.a.node
     -- the emulation in the middle: "20ms 1% 100mbit", per direction when they differ
-    local extra = ""
+    local extra, texts = "", {}
     local e = l.emulation
     if e then
       local ab, ba = label(e.a_to_b), label(e.b_to_a)
@@ -64,11 +68,14 @@ function M.render(desc)
       if ab then parts[#parts + 1] = "→ " .. ab end
       if ba then parts[#parts + 1] = "← " .. ba end
       local text = ab == ba and ab or table.concat(parts, "\n")
-      extra = extra .. (", label=%s"):format(dot_quote(text))
+      texts[#texts + 1] = text
     end
+    -- a port of a VLAN-aware bridge: "vlan 10" (access), "10,20" (trunk)
+    texts[#texts + 1] = vlan_label(l.vlans)
+    if #texts > 0 then extra = extra .. (", label=%s"):format(dot_quote(table.concat(texts, "\n"))) end
     if l.down then extra = extra .. ', style=dotted, color="red"' end
-    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
-      dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)), extra)
+    out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s%s];"):format(dot_quote(anode), dot_quote(bnode),
+      dot_quote(end_label(aside, l.a.dev)), dot_quote(end_label(bside, l.b.dev)), extra)
   end
   -- tunnels: dashed, between the nodes, labelled with the kind (and VNI or key)
   for _, t in ipairs(desc.tunnels or {}) do

@@ -6,6 +6,7 @@ local M = { version = netns.version }
 local check = require "netlab.check"
 local node = require "netlab.node"
 local links = require "netlab.links"
+local vlans = require "netlab.vlans"
 local new_node, is_node, atomic, set = node.new, node.is, node.atomic, check.set
 
 local Lab = {}
@@ -250,7 +251,8 @@ function Lab:bridge(name, opts)
   check.self(self, is_lab, "bridge", "lab", 2)
   if self.closed then fail("bridge: the lab is torn down", 2) end
   check.arg("bridge", "the name", name, "text", 2)
-  check.options("bridge", opts, {}, 2)
+  opts = check.options("bridge", opts, vlans.BRIDGE_OPTS, 2)
+  local extra = vlans.bridge_opts(opts, 2)
   if self.bridges[name] then fail(("bridge: '%s' exists already in this lab"):format(name), 2) end
   local host = self.host.ns
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
@@ -265,13 +267,13 @@ function Lab:bridge(name, opts)
     self:_make("bridge", name, announced, function()
       host:link_add(name, "bridge", {
         address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
-        up = true, group = self.group,
+        up = true, group = self.group, vlan_filtering = extra.vlan_filtering,
       })
     end)
     self:_record("bridge", name)
   end)
   self.host_names[name] = true
-  local br = { name = name, lab = self, is_bridge = true }
+  local br = { name = name, lab = self, is_bridge = true, vlan_filtering = extra.vlan_filtering }
   self.bridges[name] = br
   return br
 end
@@ -344,7 +346,7 @@ end
 -- lab:link's ends and names, checked; whether b is a bridge. Raises at
 -- the caller's caller.
 function Lab:_link_ends(a, b, opts)
-  if not is_node(a) then fail("link: the first end must be a node, not " .. check.shown(a), 3) end
+  if not is_node(a) then fail("link: the first end must be a node (or a bridge, to another), not " .. check.shown(a), 3) end
   local to_bridge = type(b) == "table" and b.is_bridge
   if not to_bridge and not is_node(b) then fail("link: the second end must be a node or a bridge, not " .. check.shown(b), 3) end
   if a == b then fail("link: both ends are " .. a.name, 3) end
@@ -362,7 +364,7 @@ end
 
 -- a veth between two nodes, or a node and a bridge; both ends up; with
 -- emulation (delay, loss, rate, ...; netlab.links) on the ends' egress
-local LINK_OPTS = set("addr", "names")
+local LINK_OPTS = set("addr", "names", table.unpack(vlans.LINK_KEYS))
 for k in pairs(links.OPTS) do LINK_OPTS[k] = true end
 
 function Lab:link(a, b, opts)
@@ -370,7 +372,13 @@ function Lab:link(a, b, opts)
   if self.closed then fail("link: the lab is torn down", 2) end
   opts = check.options("link", opts, LINK_OPTS, 2,
     type(opts) == "string" and (" (an address goes in { addr = %q })"):format(opts) or nil)
+  -- between two bridges: a trunk (netlab.vlans)
+  if type(a) == "table" and a.is_bridge then
+    local link = vlans.link_bridges(self, a, b, opts, 2)  -- not a tail call: errors at the user's line
+    return link
+  end
   local to_bridge = self:_link_ends(a, b, opts)
+  local vplan = vlans.plan(a, b, opts, 2)
   local addrs_a, addrs_b = self:_link_addresses(a, b, to_bridge, opts.addr)
   local emul_a, emul_b = links.split("link", opts, 2)
   local emulated = next(emul_a) ~= nil or next(emul_b) ~= nil
@@ -414,6 +422,8 @@ function Lab:link(a, b, opts)
   elseif a.is_host and agm_b then
     a.ns:sysctl(("net/ipv6/conf/%s/disable_ipv6"):format(name_a), "1")
   end
+  -- a port's VLANs (netlab.vlans) before any frame can cross it
+  if vplan then vlans.apply(self, vplan, name_b) end
   -- the emulation goes on while both ends are down: a qdisc put on a
   -- device that is up costs the kernel an RCU grace period
   local link = links.new(self, { a = a, b = b, dev_a = name_a, dev_b = name_b })
@@ -540,7 +550,9 @@ function Lab:close()
       end
       gone[#gone + 1] = e.name
     elseif e.kind == "hostend" then
-      gone[#gone + 1] = e.name   -- goes with the namespace of its peer
+      -- goes with the namespace of its peer; a veth between two bridges has both ends here
+      if e.pair and not grouped then try(function() if host:link(e.name) then host:link_del(e.name) end end) end
+      gone[#gone + 1] = e.name
     elseif e.kind == "nat" then
       try(host.nat_flush, host, { table = e.name })
     end

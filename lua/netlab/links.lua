@@ -139,7 +139,8 @@ M.is = is_link
 function M.new(lab, t)
   t.lab = lab
   t.emulation = { a_to_b = {}, b_to_a = {} }
-  -- the namespace of b's end: the lab's host for a bridge or the host
+  -- the namespace of each end: the lab's host for a bridge or the host
+  t.a_node = t.a.is_bridge and lab.host or t.a
   t.b_node = (t.b.is_bridge or t.b.is_host) and lab.host or t.b
   return setmetatable(t, Link)
 end
@@ -151,7 +152,7 @@ end
 -- where direction dir leaves: the namespace handle and device whose
 -- egress carries it
 function Link:_end(dir)
-  if dir == "a_to_b" then return self.a.ns, self.dev_a end
+  if dir == "a_to_b" then return self.a_node.ns, self.dev_a end
   return self.b_node.ns, self.dev_b
 end
 
@@ -279,8 +280,8 @@ function Link:down()
   check.self(self, is_link, "down", "link", 2)
   if self.lab.closed then fail("down: the lab is torn down", 2) end
   if self.is_down then return self end
-  self.saved = { a = save_state(self.a.ns, self.dev_a), b = save_state(self.b_node.ns, self.dev_b) }
-  self.a.ns:link_set(self.dev_a, { up = false })
+  self.saved = { a = save_state(self.a_node.ns, self.dev_a), b = save_state(self.b_node.ns, self.dev_b) }
+  self.a_node.ns:link_set(self.dev_a, { up = false })
   self.b_node.ns:link_set(self.dev_b, { up = false })
   self.is_down = true
   return self
@@ -291,10 +292,12 @@ function Link:up()
   check.self(self, is_link, "up", "link", 2)
   if self.lab.closed then fail("up: the lab is torn down", 2) end
   if not self.is_down then return self end
-  self.a.ns:link_set(self.dev_a, { up = true, wait = false })
+  self.a_node.ns:link_set(self.dev_a, { up = true, wait = false })
   self.b_node.ns:link_set(self.dev_b, { up = true })  -- waits for both ends
-  if self.b.is_bridge then self.lab.host.ns:link_wait(self.b.name) end
-  restore_state(self.a.ns, self.dev_a, self.saved.a)
+  for _, x in ipairs { self.a, self.b } do
+    if x.is_bridge then self.lab.host.ns:link_wait(x.name) end
+  end
+  restore_state(self.a_node.ns, self.dev_a, self.saved.a)
   restore_state(self.b_node.ns, self.dev_b, self.saved.b)
   self.saved, self.is_down, self.partitioned = nil, nil, nil
   return self

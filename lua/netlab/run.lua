@@ -34,7 +34,7 @@ end
 --   want ns NAME / want bridge NAME   about to be made (never a name someone holds)
 --   drop ns NAME / drop bridge NAME   not made after all: the "want" is withdrawn
 --   ns NAME INODE COOKIE              made
---   bridge NAME IFINDEX, hostend NAME IFINDEX
+--   bridge NAME IFINDEX, hostend NAME IFINDEX [pair]   (pair: a veth between two bridges, both ends here)
 --   nat TABLE                         the lab's nftables table, before its first rule
 --   sysctl KEY OLD NEW                before KEY is set from OLD to NEW
 local function journal_line(e, host)
@@ -46,7 +46,7 @@ local function journal_line(e, host)
     return ("ns %s %s %s"):format(e.name, e.ns.id, e.ns.cookie)
   elseif e.kind == "bridge" or e.kind == "hostend" then
     local l = host:link(e.name)
-    return ("%s %s %d"):format(e.kind, e.name, l and l.index or 0)
+    return ("%s %s %d%s"):format(e.kind, e.name, l and l.index or 0, e.pair and " pair" or "")
   elseif e.kind == "nat" then
     return "nat " .. e.name
   elseif e.kind == "sysctl" then
@@ -223,6 +223,10 @@ local function clean_entry(i, w, last, host, wait)
     if kind == "bridge" and l and tostring(l.index) == w[3] then
       host:link_del(name)
       io.stdout:write(("removed bridge %s\n"):format(name))
+    elseif w[4] == "pair" and l and tostring(l.index) == w[3] then
+      -- no namespace takes it along: the veth between two bridges (and its peer) goes here
+      host:link_del(name)
+      io.stdout:write(("removed interface %s\n"):format(name))
     end
     wait[#wait + 1] = { name = name, id = w[3] }
   elseif kind == "nat" then

@@ -62,7 +62,7 @@ function formats.delete(x)
   return { "ip netns del " .. quote(type(x) == "string" and x or x.name) }
 end
 
--- the words after `type KIND` of the kinds besides veth and bridge, as link_add sends them
+-- the words after `type KIND` of the kinds besides veth, as link_add sends them
 local kind_words = {
   vlan = function(w, o)
     w[#w + 1] = "protocol " .. (o.protocol or "802.1q")
@@ -81,6 +81,11 @@ local kind_words = {
     if o.ttl then w[#w + 1] = "ttl " .. tostring(o.ttl) end
   end,
   vrf = function(w, o) w[#w + 1] = "table " .. tostring(o.table) end,
+  bridge = function(w, o)
+    if o.vlan_filtering ~= nil then w[#w + 1] = "vlan_filtering " .. (o.vlan_filtering and 1 or 0) end
+    if o.vlan_protocol then w[#w + 1] = "vlan_protocol " .. (o.vlan_protocol == "802.1ad" and "802.1ad" or "802.1Q") end
+    if o.default_pvid then w[#w + 1] = "vlan_default_pvid " .. tostring(o.default_pvid) end
+  end,
   bond = function(w, o)
     if o.mode then w[#w + 1] = "mode " .. o.mode end
     if o.miimon then w[#w + 1] = "miimon " .. tostring(o.miimon) end
@@ -139,9 +144,35 @@ function formats.link_set(ns, name, o)
   if o.master == false then w[#w + 1] = "nomaster" elseif o.master then w[#w + 1] = "master " .. quote(o.master) end
   if o.alias then w[#w + 1] = "alias " .. quote(o.alias) end
   if o.up ~= nil then w[#w + 1] = o.up and "up" or "down" end
+  if o.vlan_filtering ~= nil then w[#w + 1] = "type bridge vlan_filtering " .. (o.vlan_filtering and 1 or 0) end
   if #w > 3 then lines[#lines + 1] = words(w) end
   return lines
 end
+
+-- bridge vlan add/del: one line per run of contiguous vids ("vid 10-12", as the request's
+-- ranges); "self" on the bridge itself, as bridge_vlan_add sends it
+local function bridge_vlan(verb, ns, dev, vids, o)
+  local list = type(vids) == "table" and { table.unpack(vids) } or { vids }
+  table.sort(list)
+  local ok, l = pcall(ns.link, ns, dev)
+  local tail = ""
+  if verb == "add" and o and o.pvid then tail = tail .. " pvid" end
+  if verb == "add" and o and o.untagged then tail = tail .. " untagged" end
+  if ok and l and l.kind == "bridge" then tail = tail .. " self" end
+  local lines, i = {}, 1
+  while i <= #list do
+    local j = i
+    while list[j + 1] and list[j + 1] <= list[j] + 1 do j = j + 1 end
+    local vid = list[i] == list[j] and tostring(list[i]) or ("%d-%d"):format(list[i], list[j])
+    lines[#lines + 1] = ("bridge%s vlan %s dev %s vid %s%s"):format(ns.name and (" -n " .. quote(ns.name)) or "",
+      verb, quote(dev), vid, tail)
+    i = j + 1
+  end
+  return lines
+end
+
+function formats.bridge_vlan_add(ns, dev, vids, o) return bridge_vlan("add", ns, dev, vids, o) end
+function formats.bridge_vlan_del(ns, dev, vids) return bridge_vlan("del", ns, dev, vids) end
 
 -- up = true waits already (built in); an explicit wait is a comment too
 function formats.link_wait(ns, name)

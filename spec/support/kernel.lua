@@ -33,6 +33,8 @@ local features = {
 	vxlan     = { module = "vxlan",        link = "vxlan id 5 dstport 4789 remote 192.0.2.1" },
 	macsec    = { module = "macsec",       link = "macsec", lower = true },
 	wireguard = { module = "wireguard",    link = "wireguard" },
+	-- a bridge that filters by VLAN: the bridge module built with CONFIG_BRIDGE_VLAN_FILTERING
+	bridge_vlan = { module = "bridge built with CONFIG_BRIDGE_VLAN_FILTERING", link = "bridge vlan_filtering 1" },
 }
 M.features = features
 
