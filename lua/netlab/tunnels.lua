@@ -30,11 +30,7 @@ local KINDS = {
 local KIND_NAMES = { "gre", "gretap", "ipip", "sit", "ip6gre", "ip6tnl", "vxlan", "wireguard" }
 local COMMON = set("kind", "addr", "names", "underlay", "networks", "mtu")
 
-local function fnv(s)
-  local h = 0x811c9dc5
-  for i = 1, #s do h = ((h ~ s:byte(i)) * 0x01000193) & 0xffffffff end
-  return h
-end
+local fnv = require("netlab.names").fnv
 
 ---------------------------------------------------------------------------
 -- the underlay: which of a's and b's addresses each end uses

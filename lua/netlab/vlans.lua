@@ -117,10 +117,7 @@ function M.apply(lab, p, dev)
   if p.pvid then host:bridge_vlan_add(dev, p.pvid, { pvid = true, untagged = p.untagged[p.pvid] or nil }) end
 end
 
-local function alias(a, b)
-  local s = ("%s -> %s"):format(a, b)
-  return #s <= 255 and s or s:sub(1, 252) .. "..."
-end
+local alias = require("netlab.names").alias
 
 -- lab:link(br1, br2, opts): a veth in the lab's host, one end a port of each bridge, named after
 -- the bridge at the other end; both ends get the VLANs of opts. The end made first is in the
