@@ -315,4 +315,55 @@ lab:expect_reach(a, "10.255.0.2")
 		assert.equal(0, code, out .. err)
 		assert.matches("\n7 passed, 0 failed", out)
 	end)
+
+	it("lab:tunnel makes a wireguard: a key pair per end, each the other's peer, a handshake and traffic #root #wireguard", function()
+		if needs("wireguard") then return end
+		local code, out, err = run("wg.lua", PRELUDE .. [[
+local a, b = lab:node "a", lab:node "b"
+lab:link(a, b, { addr = { "192.0.2.1/24", "192.0.2.2/24" } })
+local wa, wb = lab:tunnel(a, b, { kind = "wireguard", port = 51000, addr = { "10.99.0.1/30", "10.99.0.2/30" } })
+print(wa, wb)
+-- wg show as the oracle: the device's line (private, public, port, fwmark), then one per peer
+-- (public, preshared, endpoint, allowed ips, latest handshake, rx, tx, keepalive)
+local function dump(node, dev)
+  local f = io.popen(("ip netns exec %s wg show %s dump"):format(node, dev))
+  local rows = {}
+  for line in f:lines() do
+    local row = {}
+    for field in line:gmatch("[^\t]+") do row[#row + 1] = field end
+    rows[#rows + 1] = row
+  end
+  f:close()
+  return rows
+end
+local A, B = dump("a", wa), dump("b", wb)
+print("ports", A[1][3], B[1][3], #A, #B)
+print("peers", A[2][1] == B[1][2], B[2][1] == A[1][2])
+print("endpoints", A[2][3], B[2][3])
+print("allowed", A[2][4], B[2][4])
+lab:expect_reach(a, "10.99.0.2")
+lab:expect_reach(b, "10.99.0.1")
+A = dump("a", wa)
+print("handshake", tonumber(A[2][5]) > 0, tonumber(A[2][7]) > 0)
+local t = lab:describe(function(n) return n end).tunnels[1]
+print("json", t.kind, t.port, t.a.public_key == A[1][2], t.behind_nat)
+]])
+		assert.equal(0, code, out .. err)
+		assert.matches("^wg0\twg0\nports\t51000\t51000\t2\t2\npeers\ttrue\ttrue\n", out)
+		assert.matches("\nendpoints\t192.0.2.2:51000\t192.0.2.1:51000\n", out)
+		assert.matches("\nallowed\t10.99.0.2/32\t10.99.0.1/32\n", out)
+		assert.matches("ok 1 %- a reaches 10.99.0.2", out)
+		assert.matches("ok 2 %- b reaches 10.99.0.1", out)
+		assert.matches("\nhandshake\ttrue\ttrue\n", out)
+		assert.matches("\njson\twireguard\t51000\ttrue\tnil\n", out)
+	end)
+
+	it("the example 09-wireguard-nat passes: the far site learns the NATed end's address from its handshake #root #wireguard", function()
+		if needs("wireguard") then return end
+		local code, out, err = ws:run({ require("support.proc").root .. "/scripts/examples/09-wireguard-nat.lua" })
+		assert.equal(0, code, out .. err)
+		assert.matches("b sees a's peer at 203%.0%.113%.1:%d+ %(handshake done%)", out)
+		assert.matches("tunnel wireguard: a %(192.168.1.10%) <%-> b %(203.0.113.2%), a is behind NAT", out)
+		assert.matches("\n6 passed, 0 failed", out)
+	end)
 end)
