@@ -208,7 +208,8 @@ static int m_wg_set(lua_State *L)
 	lua_settop(L, 3);
 	check_table(L, 3, "options");
 	d = wg_opts(L, 3, 1);
-	if (wg_device_changes(d) && (ret = wg_set(ns, name, d, &e)) < 0)
+	/* sent even when it changes nothing: a device that is not there, or not a wireguard, says so */
+	if ((ret = wg_set(ns, name, d, &e)) < 0)
 		return raise_core(L, "wg_set", name, ns_label(ns), ret, &e);
 	return 0;
 }
