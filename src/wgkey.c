@@ -39,13 +39,23 @@ void wg_key_to_base64(const unsigned char key[WG_KEY], char out[WG_KEY_B64 + 1])
 	sodium_bin2base64(out, WG_KEY_B64 + 1, key, WG_KEY, sodium_base64_VARIANT_ORIGINAL);
 }
 
+/* base64's own alphabet: libsodium 1.0.18 reads a byte above 0x7f as one of it (fuzz_wg
+ * found "\x95\xcd" taken for "//") */
+static int b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
 int wg_key_from_base64(const char *s, unsigned char key[WG_KEY])
 {
-	size_t len = 0;
+	size_t len = 0, i;
 	const char *end = NULL;
 
-	if (strlen(s) != WG_KEY_B64)
+	if (strlen(s) != WG_KEY_B64 || s[WG_KEY_B64 - 1] != '=')
 		return -EINVAL;
+	for (i = 0; i < WG_KEY_B64 - 1; i++)
+		if (!b64_char(s[i]))
+			return -EINVAL;
 	/* the whole string, padded, no spare bits: exactly 32 bytes */
 	if (sodium_base642bin(key, WG_KEY, s, WG_KEY_B64, NULL, &len, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 || len != WG_KEY || end != s + WG_KEY_B64)
