@@ -269,8 +269,14 @@ describe("wireguard devices", function()
 		assert.same({
 			("for p in $(ip netns exec %s wg show wg0 peers); do ip netns exec %s wg set wg0 peer \"$p\" remove; done"):format(A, A),
 			("ip netns exec %s wg set wg0 peer %s allowed-ips 10.0.0.2/32 peer %s remove"):format(A, pub, k),
-		}, trace.formats.wg_set(a, "wg0", { replace_peers = true,
-			peers = { { public_key = pub, allowed_ips = { "10.0.0.2/32" } }, { public_key = k, remove = true } } }))
+		}, trace.formats.wg_set(a, "wg0", { replace_peers = true, peers = {
+			{ public_key = pub, replace_allowed_ips = true, allowed_ips = { "10.0.0.2/32" } }, { public_key = k, remove = true } } }))
+		-- without replace_allowed_ips, wg_set adds to what the peer has; wg set would replace it
+		assert.same({
+			("ip netns exec %s wg set wg0 peer %s allowed-ips \"$(ip netns exec %s wg show wg0 allowed-ips | awk -v p=%s "
+				.. "'$1 == p && $2 != \"(none)\" { for (i = 2; i <= NF; i++) printf \"%%s,\", $i }')\"10.0.0.3/32,fd00::/64")
+				:format(A, pub, A, pub),
+		}, trace.formats.wg_set(a, "wg0", { peers = { { public_key = pub, allowed_ips = { "10.0.0.3/32", "fd00::/64" } } } }))
 	end)
 
 	-- ---- in the VM: the kernel makes them ------------------------------------
@@ -460,5 +466,18 @@ describe("wireguard devices", function()
 		replay(b, trace.formats.wg_set(b, "wg0", set))
 		assert.same(dump(A, "wg0"), dump(B, "wg0"))
 		assert.equal(1, dump(B, "wg0").count)
+		-- allowed ips added to a peer's, to a new peer's, and replaced
+		local _, p3 = key_pair()
+		for _, s in ipairs {
+			{ peers = { { public_key = p2, allowed_ips = { "10.0.3.0/24", "fd01::/64" } }, { public_key = p3, allowed_ips = "10.0.4.0/24" } } },
+			{ peers = { { public_key = p3, replace_allowed_ips = true, allowed_ips = "10.0.5.0/24" } } },
+		} do
+			a:wg_set("wg0", s)
+			replay(b, trace.formats.wg_set(b, "wg0", s))
+			assert.same(dump(A, "wg0"), dump(B, "wg0"))
+		end
+		local d = dump(B, "wg0")
+		assert.same({ "10.0.2.0/24", "10.0.3.0/24", "fd01::/64" }, d.peers[p2].allowed_ips)
+		assert.same({ "10.0.5.0/24" }, d.peers[p3].allowed_ips)
 	end)
 end)

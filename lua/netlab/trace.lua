@@ -104,8 +104,15 @@ for _, k in ipairs { "gre", "gretap", "ipip", "sit", "ip6gre", "ip6tnl" } do kin
 
 local function keyfile(k) return "<(printf '%s\\n' " .. quote(k) .. ")" end
 
--- the words after `wg set NAME` (nil when there are none)
-local function wg_words(o)
+-- what `wg show NAME allowed-ips` lists for peer pub, as "a,b," (nothing for none): the command
+-- substitution that keeps a peer's allowed IPs where wg set would replace them
+local function current_ips(ns, name, pub)
+  return ("\"$(%s show %s allowed-ips | awk -v p=%s '$1 == p && $2 != \"(none)\" "
+    .. "{ for (i = 2; i <= NF; i++) printf \"%%s,\", $i }')\""):format(inside(ns, "wg"), quote(name), quote(pub))
+end
+
+-- the words after `wg set NAME` (nil when there are none); ns with a device that exists (wg_set)
+local function wg_words(o, ns, name)
   local w = {}
   if o.listen_port then w[#w + 1] = "listen-port " .. tostring(o.listen_port) end
   if o.fwmark then w[#w + 1] = "fwmark " .. tostring(o.fwmark) end
@@ -117,16 +124,19 @@ local function wg_words(o)
     if p.endpoint then w[#w + 1] = "endpoint " .. quote(p.endpoint) end
     if p.persistent_keepalive then w[#w + 1] = "persistent-keepalive " .. tostring(p.persistent_keepalive) end
     local ips = type(p.allowed_ips) == "string" and { p.allowed_ips } or p.allowed_ips
-    -- wg set replaces a peer's allowed IPs; wg_set without replace_allowed_ips adds them,
-    -- which is the same for a peer that is new
-    if ips and #ips > 0 then w[#w + 1] = "allowed-ips " .. quote(table.concat(ips, ",")) end
+    -- wg set replaces a peer's allowed IPs; wg_set without replace_allowed_ips adds them to
+    -- those the peer has (a new device's peers have none)
+    if ips and #ips > 0 and not p.remove then
+      local keep = ns and not p.replace_allowed_ips and current_ips(ns, name, p.public_key) or ""
+      w[#w + 1] = "allowed-ips " .. keep .. quote(table.concat(ips, ","))
+    end
   end
   if #w == 0 then return nil end
   return words(w)
 end
 
-local function wg_line(ns, name, o)
-  local w = wg_words(o)
+local function wg_line(ns, name, o, exists)
+  local w = wg_words(o, exists and ns, name)
   return w and inside(ns, "wg set " .. quote(name) .. " " .. w)
 end
 
@@ -137,7 +147,7 @@ function formats.wg_set(ns, name, o)
     local wg = inside(ns, "wg")
     lines[1] = ("for p in $(%s show %s peers); do %s set %s peer \"$p\" remove; done"):format(wg, quote(name), wg, quote(name))
   end
-  lines[#lines + 1] = wg_line(ns, name, o)
+  lines[#lines + 1] = wg_line(ns, name, o, true)
   return lines
 end
 
