@@ -78,12 +78,15 @@ if ((${#missing[@]} + ${#missing_bare[@]})); then
     exit 1
   fi
   echo "setup.sh: installing ${missing[*]} ${missing_bare[*]}"
-  "${sudo[@]}" apt-get update -qq
+  # another apt-get (a second clone's setup, unattended upgrades) holds dpkg's lock: wait for it
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
   if ((${#missing[@]})); then
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${install_opts[@]}" "${missing[@]}" >/dev/null
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      "${install_opts[@]}" "${missing[@]}" >/dev/null
   fi
   if ((${#missing_bare[@]})); then
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_bare[@]}" >/dev/null
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends "${missing_bare[@]}" >/dev/null
   fi
 fi
 

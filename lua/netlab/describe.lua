@@ -3,6 +3,8 @@ local json = require "dkjson"
 
 local M = {}
 
+local KIND_FIELDS = { "vlan", "macvlan", "ipvlan", "vxlan", "vrf", "bond", "tunnel", "bridge", "wireguard" }
+
 local function interfaces(ns)
   local addrs = {}
   for _, a in ipairs(ns:addrs()) do
@@ -13,10 +15,13 @@ local function interfaces(ns)
   local out = {}
   for _, l in ipairs(ns:links()) do
     if l.name ~= "lo" then
-      out[#out + 1] = {
+      local i = {
         name = l.name, kind = l.kind, mac = l.address, mtu = l.mtu, up = l.up,
         master = l.master, alias = l.alias, addresses = addrs[l.name] or {},
       }
+      -- a kind's own settings, as links() reads them back (a VLAN's id, a tunnel's ends ...)
+      for _, k in ipairs(KIND_FIELDS) do i[k] = l[k] end
+      out[#out + 1] = i
     end
   end
   return out
@@ -67,6 +72,14 @@ function M.lab(lab, path_of, extra)
     local emulation = e and (next(e.a_to_b) or next(e.b_to_a)) and { a_to_b = e.a_to_b, b_to_a = e.b_to_a } or nil
     d.links[#d.links + 1] = { a = { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }, b = b,
       emulation = emulation, down = l.is_down or nil }
+  end
+  for _, t in ipairs(lab.tunnels or {}) do
+    d.tunnels = d.tunnels or {}
+    d.tunnels[#d.tunnels + 1] = {
+      kind = t.kind, id = t.id, port = t.port, key = t.key, behind_nat = t.nat,
+      a = { node = t.a.name, dev = t.dev_a, underlay = t.underlay[1], public_key = t.public_keys and t.public_keys[1] },
+      b = { node = t.b.name, dev = t.dev_b, underlay = t.underlay[2], public_key = t.public_keys and t.public_keys[2] },
+    }
   end
   return d
 end

@@ -70,6 +70,13 @@ function M.render(desc)
     out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s%s];"):format(dot_quote(l.a.node), dot_quote(bnode),
       dot_quote(end_label(l.a.node, l.a.dev)), dot_quote(end_label(bside, l.b.dev)), extra)
   end
+  -- tunnels: dashed, between the nodes, labelled with the kind (and VNI or key)
+  for _, t in ipairs(desc.tunnels or {}) do
+    local text = t.kind .. (t.id and (" vni " .. t.id) or "") .. (t.key and (" key " .. t.key) or "")
+    out[#out + 1] = ("  %s -- %s [style=dashed, label=%s, taillabel=%s, headlabel=%s];"):format(
+      dot_quote(t.a.node), dot_quote(t.b.node), dot_quote(text),
+      dot_quote(end_label(t.a.node, t.a.dev)), dot_quote(end_label(t.b.node, t.b.dev)))
+  end
   out[#out + 1] = "}"
   return table.concat(out, "\n") .. "\n"
 end

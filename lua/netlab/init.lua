@@ -447,6 +447,7 @@ end
 require("netlab.expect")(Lab, is_lab, out)
 
 links.install(Lab, is_lab)
+require("netlab.kinds").install(Lab, is_lab)
 require("netlab.timeline").install(Lab, is_lab)
 
 function Lab:summary()
