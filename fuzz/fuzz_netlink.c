@@ -1,5 +1,6 @@
 /* fuzz_netlink.c - the rtnetlink decoders fed arbitrary messages: link_decode, addr_decode,
- * route_decode, neigh_decode, bridge_vlan_decode and nl_ack_decode. The input is a buffer of messages as a dump
+ * route_decode, neigh_decode, bridge_vlan_decode and nl_ack_decode; and wg_decode, the messages of a input taken as
+ * one wireguard dump (a peer continued from one message to the next). The input is a buffer of messages as a dump
  * answer brings them (framed as libmnl frames them; header fields, family headers and attributes
  * anything); each message goes to every decoder as it is, then again with its type set to what
  * that decoder reads, so the fuzzer spends its time on the payloads. A decoded record must hold
@@ -7,7 +8,9 @@
  * and is formatted as the binding formats it. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <linux/genetlink.h>
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
 
@@ -17,6 +20,7 @@
 #include "link.h"
 #include "neigh.h"
 #include "route.h"
+#include "wg.h"
 
 static void check_family(int family)
 {
@@ -120,12 +124,43 @@ static void d_ack(const struct nlmsghdr *nlh)
 	FUZZ_CHECK(memchr(e.text, 0, sizeof(e.text)), "text not terminated");
 }
 
+/* the wireguard dump of this input, message by message */
+static struct wg_device wg_dev;
+
+static void d_wg(const struct nlmsghdr *nlh)
+{
+	int ret = wg_decode(nlh, &wg_dev);
+
+	FUZZ_CHECK(ret == 0 || ret == -ENOMEM, "wg_decode %d", ret);
+}
+
+/* what the binding relies on in a decoded wireguard device */
+static void check_wg(const struct wg_device *d)
+{
+	char buf[80];
+	size_t i, j;
+
+	for (i = 0; i < d->n_peers; i++) {
+		const struct wg_peer *p = &d->peers[i];
+
+		FUZZ_CHECK(!i || memcmp(p->public_key, d->peers[i - 1].public_key, WG_KEY), "peer %zu twice in a row", i);
+		if (wg_format_endpoint(&p->endpoint, buf, sizeof(buf)))
+			FUZZ_CHECK(strlen(buf) < sizeof(buf) - 1, "endpoint '%s'", buf);
+		for (j = 0; j < p->n_ips; j++) {
+			check_family(p->ips[j].family);
+			FUZZ_CHECK(p->ips[j].cidr <= (p->ips[j].family == AF_INET ? 32u : 128u), "cidr %u", p->ips[j].cidr);
+			check_format_addr(p->ips[j].family, p->ips[j].addr);
+		}
+	}
+}
+
 static const struct {
 	int type;
 	void (*decode)(const struct nlmsghdr *nlh);
 } decoders[] = {
 	{ RTM_NEWLINK, d_link }, { RTM_NEWADDR, d_addr }, { RTM_NEWROUTE, d_route },
 	{ RTM_NEWNEIGH, d_neigh }, { NLMSG_ERROR, d_ack }, { RTM_NEWLINK, d_bridge_vlan },
+	{ GENL_MIN_ID, d_wg },	/* a genetlink family's id: wg_decode reads any */
 };
 
 static void one(struct nlmsghdr *nlh, void *arg)
@@ -143,6 +178,9 @@ static void one(struct nlmsghdr *nlh, void *arg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	wg_dev = (struct wg_device)WG_DEVICE_INIT;
 	fuzz_each_msg(data, size, one, NULL);
+	check_wg(&wg_dev);
+	wg_device_free(&wg_dev);
 	return 0;
 }

@@ -23,15 +23,19 @@ case "${1:-}" in
   *) echo "usage: scripts/setup.sh [--sanitize | --fuzz | --vm]" >&2; exit 2 ;;
 esac
 
-# Build: cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev (luarocks for the rockspec).
+# Build: cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev libsodium-dev (wireguard
+# keys) (luarocks for the rockspec).
 # The suite (scripts/test.sh): busted and the Lua libraries its support modules use (lua-dkjson,
 # lua-system), and every program a spec runs: ip (iproute2), nft (nftables), ping (iputils-ping),
 # python3, strace, dot (graphviz), pgrep (procps), nsenter and unshare (util-linux), script
-# (bsdutils), timeout, sleep, readlink, ls, cat, stat, head ... (coreutils), sh (dash), bash;
-# test.sh itself: grep, sed, awk (mawk).
-packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev luarocks
+# (bsdutils), timeout, sleep, readlink, ls, cat, stat, head ... (coreutils), sh (dash), bash, wg
+# (wireguard-tools); test.sh itself: grep, sed, awk (mawk).
+packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev libsodium-dev luarocks
           lua-busted lua-dkjson lua-system iproute2 iputils-ping nftables python3 graphviz
           strace procps util-linux bsdutils coreutils dash bash grep sed mawk)
+# Installed without the recommended packages: wireguard-tools recommends the kernel module,
+# which apt satisfies with a whole kernel image (and initramfs tooling, and a newer systemd).
+bare=(wireguard-tools)
 # The sanitized build: gcc and its ASan and UBSan runtimes (Debian 12's gcc-12 pulls them in
 # through libgcc-12-dev), and patchelf, which makes the tree's lua5.4 load them (CMakeLists.txt).
 if ((sanitize)); then
@@ -49,31 +53,41 @@ install_opts=()
 if ((vm)); then
   packages=(qemu-system-x86 busybox-static kmod xz-utils cpio coreutils grep sed)
   install_opts=(--no-install-recommends)
+  bare=()
 fi
 
+# dpkg-query fails for unknown packages and prints e.g. "deinstall ok config-files"
+# for removed ones: only "install ok installed" counts.
+installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]; }
 missing=()
 for p in "${packages[@]}"; do
-  # dpkg-query fails for unknown packages and prints e.g. "deinstall ok config-files"
-  # for removed ones: only "install ok installed" counts.
-  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then
-    missing+=("$p")
-  fi
+  installed "$p" || missing+=("$p")
+done
+missing_bare=()
+for p in "${bare[@]}"; do
+  installed "$p" || missing_bare+=("$p")
 done
 
 sudo=()
 if ((EUID != 0)) && command -v sudo >/dev/null; then
   sudo=(sudo)
 fi
-if ((${#missing[@]})); then
+if ((${#missing[@]} + ${#missing_bare[@]})); then
   if ((EUID != 0 && ${#sudo[@]} == 0)); then
-    echo "setup.sh: missing packages (${missing[*]}) and not root, and sudo is not available" >&2
+    echo "setup.sh: missing packages (${missing[*]} ${missing_bare[*]}) and not root, and sudo is not available" >&2
     exit 1
   fi
-  echo "setup.sh: installing ${missing[*]}"
+  echo "setup.sh: installing ${missing[*]} ${missing_bare[*]}"
   # another apt-get (a second clone's setup, unattended upgrades) holds dpkg's lock: wait for it
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    "${install_opts[@]}" "${missing[@]}" >/dev/null
+  if ((${#missing[@]})); then
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      "${install_opts[@]}" "${missing[@]}" >/dev/null
+  fi
+  if ((${#missing_bare[@]})); then
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends "${missing_bare[@]}" >/dev/null
+  fi
 fi
 
 # The build log is shown only when it has something to say: a failure or a warning.

@@ -178,9 +178,9 @@ describe("bad input", function()
 		end)
 
 		it("refuses an unknown kind #root", function()
-			refused("netns: link_add: kind 'gre6' is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond, gre, gretap, ipip, sit, ip6gre, ip6tnl",
+			refused("netns: link_add: kind 'gre6' is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond, gre, gretap, ipip, sit, ip6gre, ip6tnl, wireguard",
 				a.link_add, a, "d0", "gre6")
-			refused("netns: link_add: kind 'Veth' is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond, gre, gretap, ipip, sit, ip6gre, ip6tnl",
+			refused("netns: link_add: kind 'Veth' is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond, gre, gretap, ipip, sit, ip6gre, ip6tnl, wireguard",
 				a.link_add, a, "d0", "Veth", { peer = "d1" })
 			refused("netns: link_add: kind must be a string, not nil", a.link_add, a, "d0", nil)
 			unchanged()

@@ -71,15 +71,15 @@ static int m_link_add(lua_State *L)
 	unsigned char mac[6];
 	int veth, ret;
 
-	lua_settop(L, 4);	/* options at a fixed index, scratch values above */
+	lua_settop(L, 5);	/* options at a fixed index, what the kind keeps alive at 5, scratch above */
 	if (strcmp(kind, "veth") && strcmp(kind, "bridge") && !link_kind_known(kind))
 		return raise_value(L, "kind", kind,
 				   "is not one of veth, bridge, dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond, "
-				   "gre, gretap, ipip, sit, ip6gre, ip6tnl");
+				   "gre, gretap, ipip, sit, ip6gre, ip6tnl, wireguard");
 	veth = !strcmp(kind, "veth");
 	r.kind = kind;	/* alive in the stack */
 	if (link_kind_known(kind))
-		link_kind_opts(L, 4, kind, &r);
+		link_kind_opts(L, 4, 5, kind, &r);
 	else
 		check_opts(L, 4, link_add_opts);
 	r.peer = opt_ifname(L, 4, "peer");
@@ -96,7 +96,7 @@ static int m_link_add(lua_State *L)
 	/* a vxlan's group = "ADDR" is its multicast group (l_link_kinds.c) */
 	if (strcmp(kind, "vxlan") || get_opt(L, 4, "group") != LUA_TSTRING)
 		r.group = (unsigned)opt_int(L, 4, "group", 0, 0xffffffffLL, 0);
-	lua_settop(L, 4);
+	lua_settop(L, 5);
 	/* last: a namespace given by name is opened here and must be closed */
 	peer_ns = opt_ns(L, 4, "peer_ns", &tmp, "link_add", name, ns);
 	if (peer_ns && !veth) {

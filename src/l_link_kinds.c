@@ -1,4 +1,5 @@
-/* l_link_kinds.c - link_add's options of bridge (VLAN settings), dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond and the tunnels, and
+/* l_link_kinds.c - link_add's options of bridge (VLAN settings), dummy, wireguard (l_wg.c), vlan, macvlan, ipvlan, vxlan,
+ * vrf, bond and the tunnels, and
  * their readback in links(). */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -34,6 +35,9 @@ static const struct kind_opts kinds[] = {
 	{ "ipip", "an", { COMMON, "local", "remote", "ttl", "dev", NULL } },
 	{ "sit", "a", { COMMON, "local", "remote", "ttl", "dev", NULL } },
 	{ "ip6tnl", "an", { COMMON, "local", "remote", "ttl", "dev", NULL } },
+	/* no address: a wireguard has none (ARPHRD_NONE) */
+	{ "wireguard", "a", { "mtu", "up", "wait", "master", "alias", "group", "private_key", "listen_port", "fwmark",
+			      "peers", NULL } },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -175,7 +179,7 @@ static void tunnel_opts(lua_State *L, int arg, const struct kind_opts *ko, struc
 	r->dev = opt_ifname(L, arg, "dev");
 }
 
-void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req *r)
+void link_kind_opts(lua_State *L, int arg, int keep, const char *kind, struct link_add_req *r)
 {
 	size_t i;
 	struct link_kind *k = &r->k;
@@ -193,6 +197,10 @@ void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req
 		bridge_opts(L, arg, k);
 	if (!strcmp(kind, "veth") || !strcmp(kind, "bridge") || !strcmp(kind, "dummy"))
 		return;
+	if (!strcmp(kind, "wireguard")) {
+		wg_link_opts(L, arg, keep, r);
+		return;
+	}
 	if (!strcmp(kind, "vlan") || !strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")) {
 		if (!(r->link = opt_ifname(L, arg, "link")))
 			raise_input(L, "link", "%s %s needs option 'link' (the parent device's name)",
@@ -285,7 +293,7 @@ void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *
 	const struct link_kind *k = &l->k;
 	const char *kind = l->kind;
 
-	if (!link_kind_known(kind) || !strcmp(kind, "dummy"))
+	if (!link_kind_known(kind) || !strcmp(kind, "dummy") || !strcmp(kind, "wireguard"))
 		return;
 	if (!strcmp(kind, "bridge") && l->k.vlan_filtering < 0)
 		return;	/* a bridge the kernel said nothing of (no IFLA_INFO_DATA) */

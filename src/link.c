@@ -11,6 +11,7 @@
 
 #include "bridge_vlan.h"
 #include "link.h"
+#include "wg.h"
 
 #define LINK_BUF 1024
 
@@ -190,6 +191,11 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 		/* nothing half-made: the device goes again (a veth with its peer) */
 		link_del(ns, r->name, NULL);
 		return err_part(e, "alias");
+	}
+	/* a wireguard's keys, port and peers: generic netlink, once the device exists */
+	if (r->wg && wg_device_changes(r->wg) && (ret = wg_set(ns, r->name, r->wg, e)) < 0) {
+		link_del(ns, r->name, NULL);
+		return err_part(e, "wireguard");
 	}
 	if (r->up && r->wait && (ret = link_wait(ns, r->name, LINK_WAIT_TIMEOUT, e)) < 0) {
 		link_del(ns, r->name, NULL);

@@ -5,6 +5,8 @@
 #include "link_kinds.h"
 #include "ns.h"
 
+struct wg_device;
+
 #define KIND_LEN 32
 #define ALIAS_LEN 256
 
@@ -24,6 +26,7 @@ struct link_add_req {
 	unsigned group;		/* IFLA_GROUP, 0: the default group */
 	const char *alias;	/* IFLA_IFALIAS, NULL: none (a second request) */
 	int wait;		/* with up: return once it can transmit (link_wait) */
+	const struct wg_device *wg;	/* wireguard: its configuration (wg.h), NULL: none */
 	/* out: the new device's ifindex and, for a veth, its peer's (in the
 	 * peer's namespace): from the kernel's echo (NLM_F_ECHO, Linux 6.3+),
 	 * else from a look at the new device */

@@ -1,4 +1,5 @@
-/* link_kinds.c - IFLA_INFO_DATA of bridge (its VLAN settings), dummy, vlan, macvlan, ipvlan, vxlan, vrf, bond devices and the
+/* link_kinds.c - IFLA_INFO_DATA of bridge (its VLAN settings), dummy, wireguard (none), vlan, macvlan, ipvlan, vxlan, vrf,
+ * bond devices and the
  * tunnels (gre, gretap, ipip, sit, ip6gre, ip6tnl). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -52,7 +53,7 @@ static const char *const modules[][2] = {
 	{ "bridge", "bridge" }, { "dummy", "dummy" }, { "vlan", "8021q" }, { "macvlan", "macvlan" },
 	{ "ipvlan", "ipvlan" }, { "vxlan", "vxlan" }, { "vrf", "vrf" }, { "bond", "bonding" },
 	{ "gre", "ip_gre" }, { "gretap", "ip_gre" }, { "ipip", "ipip" }, { "sit", "sit" },
-	{ "ip6gre", "ip6_gre" }, { "ip6tnl", "ip6_tunnel" },
+	{ "ip6gre", "ip6_gre" }, { "ip6tnl", "ip6_tunnel" }, { "wireguard", "wireguard" },
 };
 
 #define NKINDS (sizeof(modules) / sizeof(modules[0]))
@@ -163,8 +164,9 @@ void link_kind_put(struct nlmsghdr *nlh, const char *kind, const struct link_kin
 	struct nlattr *data;
 	int bridge = !strcmp(kind, "bridge");
 
-	/* a plain bridge gets no IFLA_INFO_DATA at all, as before it had options */
-	if (!strcmp(kind, "dummy") ||
+	/* a plain bridge gets no IFLA_INFO_DATA at all, as before it had options; a wireguard is
+	 * configured over generic netlink (wg.c), not here */
+	if (!strcmp(kind, "dummy") || !strcmp(kind, "wireguard") ||
 	    (bridge && k->vlan_filtering < 0 && !k->vlan_proto && k->default_pvid < 0))
 		return;
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);

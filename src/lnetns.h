@@ -99,9 +99,11 @@ int devs_index(lua_State *L, struct devs *d, const char *dev, const char *op, co
 void devs_set_name(lua_State *L, const struct devs *d, int index, const char *key);
 
 /* The kinds of link_kinds.h (l_link_kinds.c): their options at arg (the options table of
- * link_add, an absolute index) into r, raising on bad input, an option of another kind named so;
- * and t[kind] = their readback, t on top. */
-void link_kind_opts(lua_State *L, int arg, const char *kind, struct link_add_req *r);
+ * link_add, an absolute index) into r, raising on bad input, an option of another kind named so
+ * (what r points to is kept alive at the index keep); and t[kind] = their readback, t on top. */
+void link_kind_opts(lua_State *L, int arg, int keep, const char *kind, struct link_add_req *r);
+/* a wireguard's options (l_wg.c): r->wg, in a userdata put at the index keep */
+void wg_link_opts(lua_State *L, int arg, int keep, struct link_add_req *r);
 void push_link_kind(lua_State *L, const struct link_info *l, const struct devs *all);
 
 /* Each file registers its methods into the methods table on top of the stack. */
@@ -113,10 +115,12 @@ void open_probe_methods(lua_State *L);	/* l_probe.c */
 void open_nat_methods(lua_State *L);	/* l_nat.c */
 void open_qdisc_methods(lua_State *L);	/* l_qdisc.c */
 void open_bridge_vlan_methods(lua_State *L);	/* l_bridge_vlan.c */
+void open_wg_methods(lua_State *L);	/* l_wg.c */
 /* netns.fork (l_proc.c), netns.qdisc_check (l_qdisc.c): into the module
  * table on top of the stack */
 void open_proc_funcs(lua_State *L);
 void open_qdisc_funcs(lua_State *L);
+void open_wg_funcs(lua_State *L);	/* netns.wg_genkey, netns.wg_pubkey (l_wg.c) */
 /* the process handle's metatable (l_proc.c) */
 void open_proc_meta(lua_State *L);
 

@@ -314,6 +314,7 @@ void ns_close(struct ns *ns)
 {
 	nl_close(&ns->rt);
 	nl_close(&ns->nf);
+	nl_close(&ns->gen);
 	if (ns->fd >= 0)
 		close(ns->fd);
 	ns->fd = -1;
@@ -350,4 +351,10 @@ int ns_nf(struct ns *ns, struct nl **nl, struct err *e)
 {
 	*nl = &ns->nf;
 	return ns_sock(ns, &ns->nf, NETLINK_NETFILTER, e);
+}
+
+int ns_gen(struct ns *ns, struct nl **nl, struct err *e)
+{
+	*nl = &ns->gen;
+	return ns_sock(ns, &ns->gen, NETLINK_GENERIC, e);
 }

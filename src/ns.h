@@ -21,6 +21,8 @@ struct ns {
 	char *path;			/* NS_PATH: the file it was opened by (malloc'd) */
 	struct nl rt;			/* rtnetlink socket living in it, opened on first use */
 	struct nl nf;			/* nfnetlink (nf_tables) socket, likewise */
+	struct nl gen;			/* generic netlink socket (wireguard), likewise */
+	int wg_family;			/* the "wireguard" genetlink family id, 0: not asked yet */
 };
 
 void ns_init(struct ns *ns);
@@ -59,6 +61,9 @@ const char *ns_label(const struct ns *ns);
 int ns_rt(struct ns *ns, struct nl **nl, struct err *e);
 /* *nl gets the netfilter (nf_tables) socket of ns, likewise. */
 int ns_nf(struct ns *ns, struct nl **nl, struct err *e);
+
+/* *nl gets the generic netlink socket of ns, likewise. */
+int ns_gen(struct ns *ns, struct nl **nl, struct err *e);
 
 /* Switch the calling thread into the namespace fd; *saved receives an fd of
  * the one it was in. ns_leave switches back and closes saved. */

@@ -103,6 +103,59 @@ local function tunnel_words(w, o)
 end
 for _, k in ipairs { "gre", "gretap", "ipip", "sit", "ip6gre", "ip6tnl" } do kind_words[k] = tunnel_words end
 
+---------------------------------------------------------------------------
+-- wireguard: the keys, port and peers go by `wg set` inside the namespace;
+-- a key is handed over as a file, as wg wants it (bash's process substitution)
+
+local function keyfile(k) return "<(printf '%s\\n' " .. quote(k) .. ")" end
+
+-- what `wg show NAME allowed-ips` lists for peer pub, as "a,b," (nothing for none): the command
+-- substitution that keeps a peer's allowed IPs where wg set would replace them
+local function current_ips(ns, name, pub)
+  return ("\"$(%s show %s allowed-ips | awk -v p=%s '$1 == p && $2 != \"(none)\" "
+    .. "{ for (i = 2; i <= NF; i++) printf \"%%s,\", $i }')\""):format(inside(ns, "wg"), quote(name), quote(pub))
+end
+
+-- the words after `wg set NAME` (nil when there are none); ns with a device that exists (wg_set)
+local function wg_words(o, ns, name)
+  local w = {}
+  if o.listen_port then w[#w + 1] = "listen-port " .. tostring(o.listen_port) end
+  if o.fwmark then w[#w + 1] = "fwmark " .. tostring(o.fwmark) end
+  if o.private_key then w[#w + 1] = "private-key " .. keyfile(o.private_key) end
+  for _, p in ipairs(type(o.peers) == "table" and o.peers or {}) do
+    w[#w + 1] = "peer " .. quote(p.public_key)
+    if p.remove then w[#w + 1] = "remove" end
+    if p.preshared_key then w[#w + 1] = "preshared-key " .. keyfile(p.preshared_key) end
+    if p.endpoint then w[#w + 1] = "endpoint " .. quote(p.endpoint) end
+    if p.persistent_keepalive then w[#w + 1] = "persistent-keepalive " .. tostring(p.persistent_keepalive) end
+    local ips = type(p.allowed_ips) == "string" and { p.allowed_ips } or p.allowed_ips
+    -- wg set replaces a peer's allowed IPs; wg_set without replace_allowed_ips adds them to
+    -- those the peer has (a new device's peers have none)
+    if ips and #ips > 0 and not p.remove then
+      local keep = ns and not p.replace_allowed_ips and current_ips(ns, name, p.public_key) or ""
+      w[#w + 1] = "allowed-ips " .. keep .. quote(table.concat(ips, ","))
+    end
+  end
+  if #w == 0 then return nil end
+  return words(w)
+end
+
+local function wg_line(ns, name, o, exists)
+  local w = wg_words(o, exists and ns, name)
+  return w and inside(ns, "wg set " .. quote(name) .. " " .. w)
+end
+
+function formats.wg_set(ns, name, o)
+  local lines = {}
+  -- replace_peers: the peers there now go first, one by one
+  if o.replace_peers then
+    local wg = inside(ns, "wg")
+    lines[1] = ("for p in $(%s show %s peers); do %s set %s peer \"$p\" remove; done"):format(wg, quote(name), wg, quote(name))
+  end
+  lines[#lines + 1] = wg_line(ns, name, o, true)
+  return lines
+end
+
 function formats.link_add(ns, name, kind, o)
   o = o or {}
   local w = { ip(ns), "link add", quote(name) }
@@ -125,6 +178,7 @@ function formats.link_add(ns, name, kind, o)
   local lines = { words(w) }
   -- the kernel ignores an alias in the request that creates: a second one
   if o.alias then lines[2] = ("%s link set %s alias %s"):format(ip(ns), quote(name), quote(o.alias)) end
+  if kind == "wireguard" then lines[#lines + 1] = wg_line(ns, name, o) end
   return lines
 end
 
