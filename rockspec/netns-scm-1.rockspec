@@ -12,7 +12,8 @@ description = {
   detailed = [[
 netns drives Linux network namespaces from Lua 5.4 over netlink (libmnl,
 libnftnl): namespaces, veth pairs, bridges, addresses, routes, neighbours,
-sysctls and NAT, without running ip, nft or a shell. The netlab interpreter
+sysctls, NAT, VLANs, VRFs, bonds, tunnels and WireGuard, without running ip,
+nft or a shell. The netlab interpreter
 runs topology scripts with it preloaded and tears the lab down afterwards.
 ]],
   homepage = "https://github.com/netlab/netlab",
@@ -30,6 +31,7 @@ dependencies = {
 external_dependencies = {
   MNL = { header = "libmnl/libmnl.h" },
   NFTNL = { header = "libnftnl/table.h" },
+  SODIUM = { header = "sodium.h" },  -- wireguard keys (CMake finds it with pkg-config)
 }
 
 build = {

@@ -122,4 +122,6 @@ function M.why(lab, from, addr)
   return ok and res or nil
 end
 
+M.route_to = route_to
+
 return M

@@ -4,6 +4,7 @@
 local netns = require "netns"
 local check = require "netlab.check"
 local kinds = require "netlab.kinds"
+local diagnose = require "netlab.diagnose"
 
 local set, shown = check.set, check.shown
 local own_node, core, addresses, add_addresses, device_name =
@@ -37,15 +38,7 @@ local fnv = require("netlab.names").fnv
 
 -- the route of node's main table that reaches addr (the longest prefix), or nil
 local function route_to(node, addr, family)
-  local best, best_len = nil, -1
-  for _, r in ipairs(node.ns:routes(family)) do
-    local main = r.table == nil or r.table == "main" or r.table == 254
-    local len = r.dst == "default" and 0 or tonumber(r.dst:match("/(%d+)$") or (family == "inet" and 32 or 128))
-    if main and len > best_len and (r.dst == "default" or netns.contains(r.dst, addr)) then
-      best, best_len = r, len
-    end
-  end
-  return best
+  return diagnose.route_to(node.ns, addr, family)
 end
 
 -- node's address of family on dev (the source it sends from over that route)
