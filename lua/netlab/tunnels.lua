@@ -225,11 +225,14 @@ local function lab_tunnel(lab, a, b, opts)
     oa, ob = plain_ends(lab, a, b, kind, opts, u, names)
   end
   -- the first end is checked by the kernel before the second is made; a refusal of the second
-  -- takes the first away again
-  core("tunnel", 3, a.ns.link_add, a.ns, names[1], kind, oa)
-  local ok, e = pcall(b.ns.link_add, b.ns, names[2], kind, ob)
+  -- takes the first away again. A wireguard end behind NAT starts its handshake the moment it is
+  -- made (its keepalive): the other end is made first, to answer it
+  local first, second = { a, names[1], oa }, { b, names[2], ob }
+  if kind == "wireguard" and u.a_reaches_b and not u.b_reaches_a then first, second = second, first end
+  core("tunnel", 3, first[1].ns.link_add, first[1].ns, first[2], kind, first[3])
+  local ok, e = pcall(second[1].ns.link_add, second[1].ns, second[2], kind, second[3])
   if not ok then
-    pcall(a.ns.link_del, a.ns, names[1])
+    pcall(first[1].ns.link_del, first[1].ns, first[2])
     core("tunnel", 3, error, e, 0)
   end
   add_addresses(lab, a, names[1], inner[1])
