@@ -302,8 +302,6 @@ function Lab:_link_addresses(a, b, to_bridge, addr)
     addrs_a, addrs_b = addr_list(addr), {}
   end
   local claims = {}
-  -- an address on a bridge's port is the lab's host's (the bridge side has none)
-  local b_realm = self.host
   for i, list in ipairs { addrs_a, addrs_b } do
     local node = i == 1 and a or (not to_bridge and b or nil)
     for _, p in ipairs(list) do
@@ -313,7 +311,7 @@ function Lab:_link_addresses(a, b, to_bridge, addr)
         fail(("link: address '%s' is IPv6, but %s was made with ipv6 = false"):format(p, node.name), 3)
       end
       if claims[ok.address] then fail(("link: address '%s' is given twice on this link"):format(p), 3) end
-      local holder = self:_holder(p, node or b_realm)
+      local holder = self:_holder(p, node)
       if holder then fail(("link: address '%s' is already %s"):format(p, holder), 3) end
       claims[ok.address] = true
     end
