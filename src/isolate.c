@@ -1,4 +1,4 @@
-/* isolate.c - what keeps a lab apart and leaves nothing when it dies: a private network and mount namespace, a PID namespace for its processes. */
+/* isolate.c - what keeps a lab's processes apart and leaves nothing when it dies: a PID namespace whose init reaps them (the private network and mount namespace: userns.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,35 +18,6 @@
 #include "netlab.h"
 #include "proc.h"
 #include "tree.h"
-
-/*
- * The lab's host becomes a fresh network namespace, and /run/netns a tmpfs
- * seen only in a fresh mount namespace: nothing the script makes is visible
- * to the real host, two labs never collide, and when this process dies,
- * even by SIGKILL, the namespaces and their mounts die with it.
- */
-int netlab_isolate(void)
-{
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
-		return -errno;
-	/* nothing mounted from here on propagates back to the host */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -errno;
-	if (mkdir("/run/netns", 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if (mount("netlab", "/run/netns", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=0755") < 0)
-		return -errno;
-	/* a /sys that lists this namespace's devices, for the commands the
-	 * script runs in the lab's host; without it they would see the real one */
-	if (umount2("/sys", MNT_DETACH) == 0) {
-		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-		/* and the cgroup v2 hierarchy in it again, where each command's
-		 * tree of processes goes (best effort: without it, process groups) */
-		mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	}
-	return 0;
-}
 
 /* The interpreter is gone: kill everything in the namespace (kill(-1)
  * from an init reaches its namespace only), reap it, and remove the
@@ -124,10 +95,17 @@ int netlab_pid_namespace(void)
 	/* the lab's namespace, for the commands; this process's children
 	 * are born where it is again */
 	lab = pid < 0 ? -1 : open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-	if (setns(own, CLONE_NEWPID) < 0 || lab < 0)
+	if (lab < 0)
+		goto fail;
+	/* a rootless lab's process may not enter a PID namespace of the real host's user
+	 * namespace again (EPERM): all its children are born in the lab's then, and die with it */
+	if (setns(own, CLONE_NEWPID) == 0)
+		proc_pid_namespace(lab);
+	else if (errno == EPERM)
+		close(lab);
+	else
 		goto fail;
 	close(own);
-	proc_pid_namespace(lab);
 	/* kept open for as long as this process lives: init's sign of life */
 	close(alive[0]);
 	return 0;

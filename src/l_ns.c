@@ -9,6 +9,7 @@
 
 #include "lnetns.h"
 #include "sysctl.h"
+#include "userns.h"
 
 struct ns *new_handle(lua_State *L)
 {
@@ -363,6 +364,21 @@ static int l_contains(lua_State *L)
 /* ---- time ------------------------------------------------------------- */
 
 /* seconds on the monotonic clock: for timing and deadlines in scripts */
+/* netns.unshare_user(): this process into a user namespace of its own, where its user is root
+ * with every capability, and a private network + mount namespace with its own /run/netns:
+ * what an ordinary user's test suite needs before it makes namespaces. Once per process. */
+static int l_unshare_user(lua_State *L)
+{
+	struct err e = ERR_INIT;
+	int ret;
+
+	if ((ret = userns_enter(&e)) < 0)
+		return raise_core(L, "unshare_user", "user namespace", NULL, ret, &e);
+	if ((ret = ns_isolate()) < 0)
+		return raise_core(L, "unshare_user", "network and mount namespace", NULL, ret, NULL);
+	return 0;
+}
+
 static int l_clock(lua_State *L)
 {
 	struct timespec ts;
@@ -448,6 +464,7 @@ int luaopen_netns(lua_State *L)
 		{ "contains", l_contains },
 		{ "clock", l_clock },
 		{ "sleep", l_sleep },
+		{ "unshare_user", l_unshare_user },
 		{ NULL, NULL }
 	};
 

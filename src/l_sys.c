@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "netlab.h"
+#include "userns.h"
 #include "proc.h"
 
 /* a failure as one line for the user, "netlab: ...", without a position */
@@ -88,7 +89,7 @@ static int sys_isatty(lua_State *L)
 
 static int sys_isolate(lua_State *L)
 {
-	int ret = netlab_isolate();
+	int ret = ns_isolate();
 
 	if (ret < 0)
 		return sys_fail(L, PROGNAME ": cannot make a private network namespace: %s%s",

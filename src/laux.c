@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "lnetns.h"
+#include "userns.h"
 
 /* ---- error values ---------------------------------------------------- */
 
@@ -45,8 +46,13 @@ int raise_core(lua_State *L, const char *op, const char *obj, const char *where,
 {
 	/* the context is trusted only when it tells the same failure */
 	int same = e && e->code == ret;
+	const char *text = same ? e->text : "";
 
-	push_error(L, op, obj, same ? e->part : NULL, where, ret, same ? e->text : "", NULL);
+	/* refused for want of a capability: say which, and the ways to have it */
+	if (ret == -EPERM && !userns_capable())
+		text = lua_pushfstring(L, "%s%sthis process lacks CAP_SYS_ADMIN or CAP_NET_ADMIN in its user namespace: "
+				       "run it as root, or call netns.unshare_user() first", text, text[0] ? "; " : "");
+	push_error(L, op, obj, same ? e->part : NULL, where, ret, text, NULL);
 	return lua_error(L);
 }
 

@@ -15,6 +15,7 @@
 #include <lualib.h>
 
 #include "netlab.h"
+#include "userns.h"
 
 #ifndef NETLAB_VERSION
 #error "NETLAB_VERSION comes from the build (CMakeLists.txt)"
@@ -493,6 +494,28 @@ static int finish_lab(lua_State *L, int lab, int script_ok)
 }
 
 /* Everything but creating the state runs here, protected, like lua.c's pmain. */
+/* An ordinary user's lab is made in a user namespace of its own, where the user is root: every
+ * namespace, device and rule of an isolated lab is allowed there. The real host is not: --host
+ * needs root. Says why in one line when it cannot be; 0 or -1. */
+static int rootless(const struct options *o)
+{
+	struct err e = ERR_INIT;
+	int ret;
+
+	if (userns_capable())
+		return 0;
+	if (o->host) {
+		fprintf(stderr, PROGNAME ": --host builds the lab in the real host's network: it needs root (sudo)\n");
+		return -1;
+	}
+	if ((ret = userns_enter(&e)) < 0) {
+		fprintf(stderr, PROGNAME ": cannot make a lab as an ordinary user: %s%s%s\n", strerror(-ret),
+			e.text[0] ? ": " : "", e.text);
+		return -1;
+	}
+	return 0;
+}
+
 static int pmain(lua_State *L)
 {
 	int argc = (int)lua_tointeger(L, 1);
@@ -506,14 +529,11 @@ static int pmain(lua_State *L)
 		lua_pushinteger(L, status);
 		return 1;
 	}
-	/* a lab is made of namespaces: say so in one line, before anything */
-	if (!o.subcommand && geteuid() != 0) {
-		fprintf(stderr, PROGNAME ": a lab needs root (it makes network namespaces%s): run it with sudo\n",
-			o.host ? " in the real host" : "");
+	if (!o.subcommand && (ret = rootless(&o)) < 0) {
 		lua_pushinteger(L, EXIT_SCRIPT);
 		return 1;
 	}
-	if (!o.host && !o.subcommand && (ret = netlab_isolate()) < 0) {
+	if (!o.host && !o.subcommand && (ret = ns_isolate()) < 0) {
 		fprintf(stderr, PROGNAME ": cannot make a private network namespace: %s%s\n",
 			strerror(-ret), ret == -EPERM ? " (netlab needs root)" : "");
 		lua_pushinteger(L, EXIT_SCRIPT);

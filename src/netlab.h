@@ -7,9 +7,6 @@
 
 #define PROGNAME "netlab"
 
-/* Move this process into a fresh network + mount namespace with a private
- * /run/netns and a /sys of its own: the lab's host. 0 or -errno. (isolate.c) */
-int netlab_isolate(void);
 /* Make every process started from now on live in a PID namespace whose
  * init dies with this process. 0 or -errno. (isolate.c) */
 int netlab_pid_namespace(void);

@@ -393,17 +393,23 @@ out:
 
 int proc_fork(struct proc *p, struct err *e)
 {
-	int parent = (int)getpid(), pid, sig;
+	/* the parent as a pidfd: whether it is still alive, even from a child born in a PID
+	 * namespace the parent is not in (a rootless lab's), where getppid() is 0 */
+	int parent = (int)syscall(SYS_pidfd_open, getpid(), 0), pid, sig;
 	sigset_t all;
 
 	*p = (struct proc){ .pid = -1, .pidfd = -1, .copier = -1, .forked = 1 };
 	tree_make(&p->tree);
 	fflush(NULL);
 	if ((pid = fork()) < 0) {
+		pid = -errno;
 		tree_free(&p->tree);
-		return err_set(e, -errno, NULL);
+		close_fd(&parent);
+		return err_set(e, pid, NULL);
 	}
 	if (pid == 0) {
+		struct pollfd gone = { .fd = parent, .events = POLLIN };
+
 		tree_join(&p->tree);
 		for (sig = 1; sig < NSIG; sig++)
 			if (sig != SIGKILL && sig != SIGSTOP)
@@ -411,11 +417,14 @@ int proc_fork(struct proc *p, struct err *e)
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
+		/* had it died already, the death signal would never come */
+		if (parent < 0 || poll(&gone, 1, 0) != 0)
 			_exit(1);
+		close_fd(&parent);
 		*p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
 		return 0;
 	}
+	close_fd(&parent);
 	p->pid = pid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return pid;

@@ -1,0 +1,146 @@
+-- spec/rootless_spec.lua - labs without root: an ordinary user (nobody, through setpriv) runs netlab
+-- scripts in a user namespace of their own, and the netns module says what it lacks and offers
+-- netns.unshare_user(); --host stays root's; a killed rootless lab leaves no process; the
+-- preflight names the setting that forbids user namespaces. The binary, the module and the scripts
+-- are copied into a directory the user can read (a clone may sit where it cannot).
+local proc = require "support.proc"
+local nl = require "support.netlab"
+local json = require "support.json"
+
+local NOBODY = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all" }
+
+local dir
+
+-- argv as nobody, stdout and stderr together: output, exit code
+local function as_nobody(argv)
+	local full = {}
+	for _, w in ipairs(NOBODY) do full[#full + 1] = w end
+	for _, w in ipairs(argv) do full[#full + 1] = w end
+	return proc.exec(full, true)
+end
+
+-- a Lua script run by plain lua5.4 as nobody, with the copied netns module
+local function lua_as_nobody(script)
+	return as_nobody({ "lua5.4", "-e", ("package.cpath = %q"):format(dir .. "/?.so"), "-e", script })
+end
+
+local function write(name, text)
+	local path = proc.write(dir .. "/" .. name, text)
+	proc.exec({ "chmod", "0644", path })
+	return path
+end
+
+describe("rootless labs", function()
+	setup(function()
+		local out, code = proc.exec({ "mktemp", "-d", "/tmp/t-rootless-XXXXXX" })
+		assert(code == 0, out)
+		dir = out:gsub("%s+$", "")
+		proc.exec({ "chmod", "0777", dir })
+		for _, f in ipairs { nl.bin, proc.root .. "/build/netns.so", proc.root .. "/scripts/examples/tutorial.lua" } do
+			local _, c = proc.exec({ "cp", f, dir .. "/" })
+			assert(c == 0, "cannot copy " .. f)
+		end
+		proc.exec({ "chmod", "-R", "a+rX", dir })
+	end)
+	teardown(function()
+		if dir then proc.rmtree(dir) end
+	end)
+
+	it("the netns module tells an ordinary user which capabilities it lacks, and makes nothing #root", function()
+		local out, code = lua_as_nobody([[
+local netns = require "netns"
+local ok, e = pcall(netns.add, "t-rootless-x")
+print(ok, e.code)
+print(e.text)
+]])
+		assert.equal(0, code, out)
+		assert.matches("^false\tEPERM\n", out)
+		assert.truthy(proc.contains(out, "this process lacks CAP_SYS_ADMIN or CAP_NET_ADMIN in its user namespace: "
+			.. "run it as root, or call netns.unshare_user() first"), out)
+		local list = proc.exec({ "ip", "netns", "list" })
+		assert.falsy(proc.contains(list, "t-rootless-x"), list)
+	end)
+
+	it("netns.unshare_user() gives an ordinary user namespaces, a veth and traffic, as ip sees them from inside #root", function()
+		local out, code = lua_as_nobody(([[
+local netns = require "netns"
+netns.unshare_user()
+local a, b = netns.add("a"), netns.add("b")
+a:link_add("v0", "veth", { peer = "v1", peer_ns = b, up = true })
+b:link_set("v1", { up = true })
+a:addr_add("v0", "10.0.0.1/24")
+b:addr_add("v1", "10.0.0.2/24")
+print("ping", (a:ping("10.0.0.2")))
+local f = io.popen("ip -j -n b addr show dev v1")
+print("ip", f:read("a"))
+f:close()
+f = io.popen("id -u")
+print("uid inside", f:read("l"))
+f:close()
+-- what it writes outside belongs to the user
+local w = io.open(%q, "w") w:write("x") w:close()
+netns.delete("a") netns.delete("b")
+]]):format(dir .. "/written"))
+		assert.equal(0, code, out)
+		assert.matches("\nping\ttrue\n", "\n" .. out)
+		local addrs = json.decode(out:match("\nip\t(.-)\n"))
+		assert.equal("10.0.0.2", addrs[1].addr_info[1]["local"])
+		assert.matches("\nuid inside\t0\n", out)
+		local owner = proc.exec({ "stat", "-c", "%u", dir .. "/written" })
+		assert.equal("65534", owner:gsub("%s+$", ""))
+	end)
+
+	it("netlab runs the tutorial as an ordinary user, in a user namespace of its own #root", function()
+		local out, code = as_nobody({ dir .. "/netlab", dir .. "/tutorial.lua" })
+		assert.equal(0, code, out)
+		assert.matches("\n19 passed, 0 failed\n$", out)
+	end)
+
+	it("netlab --host is root's: an ordinary user is told so in one line #root", function()
+		local out, code = as_nobody({ dir .. "/netlab", "--host", dir .. "/tutorial.lua" })
+		assert.equal(1, code)
+		assert.equal("netlab: --host builds the lab in the real host's network: it needs root (sudo)\n", out)
+	end)
+
+	it("a rootless lab killed with SIGKILL leaves no process behind #root", function()
+		write("service.lua", [[
+local a = lab:node "a"
+a:service { "sleep", "7771" }
+print("ready")
+io.stdout:flush()
+netns.sleep(300)
+]])
+		local log = dir .. "/service.out"
+		local cmd = ("echo $$; exec %s %s %s >%s 2>&1"):format(table.concat(NOBODY, " "), proc.quote(dir .. "/netlab"),
+			proc.quote(dir .. "/service.lua"), proc.quote(log))
+		-- (the shell would report "Killed": quiet)
+		local f = assert(io.popen("sh -c " .. proc.quote(cmd) .. " 2>/dev/null"))
+		local pid = assert(tonumber(f:read("l")))
+		assert.truthy(proc.wait_until(function() return proc.contains(proc.read(log), "ready") end, 30), proc.read(log))
+		local running = proc.exec({ "pgrep", "-u", "65534", "-f", "sleep 7771" })
+		assert.truthy(running:match("%d"), "the service never ran")
+		proc.exec({ "kill", "-KILL", tostring(pid) })
+		f:close()
+		assert.truthy(proc.wait_until(function()
+			return not proc.exec({ "pgrep", "-u", "65534", "-f", "sleep 7771" }):match("%d")
+		end, 10), "the lab's service outlived it")
+	end)
+
+	it("the preflight names user.max_user_namespaces = 0 when it forbids the user namespace #root", function()
+		-- simulated in a user namespace of the spec's own (mapping the uids): its limit is its own
+		local script = write("empty.lua", "print('made')\n")
+		-- (mapped by hand: unshare --map-users needs newuidmap, which Debian has in a package of its own)
+		-- (and a new exec once mapped: one made as an unmapped uid has no capabilities)
+		local limited = ("echo 0 > /proc/sys/user/max_user_namespaces && exec %s %s %s"):format(
+			table.concat(NOBODY, " "), proc.quote(dir .. "/netlab"), proc.quote(script))
+		local inner = "until grep -q 65536 /proc/self/uid_map; do sleep 0.01; done; exec sh -c " .. proc.quote(limited)
+		local outer = ("unshare --user sh -c %s & p=$!; "
+			.. "while [ \"$(readlink /proc/$p/ns/user)\" = \"$(readlink /proc/self/ns/user)\" ]; do sleep 0.01; done; "
+			.. "echo '0 0 65536' > /proc/$p/uid_map && echo '0 0 65536' > /proc/$p/gid_map; wait $p"):format(proc.quote(inner))
+		local out, code = proc.exec({ "sh", "-c", outer }, true)
+		assert.equal(1, code, out)
+		assert.equal("netlab: cannot make a lab as an ordinary user: No space left on device: a user namespace "
+			.. "for an ordinary user: user.max_user_namespaces = 0 forbids it (as root, sysctl -w "
+			.. "user.max_user_namespaces=15000)\n", out)
+	end)
+end)

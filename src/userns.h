@@ -1,0 +1,27 @@
+/* userns.h - a lab's own namespaces for a process: a user namespace for an ordinary user (rootless), a private network and mount namespace with its own /run/netns. */
+#ifndef NETLAB_USERNS_H
+#define NETLAB_USERNS_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Does this process have CAP_SYS_ADMIN and CAP_NET_ADMIN in its user namespace (what making
+ * namespaces and devices needs)? */
+int userns_capable(void);
+
+/* Move this process into a new user namespace where its user (and group) is root, with every
+ * capability there; the process must be single-threaded. 0 or -errno; when the system forbids
+ * it, e's text names the setting that does (userns_blocker). */
+int userns_enter(struct err *e);
+
+/* The settings that forbid an ordinary user a user namespace, as one sentence with the ways out,
+ * into buf; "" when none says no. */
+void userns_blocker(char *buf, size_t len);
+
+/* Move this process into a fresh network + mount namespace with a private /run/netns (a tmpfs
+ * seen only here) and, where it may, a /sys of its own. Nothing made from here on is visible to
+ * the real host, and all of it dies with the process. 0 or -errno. */
+int ns_isolate(void);
+
+#endif
