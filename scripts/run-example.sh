@@ -14,10 +14,7 @@ esac
 [[ -f $script ]] || { echo "run-example.sh: no such example: $script" >&2; exit 2; }
 
 bash scripts/setup.sh >/dev/null
-if ((EUID != 0)); then
-  echo "run-example.sh: network namespaces need root: run it with sudo" >&2
-  exit 1
-fi
 # netlab moves itself into a private network + mount namespace before the
-# script runs: the example's "host" is that namespace, never the real one
+# script runs (for an ordinary user, inside a user namespace of its own): the
+# example's "host" is that namespace, never the real one
 exec build/netlab "$script" "$@"
