@@ -99,7 +99,7 @@ netns.delete("a") netns.delete("b")
 	it("netlab --host is root's: an ordinary user is told so in one line #root", function()
 		local out, code = as_nobody({ dir .. "/netlab", "--host", dir .. "/tutorial.lua" })
 		assert.equal(1, code)
-		assert.equal("netlab: --host builds the lab in the real host's network: it needs root (sudo)\n", out)
+		assert.equal("netlab: --host builds the lab in the real host's network: it needs root: run it with sudo\n", out)
 	end)
 
 	it("a rootless lab killed with SIGKILL leaves no process behind #root", function()

@@ -505,7 +505,7 @@ static int rootless(const struct options *o)
 	if (userns_capable())
 		return 0;
 	if (o->host) {
-		fprintf(stderr, PROGNAME ": --host builds the lab in the real host's network: it needs root (sudo)\n");
+		fprintf(stderr, PROGNAME ": --host builds the lab in the real host's network: it needs root: run it with sudo\n");
 		return -1;
 	}
 	if ((ret = userns_enter(&e)) < 0) {
