@@ -118,6 +118,8 @@ end
 
 -- Called after the script, whatever happened: teardown, summary, exit status.
 function M.finish(lab, script_ok)
+  -- the process ends after this: an isolated lab's namespaces go with it
+  lab.leaving = true
   local ok, err = pcall(lab.close, lab)
   if ok and lab.close_journal then lab.close_journal() end
   if not ok then io.stderr:write(tostring(err), "\n") end
