@@ -207,6 +207,75 @@ lab:expect_reach(a, "10.9.0.3", { timeout = 0.2 })
 		end)
 	end)
 
+	describe("an isolated lab's teardown", function()
+		-- the lab's script: a service in a node, then its pid and the
+		-- inode of the node's namespace in the marker
+		local svc = write("svc.lua", [[
+local marker, d = ...
+local a = lab:node "fxlv-a"
+lab:link(a, lab:bridge "sw", { addr = "10.9.0.1/24" })
+local p = a:service { "sleep", d }
+local f = io.open(marker, "w")
+f:write(p.pid, " ", a.ns.id)
+f:close()
+]])
+
+		-- the processes that still see the lab's private mount namespace:
+		-- the node's name mounted there, with the node's namespace. (The
+		-- inode alone is no identity: the kernel hands a freed namespace's
+		-- inode to the next one made, by any suite on the machine.)
+		local function holder(ino)
+			local out = proc.exec({ "sh", "-c", [[
+for p in /proc/[0-9]*; do
+  grep -F " net:[$1] /run/netns/fxlv-a " "$p/mountinfo" 2>/dev/null | sed "s|^|$p: |"
+done; true]], "sh", ino })
+			if out ~= "" then return out end
+		end
+
+		local function marked(marker)
+			local info = read(marker)
+			assert.truthy(info, "the lab was built")
+			return info:match("^(%d+) (%d+)$")
+		end
+
+		it("stops its services and leaves nothing holding its namespaces when run returns #root", function()
+			local marker = dir .. "/m-run"
+			os.remove(marker)
+			local code, _, err = netlab({ "run", svc, marker, proc.unique_duration(), "--", "true" })
+			assert.equal(0, code, err)
+			local pid, ino = marked(marker)
+			-- at once, no waiting: the service was killed and reaped, the
+			-- lab's init reaped, and the private mount namespace with the
+			-- namespaces' names went with the interpreter
+			assert.is_false(proc.alive(pid), "the service is gone")
+			local left = holder(ino)
+			assert.is_nil(left, "the lab's namespaces are held by " .. tostring(left))
+			assert.same({}, ip.netns_names())
+			assert.same({ "lo" }, ip.link_names())
+			assert.equal("", (select(2, netlab({ "ls" }))))
+		end)
+
+		it("stops its services and leaves no state and nothing holding its namespaces when down returns #root", function()
+			local marker = dir .. "/m-up"
+			os.remove(marker)
+			local code, out, err = netlab({ "up", svc, "--name", "fx-leave", "--", marker, proc.unique_duration() })
+			assert.equal(0, code, err)
+			local desc = json.decode(out)
+			local pid, ino = marked(marker)
+			assert.truthy(alive(pid), "the service runs while the lab is up")
+			assert.truthy(holder(ino), "the scan sees the lab while it is up")
+			assert.equal(0, (netlab({ "down", "fx-leave" })))
+			assert.is_false(proc.alive(pid), "the service is gone")
+			assert.is_falsy(alive(desc.pid), "the holder is gone")
+			local left = holder(ino)
+			assert.is_nil(left, "the lab's namespaces are held by " .. tostring(left))
+			assert.equal("", (select(2, netlab({ "ls" }))))
+			-- no state file blocks the next up of the same name
+			assert.equal(0, (netlab({ "up", svc, "--name", "fx-leave", "--", marker, proc.unique_duration() })))
+			assert.equal(0, (netlab({ "down", "fx-leave" })))
+		end)
+	end)
+
 	describe("run", function()
 		it("passes the command's exit status through, 0 and not 0, and tears down #root", function()
 			local code, out = netlab({ "run", topo, "--", "sh", "-c",

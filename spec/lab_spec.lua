@@ -600,10 +600,16 @@ red:route_add { dst = "default", via = "192.168.15.2" }
 				"+ ip -n red link add eth0 up type veth peer name eth0 netns blue",
 				"+ ip -n red addr add 192.168.15.1/24 dev eth0",
 				"+ ip -n red route add default via 192.168.15.2",
-				"+ ip netns del red",
 			} do
 				assert.truthy(err:find(line, 1, true), line .. " in:\n" .. err)
 			end
+			-- isolated, the namespaces go with the process: nothing is deleted one by one
+			assert.falsy(err:find("ip netns del", 1, true), err)
+			-- in the real host the teardown deletes them, and says so
+			code, _, err = netlab({ "--host", "--trace", "-e", "lab:node 't-lab-tr'" })
+			assert.equal(0, code, err)
+			assert.truthy(err:find("+ ip netns del t-lab-tr", 1, true), err)
+			assert.same(CLEAN, pristine())
 		end)
 
 		it("keeps the lab up for an interactive prompt with -i #root", function()

@@ -25,8 +25,9 @@ struct child {
  * its pid, or -errno (exec's) */
 int child_start(struct child *c);
 
-/* fork, the child in the commands' PID namespace (proc_pid_namespace) */
-pid_t child_fork(void);
+/* fork, the child in the commands' PID namespace (proc_pid_namespace)
+ * and born in t's cgroup (t may be NULL); for a child that execs */
+pid_t child_fork(const struct tree *t);
 
 /* CLOCK_MONOTONIC in seconds */
 double proc_now(void);

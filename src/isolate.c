@@ -68,6 +68,33 @@ static void __attribute__((noreturn)) lab_init(int alive, int interpreter)
 	}
 }
 
+/* the lab's init and this process's end of its pipe, for lab_leave */
+static pid_t lab_init_pid, lab_owner;
+static int lab_alive = -1;
+
+/* At exit: the lab's init ends (its pipe closes) and is reaped before
+ * this process is gone, so when the caller sees the interpreter end, no
+ * process of the lab is left, and this process, the last one in the
+ * private mount namespace, takes its mounts (the lab's namespaces) along. */
+static void lab_leave(void)
+{
+	if (getpid() != lab_owner || lab_alive < 0)
+		return;
+	int fd = (int)syscall(SYS_pidfd_open, lab_init_pid, 0);
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+	close(lab_alive);
+	lab_alive = -1;
+	/* five seconds at most: a process stuck in the kernel does not hold
+	 * the exit (init then ends on its own, as after SIGKILL) */
+	if (fd >= 0) {
+		while (poll(&pf, 1, 5000) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	waitpid(lab_init_pid, NULL, WNOHANG);
+}
+
 /*
  * Every process the lab starts from now on, at any depth, lives in a PID
  * namespace whose init dies with this process: a lab killed by SIGKILL
@@ -108,6 +135,10 @@ int netlab_pid_namespace(void)
 	close(own);
 	/* kept open for as long as this process lives: init's sign of life */
 	close(alive[0]);
+	lab_init_pid = pid;
+	lab_owner = self;
+	lab_alive = alive[1];
+	atexit(lab_leave);
 	return 0;
 fail:
 	return -errno;

@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -351,6 +353,41 @@ static int sys_kill(lua_State *L)
 	return 1;
 }
 
+/* pidfd(pid) -> a pidfd for the process (it names that process even after
+ * its pid is reused), or nil when there is no such process */
+static int sys_pidfd(lua_State *L)
+{
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)luaL_checkinteger(L, 1), 0);
+
+	if (fd < 0)
+		return 0;
+	lua_pushinteger(L, fd);
+	return 1;
+}
+
+/* pidfd_signal(fd, sig) -> true, or false when the process is gone */
+static int sys_pidfd_signal(lua_State *L)
+{
+	int fd = (int)luaL_checkinteger(L, 1), sig = (int)luaL_checkinteger(L, 2);
+
+	lua_pushboolean(L, syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0);
+	return 1;
+}
+
+/* pidfd_wait(fd, seconds) -> true once the process has ended (the kernel
+ * says so the moment it does: no polling), false at the timeout */
+static int sys_pidfd_wait(lua_State *L)
+{
+	struct pollfd pf = { .fd = (int)luaL_checkinteger(L, 1), .events = POLLIN };
+	int ms = (int)(luaL_checknumber(L, 2) * 1000), n;
+
+	do {
+		n = poll(&pf, 1, ms);
+	} while (n < 0 && errno == EINTR);
+	lua_pushboolean(L, n > 0);
+	return 1;
+}
+
 int luaopen_netlab_sys(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
@@ -369,6 +406,9 @@ int luaopen_netlab_sys(lua_State *L)
 		{ "module_dirs", sys_module_dirs },
 		{ "geteuid", sys_geteuid },
 		{ "kill", sys_kill },
+		{ "pidfd", sys_pidfd },
+		{ "pidfd_signal", sys_pidfd_signal },
+		{ "pidfd_wait", sys_pidfd_wait },
 		{ "atomic", sys_atomic },
 		{ "mkdir", sys_mkdir },
 		{ "listdir", sys_listdir },

@@ -245,7 +245,8 @@ static int load_embedded(lua_State *L)
 	const struct netlab_embedded *e = lua_touserdata(L, lua_upvalueindex(1));
 	const char *where = e->chunkname[0] == '@' ? e->chunkname + 1 : e->chunkname;
 
-	if (luaL_loadbufferx(L, e->src, e->len, e->chunkname, "t") != LUA_OK)
+	/* bytecode from luac at build time, or the source without it */
+	if (luaL_loadbufferx(L, e->src, e->len, e->chunkname, "bt") != LUA_OK)
 		return lua_error(L);
 	/* The same (name, path) a file loader would pass to the chunk. */
 	lua_pushvalue(L, 1);

@@ -82,8 +82,7 @@ static void child(const struct child *c)
 	sigset_t none;
 	int e, i;
 
-	/* first: what it starts from now on is in its tree */
-	tree_join(c->tree);
+	/* born in its tree (child_fork): what it starts is in it too */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (i = 1; i < NSIG; i++)
@@ -147,15 +146,16 @@ void proc_pid_namespace(int fd)
 	pidns = ownns < 0 ? -1 : fd;
 }
 
-/* fork: into the commands' PID namespace for this one fork, then back */
-pid_t child_fork(void)
+/* fork: into the commands' PID namespace for this one fork, then back;
+ * the child is born in t's cgroup */
+pid_t child_fork(const struct tree *t)
 {
 	pid_t pid;
 	int e;
 
 	if (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0)
 		return -1;
-	pid = fork();
+	pid = tree_fork(t);
 	e = errno;
 	/* every later child of this process would be born in the wrong place */
 	if (pidns >= 0 && pid != 0 && setns(ownns, CLONE_NEWPID) < 0)
@@ -173,7 +173,7 @@ int child_start(struct child *c)
 	if (pipe2(ex, O_CLOEXEC) < 0)
 		return -errno;
 	c->errfd = ex[1];
-	pid = child_fork();
+	pid = child_fork(c->tree);
 	if (pid < 0) {
 		ret = -errno;
 		close(ex[0]);

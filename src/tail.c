@@ -79,12 +79,11 @@ pid_t tail_start(struct tail *t, int from, int to, int truncate, int append,
 		 const struct tree *tree, int pgid)
 {
 	sigset_t none;
-	pid_t pid = child_fork();
+	pid_t pid = child_fork(tree);
 	int i;
 
 	if (pid != 0)
 		return pid < 0 ? -errno : pid;
-	tree_join(tree);
 	if (pgid > 0)
 		setpgid(0, pgid);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

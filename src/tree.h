@@ -2,6 +2,8 @@
 #ifndef NETLAB_TREE_H
 #define NETLAB_TREE_H
 
+#include <sys/types.h>
+
 /*
  * A command's children may leave its process group (setsid) and outlive
  * it (a daemon forks and its parent exits); a cgroup holds them all. Where
@@ -22,6 +24,8 @@ struct tree {
 int tree_make(struct tree *t);
 /* In the child, before exec: move into the tree's cgroup. Async-signal-safe. */
 void tree_join(const struct tree *t);
+/* fork a child that execs, born in the tree's cgroup (t may be NULL) */
+pid_t tree_fork(const struct tree *t);
 /* Send sig to every process of the tree (SIGKILL through cgroup.kill);
  * returns how many it reached (at least the process group when there is
  * no cgroup: 1 when kill() succeeded), or -errno. */

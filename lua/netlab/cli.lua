@@ -283,12 +283,18 @@ lab is cleaned from its journal).
 
 local function down(name)
   local st = need_lab(name)
-  if alive(st) then
-    sys.kill(st.pid, 15)
-    local deadline = netns.clock() + 15
-    while alive(st) and netns.clock() < deadline do netns.sleep(0.01) end
-    if alive(st) then fail(("lab '%s': holder %d did not stop"):format(name, st.pid)) end
-  elseif st.mode == "host" then
+  -- the holder through a pidfd: its end is seen the moment it comes, and a
+  -- pid reused meanwhile is never signalled (checked alive once it is open)
+  local pfd = sys.pidfd(st.pid)
+  local running, stopped = pfd and alive(st), false
+  if running then
+    sys.pidfd_signal(pfd, 15)
+    stopped = sys.pidfd_wait(pfd, 15)
+  end
+  if pfd then sys.close(pfd) end
+  if running and not stopped then
+    fail(("lab '%s': holder %d did not stop"):format(name, st.pid))
+  elseif not running and st.mode == "host" then
     -- the holder died without its teardown: its journal knows what to undo
     if run.clean(name) ~= 0 then fail(("lab '%s': cleaning up from its journal failed"):format(name)) end
   end

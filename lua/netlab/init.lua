@@ -465,26 +465,16 @@ end
 
 ---------------------------------------------------------------------------
 -- teardown: reverse order, namespaces and bridges whole, then wait until
--- every name is free again
+-- every name is free again. A lab whose host is private and whose process is
+-- leaving (lab.leaving, set by the interpreter's finish) stops its processes
+-- and does nothing more: its namespaces are mounts in the process's private
+-- /run/netns, its bridges devices of the private host namespace, and both go
+-- with the process (the names can collide with nothing, and deleting them
+-- one by one only waits for the kernel: a device's unregister is the most of
+-- a small lab's teardown).
 
-function Lab:close()
-  check.self(self, is_lab, "close", "lab", 2)
-  if self.closed then return end
-  self.closed = true
-  self:_progress(true)
-  self:_stop_timeline()
-  local errors = {}
-  local function try(f, ...)
-    local ok, e = pcall(f, ...)
-    if not ok then errors[#errors + 1] = tostring(e) end
-  end
-  for i = #self.procs, 1, -1 do
-    local p = self.procs[i]
-    try(function()
-      if p:running() then p:kill("KILL") end
-      p:wait(2)
-    end)
-  end
+-- remove what the lab made, newest first; the names that must come free
+local function undo(self, try)
   local host = self.host.ns
   local gone = {}
   -- bridges and host ends (and through them their peers) in one batch: their
@@ -534,12 +524,36 @@ function Lab:close()
     end
   end
   for key, value in pairs(self.restore) do try(host.sysctl, host, key, value) end
-  -- the kernel frees a deleted namespace's devices asynchronously: report
-  -- done only once their names can be taken again
-  local deadline = clock() + 5
-  for _, name in ipairs(gone) do
-    while host:link(name) and clock() < deadline do netns.sleep(0.005) end
-    if host:link(name) then errors[#errors + 1] = "interface " .. name .. " still exists" end
+  return gone
+end
+
+function Lab:close()
+  check.self(self, is_lab, "close", "lab", 2)
+  if self.closed then return end
+  self.closed = true
+  self:_progress(true)
+  self:_stop_timeline()
+  local errors = {}
+  local function try(f, ...)
+    local ok, e = pcall(f, ...)
+    if not ok then errors[#errors + 1] = tostring(e) end
+  end
+  for i = #self.procs, 1, -1 do
+    local p = self.procs[i]
+    try(function()
+      if p:running() then p:kill("KILL") end
+      p:wait(2)
+    end)
+  end
+  if not (self.private_host and self.leaving) then
+    local host = self.host.ns
+    -- the kernel frees a deleted namespace's devices asynchronously: report
+    -- done only once their names can be taken again
+    local deadline = clock() + 5
+    for _, name in ipairs(undo(self, try)) do
+      while host:link(name) and clock() < deadline do netns.sleep(0.005) end
+      if host:link(name) then errors[#errors + 1] = "interface " .. name .. " still exists" end
+    end
   end
   self.made, self.procs = {}, {}
   if #errors > 0 then

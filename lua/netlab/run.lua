@@ -1,6 +1,9 @@
 -- netlab.run: the interpreter's Lua half: the ready-made lab, its host-mode journal, the summary, the prompt, `netlab clean`.
 local netns = require "netns"
-local netlab = require "netlab"
+-- the lab library is required where a lab is made: `netlab down`, `ls` and
+-- `exec` come here for the journal and the names only, and compiling the
+-- library is most of a short command's start
+local function netlab() return require "netlab" end
 
 local M = {}
 
@@ -109,7 +112,7 @@ function M.start(opts)
   end
   local journal, close_journal
   if opts.host then journal, close_journal = open_journal(name, host) end
-  local lab = netlab.lab { name = name, host = host, journal = journal, quiet = opts.quiet,
+  local lab = netlab().lab { name = name, host = host, journal = journal, quiet = opts.quiet,
     private_host = opts.isolated, seed = seed }
   lab.close_journal = close_journal
   if require("netlab.sys").isatty(2) then lab.progress = io.stderr end
@@ -118,6 +121,8 @@ end
 
 -- Called after the script, whatever happened: teardown, summary, exit status.
 function M.finish(lab, script_ok)
+  -- the process ends after this: an isolated lab's namespaces go with it
+  lab.leaving = true
   local ok, err = pcall(lab.close, lab)
   if ok and lab.close_journal then lab.close_journal() end
   if not ok then io.stderr:write(tostring(err), "\n") end
@@ -132,7 +137,7 @@ end
 -- `netlab -i`: statements and expressions, one line at a time, the lab up.
 function M.repl()
   local env = _ENV
-  io.stdout:write("netlab " .. netlab.version .. " (the lab stays up until you leave: Ctrl-D)\n")
+  io.stdout:write("netlab " .. netlab().version .. " (the lab stays up until you leave: Ctrl-D)\n")
   while true do
     io.stdout:write("> ")
     io.stdout:flush()
