@@ -121,11 +121,34 @@ static int kind_missing(const struct link_add_req *r, int ret, struct err *e)
 	return ret;
 }
 
+/* IFLA_LINKINFO of the new device: its kind, and a veth's peer or another kind's settings */
+static void put_link_info(struct nlmsghdr *nlh, const struct link_add_req *r)
+{
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO), *data, *peer;
+
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, r->kind);
+	if (!strcmp(r->kind, "veth")) {
+		/* both ends in one request: the peer is born in its namespace */
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, r->peer);
+		if (r->mtu)
+			mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu);
+		if (r->peer_fd >= 0)
+			mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->peer_fd);
+		mnl_attr_nest_end(nlh, peer);
+		mnl_attr_nest_end(nlh, data);
+	} else if (link_kind_known(r->kind)) {
+		link_kind_put(nlh, r->kind, &r->k);
+	}
+	mnl_attr_nest_end(nlh, info);
+}
+
 int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 {
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
-	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *ifm;
 	struct nl *nl;
 	int master = 0, lower = 0, ret;
@@ -159,24 +182,7 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	if (lower)
 		mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)lower);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, r->kind);
-	if (!strcmp(r->kind, "veth")) {
-		/* both ends in one request: the peer is born in its namespace */
-		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-		peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-		mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, r->peer);
-		if (r->mtu)
-			mnl_attr_put_u32(nlh, IFLA_MTU, r->mtu);
-		if (r->peer_fd >= 0)
-			mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->peer_fd);
-		mnl_attr_nest_end(nlh, peer);
-		mnl_attr_nest_end(nlh, data);
-	} else if (link_kind_known(r->kind)) {
-		link_kind_put(nlh, r->kind, &r->k);
-	}
-	mnl_attr_nest_end(nlh, info);
+	put_link_info(nlh, r);
 	if ((ret = nl_talk(nl, nlh, on_new, r, e)) < 0)
 		return kind_missing(r, ret, e);
 	/* Linux before 6.3 does not echo a new link: one look at it by name
