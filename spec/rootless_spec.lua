@@ -11,12 +11,31 @@ local NOBODY = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", 
 
 local dir
 
+-- In the sanitized run (scripts/test.sh --sanitize) the user cannot write the suite's report
+-- directory: its reports go to dir, and the spec reads them. LeakSanitizer is off there: a rootless
+-- lab's children are born in the lab's PID namespace, its tracer too, and from there it cannot
+-- attach to the process it checks ("LeakSanitizer has encountered a fatal error").
+local sanitized = os.getenv("NETLAB_SAN_REPORTS") ~= nil
+local function sanitizer_env()
+	if not sanitized then return {} end
+	return { "env", ("ASAN_OPTIONS=log_path=%s/asan:log_exe_name=1:detect_leaks=0:detect_stack_use_after_return=1"):format(dir) }
+end
+
+-- what the sanitizers reported as nobody (nothing outside the sanitized run)
+local function reports()
+	local out = proc.exec({ "sh", "-c", ("cat %s/asan.* 2>/dev/null || true"):format(proc.quote(dir)) })
+	return out
+end
+
 -- argv as nobody, stdout and stderr together: output, exit code
 local function as_nobody(argv)
 	local full = {}
 	for _, w in ipairs(NOBODY) do full[#full + 1] = w end
+	for _, w in ipairs(sanitizer_env()) do full[#full + 1] = w end
 	for _, w in ipairs(argv) do full[#full + 1] = w end
-	return proc.exec(full, true)
+	local out, code = proc.exec(full, true)
+	assert.equal("", reports())
+	return out, code
 end
 
 -- a Lua script run by plain lua5.4 as nobody, with the copied netns module
@@ -111,7 +130,8 @@ io.stdout:flush()
 netns.sleep(300)
 ]])
 		local log = dir .. "/service.out"
-		local cmd = ("echo $$; exec %s %s %s >%s 2>&1"):format(table.concat(NOBODY, " "), proc.quote(dir .. "/netlab"),
+		local cmd = ("echo $$; exec %s %s %s %s >%s 2>&1"):format(table.concat(NOBODY, " "),
+			table.concat(sanitizer_env(), " "), proc.quote(dir .. "/netlab"),
 			proc.quote(dir .. "/service.lua"), proc.quote(log))
 		-- (the shell would report "Killed": quiet)
 		local f = assert(io.popen("sh -c " .. proc.quote(cmd) .. " 2>/dev/null"))
@@ -131,8 +151,8 @@ netns.sleep(300)
 		local script = write("empty.lua", "print('made')\n")
 		-- (mapped by hand: unshare --map-users needs newuidmap, which Debian has in a package of its own)
 		-- (and a new exec once mapped: one made as an unmapped uid has no capabilities)
-		local limited = ("echo 0 > /proc/sys/user/max_user_namespaces && exec %s %s %s"):format(
-			table.concat(NOBODY, " "), proc.quote(dir .. "/netlab"), proc.quote(script))
+		local limited = ("echo 0 > /proc/sys/user/max_user_namespaces && exec %s %s %s %s"):format(
+			table.concat(NOBODY, " "), table.concat(sanitizer_env(), " "), proc.quote(dir .. "/netlab"), proc.quote(script))
 		local inner = "until grep -q 65536 /proc/self/uid_map; do sleep 0.01; done; exec sh -c " .. proc.quote(limited)
 		local outer = ("unshare --user sh -c %s & p=$!; "
 			.. "while [ \"$(readlink /proc/$p/ns/user)\" = \"$(readlink /proc/self/ns/user)\" ]; do sleep 0.01; done; "
