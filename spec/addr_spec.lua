@@ -59,6 +59,53 @@ describe("addresses", function()
 		assert.is_true(a.tentative)
 	end)
 
+	it("waits with addr_wait until fresh IPv6 addresses are answered for: the first echo after it is answered at once, every time #root", function()
+		-- no DAD (as in a lab's nodes): the kernel's address work is all there
+		-- is to wait for, and a solicitation before it is lost for a second
+		for _, ns in ipairs { red, blue } do
+			ns:sysctl("net.ipv6.conf.all.accept_dad", "0")
+			ns:sysctl("net.ipv6.conf.default.accept_dad", "0")
+			ns:sysctl("net.ipv6.conf.veth-" .. (ns == red and "red" or "blue") .. ".accept_dad", "0")
+		end
+		red:link_set("veth-red", { up = true, wait = false })
+		blue:link_set("veth-blue", { up = true })
+		for i = 1, 8 do
+			red:addr_add("veth-red", ("fd00:%d::1/64"):format(i))
+			blue:addr_add("veth-blue", ("fd00:%d::2/64"):format(i))
+			red:addr_wait("veth-red")
+			blue:addr_wait("veth-blue")
+			local t0 = netns.clock()
+			local ok, why = red:ping(("fd00:%d::2"):format(i), { timeout = 0.5 })
+			assert.is_true(ok, why)
+			assert.is_true(netns.clock() - t0 < 0.5)
+			for _, a in ipairs(ip.addrs(BLUE, "veth-blue")) do
+				assert.is_false(a.tentative, a.address)
+			end
+		end
+	end)
+
+	it("waits with addr_wait for duplicate address detection where it is on #root", function()
+		red:link_set("veth-red", { up = true, wait = false })
+		blue:link_set("veth-blue", { up = true })
+		red:addr_add("veth-red", "fd00::1/64")
+		assert.is_true(ip.addr(RED, "fd00::1", "veth-red").tentative)
+		red:addr_wait("veth-red", 10)
+		assert.is_false(ip.addr(RED, "fd00::1", "veth-red").tentative)
+	end)
+
+	it("refuses to wait for the addresses of a device that is down or absent, naming it #root", function()
+		local ok, e = pcall(red.addr_wait, red, "veth-red")
+		assert.is_false(ok)
+		assert.equal("ENETDOWN", e.code)
+		assert.matches("veth-red is down", tostring(e), 1, true)
+		ok, e = pcall(red.addr_wait, red, "nosuch0")
+		assert.is_false(ok)
+		assert.matches("nosuch0", tostring(e), 1, true)
+		ok, e = pcall(red.addr_wait, red, "veth-red", -1)
+		assert.is_false(ok)
+		assert.matches("timeout", tostring(e), 1, true)
+	end)
+
 	it("gives an address without a prefix length the host prefix #root", function()
 		red:addr_add("veth-red", "1.2.3.4")
 		red:addr_add("veth-red", "fd00::9", { nodad = true })

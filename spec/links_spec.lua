@@ -67,6 +67,34 @@ print("neigh", n and n.lladdr, n and n.state[1])
 		assert.matches("4 passed, 0 failed", out, 1, true)
 	end)
 
+	it("link:up leaves no neighbour waiting on a probe lost while the wire came back: the first packet after it (and after the build) is answered at once #root", function()
+		local code, out, err = run("lostarp.lua", PRELUDE .. [[
+local a, b = lab:node "a", lab:node "b"
+local l = lab:link(a, b, { addr = { { "10.0.1.1/24", "fd00:1::1/64" }, { "10.0.1.2/24", "fd00:1::2/64" } } })
+-- just built: the first IPv6 packet is answered at once too (the kernel's
+-- address work is done before lab:link returns)
+local t0 = netns.clock()
+print("built", a:ping("fd00:1::2", { timeout = 0.3 }), netns.clock() - t0 < 0.3)
+lab:expect_reach(a, b)
+l:down()
+-- what a timeline's link:up races with: a's end is up, b's not yet, and
+-- a packet asks for b's address; the ARP (and the IPv6 solicitation) is
+-- lost, and the kernel asks again only a second later
+a.ns:link_set(l.dev_a, { up = true, wait = false })
+a:ping("10.0.1.2", { timeout = 0.05 })
+a:ping("fd00:1::2", { timeout = 0.05 })
+l:up()
+t0 = netns.clock()
+print("v4", a:ping("10.0.1.2", { timeout = 0.3 }), netns.clock() - t0 < 0.3)
+t0 = netns.clock()
+print("v6", a:ping("fd00:1::2", { timeout = 0.3 }), netns.clock() - t0 < 0.3)
+]])
+		assert.equal(0, code, err)
+		assert.matches("built\ttrue\ttrue\n", out, 1, true)
+		assert.matches("v4\ttrue\ttrue\n", out, 1, true)
+		assert.matches("v6\ttrue\ttrue\n", out, 1, true)
+	end)
+
 	it("lab:partition cuts every link between two groups of a 6-node lab, lab:heal restores them #root", function()
 		local code, out, err = run("partition.lua", PRELUDE .. [[
 local core = lab:bridge "core"

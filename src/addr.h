@@ -17,6 +17,10 @@ struct addr_info {
 
 int addr_add(struct ns *ns, const char *dev, const struct prefix *p, int flags, struct err *e);
 int addr_del(struct ns *ns, const char *dev, const struct prefix *p, struct err *e);
+/* once the IPv6 addresses of the device are answered for (the kernel's
+ * address work done: no address tentative); -ENETDOWN when it is down,
+ * -ETIMEDOUT after timeout seconds (ready.c) */
+int addr_wait(struct ns *ns, const char *dev, double timeout, struct err *e);
 /* every address of family (0: all) on device index (0: all); *v is
  * malloc'd (free it; NULL when there are none) */
 int addr_list(struct ns *ns, int family, int index, struct addr_info **v, size_t *n,

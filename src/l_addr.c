@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 
 #include "addr.h"
+#include "link.h"
 #include "lnetns.h"
 #include "neigh.h"
 #include "route.h"
@@ -259,6 +260,23 @@ static int m_routes(lua_State *L)
 	return 1;
 }
 
+/* ns:addr_wait(dev [, timeout]): once the device's IPv6 addresses are
+ * answered for (a neighbour solicitation for one right after addr_add can
+ * come before the kernel listens for it, and the asker retries only a
+ * second later) */
+static int m_addr_wait(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *dev = check_ifname(L, 2, "interface name");
+	double timeout = lua_isnoneornil(L, 3) ? LINK_WAIT_TIMEOUT : check_seconds(L, 3, "timeout", 1);
+	struct err e = ERR_INIT;
+	int ret;
+
+	if ((ret = addr_wait(ns, dev, timeout, &e)) < 0)
+		return raise_core(L, "addr_wait", dev, ns_label(ns), ret, &e);
+	return 0;
+}
+
 /* ---- neighbours --------------------------------------------------------- */
 
 static const char *const neigh_add_opts[] = { "dst", "lladdr", "dev", NULL };
@@ -345,6 +363,7 @@ void open_addr_methods(lua_State *L)
 		{ "route_add", m_route },
 		{ "route_del", m_route },
 		{ "routes", m_routes },
+		{ "addr_wait", m_addr_wait },
 		{ "neigh_add", m_neigh },
 		{ "neigh_del", m_neigh },
 		{ "neighs", m_neighs },

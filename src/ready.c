@@ -1,13 +1,16 @@
-/* ready.c - a device that came up can transmit: the kernel's link-watch work done, by a look or a notification, never a sleep. */
+/* ready.c - a device that came up can transmit (the kernel's link-watch work done) and its IPv6 addresses answer (the address work done), by a look or a notification, never a sleep. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
+#include "addr.h"
 #include "link.h"
 
 #define NOT_READY 0
@@ -106,12 +109,13 @@ static int look(struct ns *ns, const char *name, struct err *e)
 	return readiness(&peer) == READY ? READY : NOT_READY;
 }
 
-static void listen_links(int fd, int on)
+/* a veth's peer may be in another namespace: links are heard from all */
+static void listen_group(int fd, int grp, int on)
 {
-	int grp = RTNLGRP_LINK;
 
 	setsockopt(fd, SOL_NETLINK, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP, &grp, sizeof(grp));
-	setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on));
+	if (grp == RTNLGRP_LINK)
+		setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on));
 }
 
 int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
@@ -130,7 +134,7 @@ int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
 	fd = mnl_socket_get_fd(nl->sock);
 	/* listening before each further look: a change after it is notified.
 	 * Requests on this socket skip notifications (not their sequence number). */
-	listen_links(fd, 1);
+	listen_group(fd, RTNLGRP_LINK, 1);
 	while ((st = look(ns, name, e)) == NOT_READY) {
 		if ((ret = next_change(fd, deadline)) == 0)
 			st = err_set(e, -ETIMEDOUT, "%s did not become ready to transmit within %gs",
@@ -140,8 +144,73 @@ int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
 		if (st < 0)
 			break;
 	}
-	listen_links(fd, 0);
+	listen_group(fd, RTNLGRP_LINK, 0);
 	/* what came after the last answer is stale: gone before the next request */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
+		;
+done:
+	if (st == -ENETDOWN)
+		st = err_set(e, st, "%s is down", name);
+	return st < 0 ? st : 0;
+}
+
+/* An IPv6 address the kernel was given is not answered for at once: its
+ * solicited-node group is joined by the kernel's address work, queued by the
+ * add (or by the device coming up), and a neighbour solicitation that comes
+ * before is dropped; the asker tries again only a second later. The work
+ * clears the address's tentative flag at the same time when there is no DAD
+ * (with DAD, after it): no tentative address left is the sign. An address
+ * whose DAD failed stays tentative for good: not waited for. */
+static int addrs_look(struct ns *ns, const char *name, struct err *e)
+{
+	struct link_info l;
+	struct addr_info *v = NULL;
+	size_t n = 0, i;
+	int ret, tries = 0;
+
+	while ((ret = link_get(ns, name, &l, e)) == -ENOBUFS && ++tries < 4)
+		;
+	if (ret < 0)
+		return ret;
+	if (!l.up)
+		return -ENETDOWN;
+	if (!l.lower_up)
+		return READY;	/* the work waits for carrier, not for us */
+	while ((ret = addr_list(ns, AF_INET6, l.index, &v, &n, e)) == -ENOBUFS && ++tries < 8)
+		;
+	if (ret < 0)
+		return ret;
+	ret = READY;
+	for (i = 0; i < n; i++)
+		if ((v[i].flags & IFA_F_TENTATIVE) && !(v[i].flags & IFA_F_DADFAILED))
+			ret = NOT_READY;
+	free(v);
+	return ret;
+}
+
+int addr_wait(struct ns *ns, const char *name, double timeout, struct err *e)
+{
+	struct nl *nl;
+	double deadline = clock_now() + timeout;
+	char buf[4096];
+	int fd, ret, st;
+
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if ((st = addrs_look(ns, name, e)) != NOT_READY)
+		goto done;
+	fd = mnl_socket_get_fd(nl->sock);
+	listen_group(fd, RTNLGRP_IPV6_IFADDR, 1);
+	while ((st = addrs_look(ns, name, e)) == NOT_READY) {
+		if ((ret = next_change(fd, deadline)) == 0)
+			st = err_set(e, -ETIMEDOUT, "the IPv6 addresses of %s were still tentative after %gs",
+				     name, timeout);
+		else if (ret < 0)
+			st = err_set(e, ret, NULL);
+		if (st < 0)
+			break;
+	}
+	listen_group(fd, RTNLGRP_IPV6_IFADDR, 0);
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
 		;
 done:

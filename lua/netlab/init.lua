@@ -417,6 +417,10 @@ function Lab:link(a, b, opts)
   if to_bridge then self.host.ns:link_wait(b.name) end
   for _, p in ipairs(addrs_a) do a.ns:addr_add(name_a, p) self:_claim(p, a, name_a) end
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) self:_claim(p, b_node, name_b) end
+  -- an IPv6 address is answered for once the kernel's address work ran:
+  -- a packet to it before would wait a second for the next solicitation
+  if a.ipv6 ~= false then a.ns:addr_wait(name_a) end
+  if b_node.ipv6 ~= false then b_node.ns:addr_wait(name_b) end
   self.links[#self.links + 1] = link
   self:_progress()
   return link

@@ -273,6 +273,19 @@ local function restore_state(ns, dev, saved)
   for _, n in ipairs(saved.neighs) do again(ns.neigh_add, n) end
 end
 
+-- A packet sent while one end was up and the other not yet (or before the
+-- other's IPv6 addresses were answered for) left a neighbour whose probe
+-- was lost; the kernel would ask again only after its retransmit time (1 s):
+-- forget it, and the next packet asks at once
+local function forget_unresolved(ns, dev)
+  for _, n in ipairs(ns:neighs(dev)) do
+    if n.state == "INCOMPLETE" or n.state == "FAILED" then
+      local ok, e = pcall(ns.neigh_del, ns, { dst = n.dst, dev = dev })
+      if not ok and not (type(e) == "table" and e.code == "ENOENT") then error(e, 0) end
+    end
+  end
+end
+
 -- link:down(): the wire is cut: both ends go down and lose carrier (a
 -- routing daemon sees its neighbour go); what the kernel drops with a
 -- device that goes down comes back with link:up()
@@ -299,6 +312,10 @@ function Link:up()
   end
   restore_state(self.a_node.ns, self.dev_a, self.saved.a)
   restore_state(self.b_node.ns, self.dev_b, self.saved.b)
+  if self.a_node.ipv6 ~= false then self.a_node.ns:addr_wait(self.dev_a) end
+  if self.b_node.ipv6 ~= false then self.b_node.ns:addr_wait(self.dev_b) end
+  forget_unresolved(self.a_node.ns, self.dev_a)
+  forget_unresolved(self.b_node.ns, self.dev_b)
   self.saved, self.is_down, self.partitioned = nil, nil, nil
   return self
 end

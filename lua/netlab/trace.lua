@@ -239,6 +239,9 @@ function formats.link_del_group(ns, group) return { ("%s link del group %s"):for
 function formats.addr_add(ns, dev, p, o)
   return { ("%s addr add %s dev %s%s"):format(ip(ns), p, quote(dev), o and o.nodad and " nodad" or "") }
 end
+function formats.addr_wait(ns, dev)
+  return { ("# %s -6 addr show %s  (built-in wait: until none is tentative)"):format(ip(ns), quote(dev)) }
+end
 function formats.addr_del(ns, dev, p) return { ("%s addr del %s dev %s"):format(ip(ns), p, quote(dev)) } end
 
 local function route(ns, verb, r)
