@@ -146,6 +146,95 @@ netns.sleep(300)
 		end, 10), "the lab's service outlived it")
 	end)
 
+	it("an ordinary user's netlab up, ls, exec and down: a lab listed under $XDG_RUNTIME_DIR/netlab, entered as the mapped root, files written outside the user's #root", function()
+		-- a /run the user cannot make /run/netns in (as on a machine where
+		-- iproute2 never made it): the lab's /run is a tmpfs, and the user's
+		-- $XDG_RUNTIME_DIR under /run/user is bound into it, where ls finds the lab
+		write("pair.lua", [[
+local a, b = lab:node "a", lab:node "b"
+lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })
+lab:expect_reach(a, b)
+]])
+		local nb = table.concat(NOBODY, " ") .. " " .. table.concat(sanitizer_env(), " ")
+			.. " env XDG_RUNTIME_DIR=/run/user/65534 " .. proc.quote(dir .. "/netlab")
+		local script = ([[
+set -u
+mount -t tmpfs -o mode=0755 run /run
+mkdir -p /run/user/65534 && chown 65534:65534 /run/user/65534 && chmod 0700 /run/user/65534
+cd %s
+%s up pair.lua --name mine >/dev/null 2>&1; echo "up $?"
+%s ls | tee ls.out
+pid=$(awk '$1 == "mine" { print $2 }' ls.out)
+echo "state $(stat -c %%U /run/user/65534/netlab/labs/mine.json)"
+%s exec mine a -- sh -c 'echo "inside $(id -u) $(pwd)"; ip -br -4 addr show dev eth0; ping -c1 -W2 10.0.1.2 >/dev/null && echo pinged; ls /run/netns | tr "
+" " "; echo; echo x > written'
+echo "written $(stat -c %%U written)"
+%s down mine
+# (the holder, gone, may still wait for init to reap it: a zombie is no process left)
+echo "after $(ls /run/user/65534/netlab/labs | wc -l) $(ps -o stat= -p "$pid" | grep -vc '^Z')"
+]]):format(proc.quote(dir), nb, nb, nb, nb)
+		local out, code = proc.exec({ "unshare", "--mount", "sh", "-c", script }, true)
+		assert.equal(0, code, out)
+		assert.equal("", reports())
+		assert.truthy(proc.contains(out, "up 0\n"), out)
+		assert.matches("\nmine +%d+ +isolated +2 +up\n", out)
+		assert.truthy(proc.contains(out, "state nobody\n"), out)
+		assert.truthy(proc.contains(out, "inside 0 " .. dir .. "\n"), out)
+		assert.matches("eth0@if%d+ +UP +10%.0%.1%.1/24", out)
+		assert.truthy(proc.contains(out, "pinged\na b \n"), out)
+		assert.truthy(proc.contains(out, "written nobody\n"), out)
+		assert.truthy(proc.contains(out, "lab mine is down\nafter 0 0\n"), out)
+	end)
+
+	it("two users' labs of the same name never see each other; root's ls lists neither, and clean and --host stay root's #root", function()
+		write("named.lua", [[
+local addr = ...
+local a, b = lab:node "a", lab:node "b"
+lab:link(a, b, { addr = { addr .. ".1/24", addr .. ".2/24" } })
+]])
+		local users = { { uid = 65534, net = "10.0.1" }, { uid = 65533, net = "10.0.2" } }
+		local function as(u, argv)
+			local full = { "setpriv", "--reuid=" .. u.uid, "--regid=" .. u.uid, "--clear-groups", "--inh-caps=-all" }
+			for _, w in ipairs(sanitizer_env()) do full[#full + 1] = w end
+			full[#full + 1] = "env"
+			full[#full + 1] = "-u"
+			full[#full + 1] = "XDG_RUNTIME_DIR"
+			for _, w in ipairs(argv) do full[#full + 1] = w end
+			local out, code = proc.exec(full, true)
+			assert.equal("", reports())
+			return out, code
+		end
+		local ok, err = pcall(function()
+			for _, u in ipairs(users) do
+				local out, code = as(u, { dir .. "/netlab", "up", dir .. "/named.lua", "--name", "same", "--", u.net })
+				assert.equal(0, code, out)
+				u.pid = assert(tonumber(json.decode(out:match("^.-(%b{})")).pid), out)
+			end
+			for _, u in ipairs(users) do
+				local out = as(u, { dir .. "/netlab", "ls" })
+				local _, n = out:gsub("\nsame ", "")
+				assert.equal(1, n, out)
+				out = as(u, { dir .. "/netlab", "exec", "same", "a", "--", "ip", "-br", "-4", "addr", "show", "dev", "eth0" })
+				assert.truthy(proc.contains(out, u.net .. ".1/24"), out)
+				out = proc.exec({ "stat", "-c", "%u %a", "/tmp/netlab-" .. u.uid, "/tmp/netlab-" .. u.uid .. "/labs/same.json" })
+				assert.equal(("%d 700\n%d 644\n"):format(u.uid, u.uid), out)
+			end
+			local out = proc.exec({ nl.bin, "ls" }, true)
+			assert.falsy(proc.contains(out, "same"), out)
+			out = as(users[1], { dir .. "/netlab", "clean" })
+			assert.equal("netlab: clean removes what crashed --host labs left in the real host's network: it needs root: run it with sudo\n", out)
+			out = as(users[1], { dir .. "/netlab", "up", "--host", dir .. "/named.lua" })
+			assert.equal("netlab: --host builds the lab in the real host's network: it needs root: run it with sudo\n", out)
+		end)
+		for _, u in ipairs(users) do as(u, { dir .. "/netlab", "down", "same" }) end
+		for _, u in ipairs(users) do proc.rmtree("/tmp/netlab-" .. u.uid) end
+		assert(ok, err)
+		for _, u in ipairs(users) do
+			-- the holder is gone (or a zombie init has not reaped yet: no process)
+			assert.equal("0\n", proc.exec({ "sh", "-c", ("ps -o stat= -p %d | grep -vc '^Z'"):format(u.pid) }))
+		end
+	end)
+
 	it("the preflight names user.max_user_namespaces = 0 when it forbids the user namespace #root", function()
 		-- simulated in a user namespace of the spec's own (mapping the uids): its limit is its own
 		local script = write("empty.lua", "print('made')\n")

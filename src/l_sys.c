@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -288,6 +289,48 @@ static int sys_command(lua_State *L)
 	return 1;
 }
 
+/* rootless(): into a user namespace of this user's own, where making a lab is allowed,
+ * unless this process may make one already: true when it moved. One line when it cannot. */
+static int sys_rootless(lua_State *L)
+{
+	struct err e = ERR_INIT;
+	int ret;
+
+	if (userns_capable()) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	if ((ret = userns_enter(&e)) < 0)
+		return sys_fail(L, PROGNAME ": cannot make a lab as an ordinary user: %s%s%s", strerror(-ret),
+				e.text[0] ? ": " : "", e.text);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* state_dir(): where this user's running labs are listed (userns_state_dir) */
+static int sys_state_dir(lua_State *L)
+{
+	struct err e = ERR_INIT;
+	char buf[PATH_MAX];
+	int ret;
+
+	if ((ret = userns_state_dir(buf, sizeof(buf), &e)) < 0)
+		return sys_fail(L, PROGNAME ": %s: %s", e.text, strerror(-ret));
+	lua_pushstring(L, buf);
+	return 1;
+}
+
+/* join_lab(pid): into the user (when not ours) and mount namespaces of a lab's holder */
+static int sys_join_lab(lua_State *L)
+{
+	struct err e = ERR_INIT;
+	int ret;
+
+	if ((ret = userns_join_lab((pid_t)luaL_checkinteger(L, 1), &e)) < 0)
+		return sys_fail(L, PROGNAME ": %s: %s", e.text, strerror(-ret));
+	return 0;
+}
+
 /* geteuid(): 0 for root */
 static int sys_geteuid(lua_State *L)
 {
@@ -405,6 +448,9 @@ int luaopen_netlab_sys(lua_State *L)
 		{ "getpid", sys_getpid },
 		{ "module_dirs", sys_module_dirs },
 		{ "geteuid", sys_geteuid },
+		{ "rootless", sys_rootless },
+		{ "state_dir", sys_state_dir },
+		{ "join_lab", sys_join_lab },
 		{ "kill", sys_kill },
 		{ "pidfd", sys_pidfd },
 		{ "pidfd_signal", sys_pidfd_signal },

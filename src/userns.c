@@ -1,7 +1,9 @@
 /* userns.c - a lab's own namespaces for a process: a user namespace for an ordinary user (rootless), a private network and mount namespace with its own /run/netns. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,17 +115,70 @@ int userns_enter(struct err *e)
 	return 0;
 }
 
+/* The tmpfs put over /run keeps what was there: each entry of the old /run (open as old) is
+ * bound at its place - an ordinary user's $XDG_RUNTIME_DIR under /run/user, where netlab lists
+ * the user's labs, the sockets of the system's services. Best effort, entry by entry. */
+static void keep_old_run(int old)
+{
+	char src[64 + NAME_MAX], dst[16 + NAME_MAX], target[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	ssize_t n;
+	int fd = dup(old);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "netns") ||
+		    fstatat(old, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		snprintf(dst, sizeof(dst), "/run/%s", de->d_name);
+		if (S_ISLNK(st.st_mode)) {
+			if ((n = readlinkat(old, de->d_name, target, sizeof(target) - 1)) > 0) {
+				target[n] = '\0';
+				(void)!symlink(target, dst);
+			}
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdir(dst, st.st_mode & 07777) < 0)
+				continue;
+		} else if ((fd = open(dst, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) >= 0) {
+			close(fd);
+		} else {
+			continue;
+		}
+		snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", old, de->d_name);
+		mount(src, dst, NULL, MS_BIND | MS_REC, NULL);
+	}
+	closedir(d);
+}
+
 /* a private /run/netns: a tmpfs on the directory; an ordinary user who may not make it in
- * /run gets a tmpfs on /run, seen only in this mount namespace, to make it in */
+ * /run gets a tmpfs on /run, seen only in this mount namespace, to make it in (with what
+ * was in /run bound back) */
 static int private_run_netns(void)
 {
 	const int flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int old;
 
 	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST) {
 		if (errno != EACCES && errno != EPERM && errno != EROFS)
 			return -errno;
-		if (mount("netlab", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		old = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (mount("netlab", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+			if (old >= 0)
+				close(old);
 			return -errno;
+		}
+		if (old >= 0) {
+			keep_old_run(old);
+			close(old);
+		}
 		if (mkdir(NETNS_RUN_DIR, 0755) < 0)
 			return -errno;
 	}
@@ -158,5 +213,86 @@ int ns_isolate(void)
 		 * tree of processes goes (best effort: without it, process groups) */
 		mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
+	return 0;
+}
+
+uid_t userns_outer_uid(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long in, out, count;
+	uid_t me = geteuid(), outer = me;
+
+	if (!f)
+		return me;
+	while (fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
+		if (me >= in && me - in < count) {
+			outer = (uid_t)(out + (me - in));
+			break;
+		}
+	}
+	fclose(f);
+	return outer;
+}
+
+int userns_state_dir(char *buf, size_t len, struct err *e)
+{
+	uid_t outer = userns_outer_uid();
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (outer == 0) {
+		snprintf(buf, len, "/run/netlab");
+		return 0;
+	}
+	if (xdg && xdg[0] == '/' && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
+		snprintf(buf, len, "%s/netlab", xdg);
+		return 0;
+	}
+	snprintf(buf, len, "/tmp/netlab-%u", (unsigned)outer);
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return err_set(e, -errno, "cannot make %s", buf);
+	if (lstat(buf, &st) < 0)
+		return err_set(e, -errno, "%s", buf);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return err_set(e, -EPERM, "%s is not a directory of this user's that only it may use "
+			       "(remove it, or set XDG_RUNTIME_DIR)", buf);
+	return 0;
+}
+
+/* open /proc/PID/ns/WHAT and setns into it */
+static int join(pid_t pid, const char *what, int type, struct err *e)
+{
+	char path[64];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(e, -errno, "%s", path);
+	if (setns(fd, type) < 0)
+		ret = err_set(e, -errno, "joining the %s namespace of the lab's holder %d", what, (int)pid);
+	close(fd);
+	return ret;
+}
+
+int userns_join_lab(pid_t pid, struct err *e)
+{
+	char path[64], cwd[PATH_MAX];
+	struct stat theirs, ours;
+	int ret, have_cwd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (stat(path, &theirs) < 0)
+		return err_set(e, -errno, "%s", path);
+	if (stat("/proc/self/ns/user", &ours) < 0)
+		return err_set(e, -errno, "/proc/self/ns/user");
+	if ((theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev) &&
+	    (ret = join(pid, "user", CLONE_NEWUSER, e)) < 0)
+		return ret;
+	/* joining a mount namespace moves the working directory to its root: back to the same path */
+	have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+	if ((ret = join(pid, "mnt", CLONE_NEWNS, e)) < 0)
+		return ret;
+	if (have_cwd && chdir(cwd) < 0)
+		(void)!chdir("/");
 	return 0;
 }

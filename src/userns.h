@@ -3,6 +3,7 @@
 #define NETLAB_USERNS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -23,5 +24,19 @@ void userns_blocker(char *buf, size_t len);
  * seen only here) and, where it may, a /sys of its own. Nothing made from here on is visible to
  * the real host, and all of it dies with the process. 0 or -errno. */
 int ns_isolate(void);
+
+/* The user netlab works for: the uid this process's user is in the parent user namespace
+ * (in a rootless lab's, the ordinary user's; root's is 0). */
+uid_t userns_outer_uid(void);
+
+/* Where the user's running labs are listed, into buf: root's under /run/netlab, an ordinary
+ * user's under $XDG_RUNTIME_DIR/netlab (a directory of the user's), else /tmp/netlab-UID,
+ * made 0700 and refused unless it is the user's alone. 0 or -errno with e's text. */
+int userns_state_dir(char *buf, size_t len, struct err *e);
+
+/* Join a lab's holder: its user namespace where it is not this process's (an ordinary user's
+ * lab; the same user may), then its mount namespace, keeping the working directory's path.
+ * Single-threaded processes only. 0 or -errno with e's text. */
+int userns_join_lab(pid_t pid, struct err *e);
 
 #endif

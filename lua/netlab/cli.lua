@@ -7,7 +7,15 @@ local describe = require "netlab.describe"
 
 local M = {}
 
-local STATE = run.journal_dir .. "/labs"
+-- where the running labs are listed: root's under /run/netlab/labs, an
+-- ordinary user's under $XDG_RUNTIME_DIR/netlab/labs (or /tmp/netlab-UID):
+-- labs of different users never see each other. Asked once, before a
+-- rootless command moves into its user namespace.
+local state_dir
+local function STATE()
+  state_dir = state_dir or sys.state_dir() .. "/labs"
+  return state_dir
+end
 
 local function fail(msg)
   error("netlab: " .. msg, 0)
@@ -35,7 +43,7 @@ end
 ---------------------------------------------------------------------------
 -- running labs: one state file each, holding the description
 
-local function state_path(name) return STATE .. "/" .. name .. ".json" end
+local function state_path(name) return STATE() .. "/" .. name .. ".json" end
 
 -- the process start time (clock ticks since boot): with the pid, it tells
 -- a holder from an unrelated process that got the same pid later
@@ -72,7 +80,7 @@ end
 
 local function lab_names()
   local names = {}
-  for _, f in ipairs(sys.listdir(STATE) or {}) do
+  for _, f in ipairs(sys.listdir(STATE()) or {}) do
     local n = f:match("^(.+)%.json$")
     if n then names[#names + 1] = n end
   end
@@ -168,8 +176,9 @@ local function claim_name(name)
   local old = lab_state(name)
   if old and alive(old) then fail(("lab '%s' is up already (pid %d)"):format(name, old.pid)) end
   if old then os.remove(state_path(name)) end
-  assert(sys.mkdir(run.journal_dir))
-  assert(sys.mkdir(STATE))
+  local dir = STATE()
+  assert(sys.mkdir((dir:gsub("/labs$", ""))))
+  assert(sys.mkdir(dir))
 end
 
 ---------------------------------------------------------------------------
@@ -325,6 +334,10 @@ local function open_node(name, node)
   if not alive(st) then fail(("lab '%s' is not running (its holder is gone)"):format(name)) end
   local path = node == "host" and st.host_netns or st.nodes[node]
   if not path then fail(("lab '%s' has no node '%s'"):format(name, tostring(node))) end
+  -- an isolated lab: into its holder's mount namespace (the command sees
+  -- the lab's /run/netns), and its user namespace first when the lab is an
+  -- ordinary user's
+  if st.mode ~= "host" then sys.join_lab(st.pid) end
   return netns.open_path(path)
 end
 
@@ -482,18 +495,34 @@ M.clean = function(args)
   return run.clean(rest[1])
 end
 
+-- the subcommands that make a lab (graph a script builds one)
+local LAB_MAKERS = { up = true, run = true, graph = true, busted = true }
+
 -- main(subcommand, args): the exit status
 function M.main(cmd, args)
   local f = M[cmd]
   if not f or cmd == "main" then fail("unknown subcommand " .. tostring(cmd)) end
   local help = false
   for _, a in ipairs(args) do help = help or a == "-h" or a == "--help" end
-  if not help and sys.geteuid() ~= 0 then
-    io.stderr:write(("netlab: %s needs root (labs are network namespaces, their state is root's under %s): run it with sudo\n")
-      :format(cmd, run.journal_dir))
-    return 1
-  end
-  local ok, r = pcall(f, args)
+  local ok, r = pcall(function()
+    if help then return f(args) end
+    STATE()
+    if sys.geteuid() ~= 0 then
+      -- an ordinary user's lab is made in a user namespace of the user's own;
+      -- the real host's network is root's alone
+      if cmd == "clean" then
+        fail("clean removes what crashed --host labs left in the real host's network: it needs root: run it with sudo")
+      end
+      if LAB_MAKERS[cmd] then
+        for _, a in ipairs(args) do
+          if a == "--" then break end
+          if a == "--host" then fail("--host builds the lab in the real host's network: it needs root: run it with sudo") end
+        end
+        sys.rootless()
+      end
+    end
+    return f(args)
+  end)
   if ok then return r or 0 end
   r = message(r)
   -- the user's mistakes and the kernel's refusals are told plainly; anything
