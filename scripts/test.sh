@@ -27,6 +27,43 @@ if ((vm && ${#sanitize[@]})) || [[ "${1:-}" == --sanitize ]]; then
   echo "test.sh: --sanitize and --vm do not go together" >&2
   exit 2
 fi
+rootless=0
+if [[ "${1:-}" == --rootless ]]; then
+  rootless=1
+  shift
+fi
+if ((rootless && (vm || ${#sanitize[@]}))); then
+  echo "test.sh: --rootless goes alone" >&2
+  exit 2
+fi
+
+# --rootless: the suite again as an unprivileged throwaway user (uid 65534, nobody), root only in
+# a user namespace of its own (unshare --map-root-user) with the same private network + mount
+# namespace; a copy of the tree it can read (a clone may sit where it cannot, /root say). Specs
+# that need the real root (the real host's network, other users, cgroups) skip, saying so
+# (spec/support/helper.lua, NETLAB_TEST_ROOTLESS).
+if ((rootless)) && [[ -z "${NETLAB_TEST_ROOTLESS:-}" ]]; then
+  bash scripts/setup.sh
+  if ((EUID != 0)); then
+    echo "test.sh: --rootless starts as root: it runs the suite as a throwaway user" >&2
+    exit 1
+  fi
+  copy=$(mktemp -d /tmp/netlab-rootless.XXXXXX)
+  trap 'rm -rf "$copy"' EXIT
+  # the whole tree but the sanitized build, the user's own: it is root inside its namespace
+  tar -C "$root" --exclude=./build-sanitize -cf - . | tar -C "$copy" -xf -
+  chown -R 65534:65534 "$copy"
+  chmod 0755 "$copy"
+  mkdir -p /run/netns /run/netlab
+  set +e
+  # (a PATH the user can search: a directory it may not enter turns "no such program" into EACCES)
+  (cd "$copy" && NETLAB_TEST_ROOTLESS=1 NETLAB_TEST_OUTER_NS=$(readlink /proc/self/ns/net) HOME="$copy" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    unshare --user --map-root-user --net --mount --propagation private bash "$copy/scripts/test.sh" "$@")
+  status=$?
+  exit $status
+fi
 
 # --vm, outside the VM: the native build (the guest sees this tree, build/ included, through its
 # overlay), then this script again inside the VM. Its lines are marked; its count is ours.

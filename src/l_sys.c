@@ -349,7 +349,8 @@ static int has_modules(const char *lua_dir, const char *c_dir)
 }
 
 /* Where netns.so and lua/netlab are, for a Lua 5.4 other than this one:
- * -> lua_dir, c_dir. The build tree's, for the build tree's netlab; else
+ * -> lua_dir, c_dir. The build tree's, for the build tree's netlab (also a
+ * tree copied elsewhere: TREE/build/netlab beside TREE/lua); else
  * beside the executable as a prefix or a LuaRocks tree lays them out
  * (PREFIX/bin, PREFIX/share/lua/5.4, PREFIX/lib/lua/5.4: LuaRocks moves
  * them there after CMake installed them); else where CMake installs them. */
@@ -369,7 +370,14 @@ static int sys_module_dirs(lua_State *L)
 			return 2;
 		}
 		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';	/* the prefix */
+			*slash = '\0';	/* the prefix, or the tree of a build moved with it */
+		snprintf(lua_dir, sizeof(lua_dir), "%s/lua", exe);
+		snprintf(c_dir, sizeof(c_dir), "%s/%s", exe, slash ? slash + 1 : "");
+		if (slash && has_modules(lua_dir, c_dir)) {
+			lua_pushstring(L, lua_dir);
+			lua_pushstring(L, c_dir);
+			return 2;
+		}
 		snprintf(lua_dir, sizeof(lua_dir), "%s/share/lua/5.4", exe);
 		snprintf(c_dir, sizeof(c_dir), "%s/lib/lua/5.4", exe);
 		if (has_modules(lua_dir, c_dir)) {

@@ -11,5 +11,6 @@ require "support.topo"
 require "support.netlab"
 require "support.kernel"
 require "support.kinds"
+require "support.rootless"
 
 require("support.ip").assert_private()
