@@ -242,21 +242,48 @@ lab:link(a, b, { addr = { addr .. ".1/24", addr .. ".2/24" } })
 		end
 	end)
 
-	it("the preflight names user.max_user_namespaces = 0 when it forbids the user namespace #root", function()
-		-- simulated in a user namespace of the spec's own (mapping the uids): its limit is its own
+	-- netlab as nobody where the user namespace is refused: simulated in a user namespace of the
+	-- spec's own (mapping the uids), whose limit is its own (user.max_user_namespaces = 0: the
+	-- kernel refuses for real), with `fake` run first in a mount namespace of its own: there a
+	-- tmpfs over /proc/sys/kernel or /proc/sys/user shows the settings this kernel lacks (or
+	-- hides the real limit), as the preflight reads them. Output and exit code.
+	local function preflight(fake)
 		local script = write("empty.lua", "print('made')\n")
 		-- (mapped by hand: unshare --map-users needs newuidmap, which Debian has in a package of its own)
 		-- (and a new exec once mapped: one made as an unmapped uid has no capabilities)
-		local limited = ("echo 0 > /proc/sys/user/max_user_namespaces && exec %s %s %s %s"):format(
-			table.concat(NOBODY, " "), table.concat(sanitizer_env(), " "), proc.quote(dir .. "/netlab"), proc.quote(script))
+		local limited = ("echo 0 > /proc/sys/user/max_user_namespaces && %s exec %s %s %s %s"):format(
+			fake, table.concat(NOBODY, " "), table.concat(sanitizer_env(), " "), proc.quote(dir .. "/netlab"), proc.quote(script))
 		local inner = "until grep -q 65536 /proc/self/uid_map; do sleep 0.01; done; exec sh -c " .. proc.quote(limited)
-		local outer = ("unshare --user sh -c %s & p=$!; "
+		local outer = ("unshare --user --mount sh -c %s & p=$!; "
 			.. "while [ \"$(readlink /proc/$p/ns/user)\" = \"$(readlink /proc/self/ns/user)\" ]; do sleep 0.01; done; "
 			.. "echo '0 0 65536' > /proc/$p/uid_map && echo '0 0 65536' > /proc/$p/gid_map; wait $p"):format(proc.quote(inner))
-		local out, code = proc.exec({ "sh", "-c", outer }, true)
+		return proc.exec({ "sh", "-c", outer }, true)
+	end
+	local REFUSED = "netlab: cannot make a lab as an ordinary user: No space left on device: a user namespace for an ordinary user: "
+	local FAKE_USER = "mount -t tmpfs -o mode=0755 fake /proc/sys/user && echo 15000 > /proc/sys/user/max_user_namespaces && "
+
+	it("the preflight names user.max_user_namespaces = 0 when it forbids the user namespace #root", function()
+		local out, code = preflight("")
 		assert.equal(1, code, out)
-		assert.equal("netlab: cannot make a lab as an ordinary user: No space left on device: a user namespace "
-			.. "for an ordinary user: user.max_user_namespaces = 0 forbids it (as root, sysctl -w "
+		assert.equal(REFUSED .. "user.max_user_namespaces = 0 forbids it (as root, sysctl -w "
 			.. "user.max_user_namespaces=15000)\n", out)
+	end)
+
+	it("the preflight names kernel.unprivileged_userns_clone = 0 (Debian's older kernels) when it forbids the user namespace #root", function()
+		local out, code = preflight("mount -t tmpfs -o mode=0755 fake /proc/sys/kernel && "
+			.. "echo 0 > /proc/sys/kernel/unprivileged_userns_clone && " .. FAKE_USER)
+		assert.equal(1, code, out)
+		assert.equal(REFUSED .. "kernel.unprivileged_userns_clone = 0 forbids it (as root, sysctl -w "
+			.. "kernel.unprivileged_userns_clone=1)\n", out)
+	end)
+
+	it("the preflight names Ubuntu's kernel.apparmor_restrict_unprivileged_userns = 1 and netlab's AppArmor profile #root", function()
+		local out, code = preflight("mount -t tmpfs -o mode=0755 fake /proc/sys/kernel && "
+			.. "echo 1 > /proc/sys/kernel/apparmor_restrict_unprivileged_userns && " .. FAKE_USER)
+		assert.equal(1, code, out)
+		assert.equal(REFUSED .. "kernel.apparmor_restrict_unprivileged_userns = 1 forbids it (as root, either "
+			.. "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or load netlab's AppArmor profile "
+			.. "(cmake -DNETLAB_APPARMOR_DIR=/etc/apparmor.d, cmake --install, apparmor_parser -r "
+			.. "/etc/apparmor.d/netlab))\n", out)
 	end)
 end)

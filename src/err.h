@@ -2,7 +2,7 @@
 #ifndef NETLAB_ERR_H
 #define NETLAB_ERR_H
 
-#define ERR_TEXT 256
+#define ERR_TEXT 1024	/* the preflight names up to three settings and their ways out */
 #define ERR_PART 192
 
 /*
