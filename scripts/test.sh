@@ -52,12 +52,14 @@ if ((rootless)) && [[ -z "${NETLAB_TEST_ROOTLESS:-}" ]]; then
   trap 'rm -rf "$copy"' EXIT
   # the whole tree but the sanitized build, the user's own: it is root inside its namespace
   tar -C "$root" --exclude=./build-sanitize -cf - . | tar -C "$copy" -xf -
+  # its running labs are listed in the copy too (not in /tmp/netlab-65534, left behind)
+  mkdir -m 0700 "$copy/.xdg"
   chown -R 65534:65534 "$copy"
   chmod 0755 "$copy"
   mkdir -p /run/netns /run/netlab
   set +e
   # (a PATH the user can search: a directory it may not enter turns "no such program" into EACCES)
-  (cd "$copy" && NETLAB_TEST_ROOTLESS=1 NETLAB_TEST_OUTER_NS=$(readlink /proc/self/ns/net) HOME="$copy" \
+  (cd "$copy" && NETLAB_TEST_ROOTLESS=1 NETLAB_TEST_OUTER_NS=$(readlink /proc/self/ns/net) HOME="$copy" XDG_RUNTIME_DIR="$copy/.xdg" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
     unshare --user --map-root-user --net --mount --propagation private bash "$copy/scripts/test.sh" "$@")

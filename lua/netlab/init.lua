@@ -343,6 +343,14 @@ end
 local LINK_OPTS = set("addr", "names", table.unpack(vlans.LINK_KEYS))
 for k in pairs(links.OPTS) do LINK_OPTS[k] = true end
 
+-- does a list of prefixes hold an IPv6 one?
+local function has_ipv6(list)
+  for _, p in ipairs(list) do
+    if p:find(":", 1, true) then return true end
+  end
+  return false
+end
+
 function Lab:link(a, b, opts)
   check.self(self, is_lab, "link", "lab", 2)
   if self.closed then fail("link: the lab is torn down", 2) end
@@ -419,8 +427,8 @@ function Lab:link(a, b, opts)
   for _, p in ipairs(addrs_b) do b_node.ns:addr_add(name_b, p) self:_claim(p, b_node, name_b) end
   -- an IPv6 address is answered for once the kernel's address work ran:
   -- a packet to it before would wait a second for the next solicitation
-  if a.ipv6 ~= false then a.ns:addr_wait(name_a) end
-  if b_node.ipv6 ~= false then b_node.ns:addr_wait(name_b) end
+  if has_ipv6(addrs_a) then a.ns:addr_wait(name_a) end
+  if has_ipv6(addrs_b) then b_node.ns:addr_wait(name_b) end
   self.links[#self.links + 1] = link
   self:_progress()
   return link

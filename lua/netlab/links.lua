@@ -312,8 +312,8 @@ function Link:up()
   end
   restore_state(self.a_node.ns, self.dev_a, self.saved.a)
   restore_state(self.b_node.ns, self.dev_b, self.saved.b)
-  if self.a_node.ipv6 ~= false then self.a_node.ns:addr_wait(self.dev_a) end
-  if self.b_node.ipv6 ~= false then self.b_node.ns:addr_wait(self.dev_b) end
+  if #self.saved.a.addrs > 0 then self.a_node.ns:addr_wait(self.dev_a) end
+  if #self.saved.b.addrs > 0 then self.b_node.ns:addr_wait(self.dev_b) end
   forget_unresolved(self.a_node.ns, self.dev_a)
   forget_unresolved(self.b_node.ns, self.dev_b)
   self.saved, self.is_down, self.partitioned = nil, nil, nil

@@ -6,6 +6,7 @@
 # repetition; medians. Not part of scripts/test.sh.
 # usage: sudo scripts/bench/fixture.sh [REPS]       (default 15)
 #        sudo BENCH_NETLAB=/path/to/netlab scripts/bench/fixture.sh   (another build, e.g. an older version)
+#        sudo BENCH_ROOTLESS=1 scripts/bench/fixture.sh    (every netlab as nobody: rootless labs)
 # Target (issue 16): run <= empty + build + 10 ms; up + down <= empty + build + 20 ms.
 # Every lab is isolated (the interpreter's own private network + mount
 # namespace): the real host's network is never touched; up/down keep their
@@ -25,7 +26,13 @@ fi
 four=$here/four.lua
 name=benchfx$$
 tmp=$(mktemp -d /tmp/netlab-fixture.XXXXXX)
-trap '"$netlab" down "$name" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+as=()
+if [[ ${BENCH_ROOTLESS:-} == 1 ]]; then
+  # an ordinary user's labs: listed under /tmp/netlab-65534, removed after when this made it
+  as=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all env -u XDG_RUNTIME_DIR)
+  [[ -e /tmp/netlab-65534 ]] || trap_rm=/tmp/netlab-65534
+fi
+trap '"${as[@]}" "$netlab" down "$name" >/dev/null 2>&1 || true; rm -rf "$tmp" ${trap_rm:-}' EXIT
 
 # wait (1 s at most) until the machine is quiet: under 10% busy over 100 ms
 # (the kernel frees the last lab's namespaces in the background)
@@ -47,19 +54,19 @@ step() { # step METHOD: one measurement, one line of results
   local t0 t1 t2 out=$tmp/out err=$tmp/err
   case $1 in
     empty)
-      t0=$(now_us); "$netlab" -e 'x = 1' >"$out" 2>"$err"; t1=$(now_us)
+      t0=$(now_us); "${as[@]}" "$netlab" -e 'x = 1' >"$out" 2>"$err"; t1=$(now_us)
       echo "empty $(ms "$t0" "$t1")" ;;
     run)
-      t0=$(now_us); "$netlab" run "$four" --name "$name" -- true >"$out" 2>"$err"; t1=$(now_us)
+      t0=$(now_us); "${as[@]}" "$netlab" run "$four" --name "$name" -- true >"$out" 2>"$err"; t1=$(now_us)
       echo "run $(ms "$t0" "$t1") $(build_of "$err")" ;;
     updown)
-      t0=$(now_us); "$netlab" up "$four" --name "$name" >"$out" 2>"$err"; t1=$(now_us)
-      "$netlab" down "$name" >/dev/null; t2=$(now_us)
+      t0=$(now_us); "${as[@]}" "$netlab" up "$four" --name "$name" >"$out" 2>"$err"; t1=$(now_us)
+      "${as[@]}" "$netlab" down "$name" >/dev/null; t2=$(now_us)
       echo "updown $(ms "$t0" "$t2") $(build_of "$err") $(ms "$t0" "$t1") $(ms "$t1" "$t2")" ;;
   esac
 }
 
-echo "# $(nproc) CPUs, kernel $(uname -r); $netlab; $reps repetitions, interleaved"
+echo "# $(nproc) CPUs, kernel $(uname -r); $netlab${as:+ as nobody (rootless)}; $reps repetitions, interleaved"
 methods=(empty run updown)
 for ((rep = 0; rep < reps; rep++)); do
   for ((j = 0; j < 3; j++)); do

@@ -29,7 +29,7 @@ local function median(t)
   return n % 2 == 1 and t[(n + 1) // 2] or (t[n // 2] + t[n // 2 + 1]) / 2
 end
 
-local order = { "netlab", "netlab-v4", "netlab-phased", "netlab-lateup", "netlab-lab", "netlab-lab-v4", "netlab-lab-alt", "topo_mnl", "floor_netns", "ip_batch", "ip_n", "ip_naive", "pyroute2" }
+local order = { "netlab", "netlab-v4", "netlab-phased", "netlab-lateup", "netlab-lab", "netlab-lab-v4", "netlab-lab-v4-rootless", "netlab-lab-alt", "topo_mnl", "floor_netns", "ip_batch", "ip_n", "ip_naive", "pyroute2" }
 local med, ns = {}, {}
 for _, r in ipairs(rows) do
   local key = r.n .. "/" .. r.method
@@ -108,4 +108,21 @@ for _, name in ipairs { "netlab", "netlab-v4", "netlab-phased", "netlab-lateup",
   local r = med[hi .. "/" .. name]
   show(("N=%d peak RSS (< 40 MB)"):format(hi), r and r.rss and r.rss / 1024, "%.1f MB", function(v) return v < 40 end)
   ::continue::
+end
+
+-- issue 16: what the lab costs over the module (the IPv4-only star both ways), and a rootless
+-- lab over a root one
+print()
+for _, n in ipairs(nlist) do
+  local module, lab, rootless = med[n .. "/netlab-v4"], med[n .. "/netlab-lab-v4"], med[n .. "/netlab-lab-v4-rootless"]
+  local r = lab and module and ratio(lab.setup, module.setup)
+  if r then
+    print(("N=%-5d lab / module setup (netlab-lab-v4 / netlab-v4, <= 1.15)          %s %.2fx"):format(n,
+      r <= 1.15 and "met   " or "NOT met", r))
+  end
+  r = rootless and lab and ratio(rootless.setup, lab.setup)
+  if r then
+    print(("N=%-5d rootless / root lab setup (netlab-lab-v4-rootless / -v4, <= 1.1) %s %.2fx"):format(n,
+      r <= 1.1 and "met   " or "NOT met", r))
+  end
 end

@@ -15,7 +15,8 @@
 # eth0 with addrgenmode none, IPv6 off on its bridge port), netlab-phased (the
 # floor's order), netlab-lateup (node after node, every eth0 up in a last
 # sweep; not in the default list), netlab-lab and netlab-lab-v4 (star_lab.lua,
-# lab{ ipv6 = false }), and the baselines.
+# lab{ ipv6 = false }), netlab-lab-v4-rootless (the same as nobody, in a user
+# namespace of its own; not in the default list), and the baselines.
 # BENCH_LAB_ALT=DIR (DIR/netlab/init.lua, and DIR/netns.so when the change is
 # in C) adds the methods netlab-lab-alt and netlab-alt: the same scripts
 # against another version of the lab and of the netns module.
@@ -133,6 +134,10 @@ run_method() {
       setup_cmd=(lua5.4 "$here/star_lab.lua" "$n"); teardown_cmd=() ;;
     netlab-lab-v4) names=(-s 'nlbv%d' -l 'nlbv%d-0' -b nlbvbr0)
       setup_cmd=(env BENCH_IPV6=0 lua5.4 "$here/star_lab.lua" "$n" nlbv); teardown_cmd=() ;;
+    netlab-lab-v4-rootless) names=(-s 'nlbr%d' -l 'nlbr%d-0' -b nlbrbr0)
+      # the same lab as nobody, root only in a user namespace of its own (netns.unshare_user)
+      setup_cmd=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
+        env BENCH_IPV6=0 BENCH_ROOTLESS=1 lua5.4 "$here/star_lab.lua" "$n" nlbr); teardown_cmd=() ;;
     netlab-lab-alt) names=(-s 'nlba%d' -l 'nlba%d-0' -b nlbabr0)
       setup_cmd=("${alt_env[@]}" lua5.4 "$here/star_lab.lua" "$n" nlba); teardown_cmd=() ;;
     netlab-alt) names=(-s 'nlbx%d' -l 'nlbxh%d' -b nlbxbr0)

@@ -4,6 +4,9 @@
 -- name is free again). Prints setup_ms= teardown_ms=; with BENCH_PHASES=1 also
 -- the time spent in lab:node, lab:link and node:gateway.
 local netns = require "netns"
+-- BENCH_ROOTLESS=1 (run as an ordinary user): a user namespace of its own
+-- first, where the user is root, with a private network + mount namespace
+if os.getenv("BENCH_ROOTLESS") == "1" then netns.unshare_user() end
 local netlab = require "netlab"
 
 local N, P = tonumber(arg[1]), arg[2] or "nlbl"
