@@ -29,10 +29,11 @@ esac
 # lua-system), and every program a spec runs: ip (iproute2), nft (nftables), ping (iputils-ping),
 # python3, strace, dot (graphviz), pgrep (procps), nsenter and unshare (util-linux), script
 # (bsdutils), timeout, sleep, readlink, ls, cat, stat, head ... (coreutils), sh (dash), bash, wg
-# (wireguard-tools); test.sh itself: grep, sed, awk (mawk).
+# (wireguard-tools); test.sh itself: grep, sed, awk (mawk). And newuidmap, newgidmap (uidmap): a
+# rootless lab maps the user's /etc/subuid range with them.
 packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev libsodium-dev luarocks
           lua-busted lua-dkjson lua-system iproute2 iputils-ping nftables python3 graphviz
-          strace procps util-linux bsdutils coreutils dash bash grep sed mawk)
+          strace procps util-linux bsdutils coreutils dash bash grep sed mawk uidmap)
 # Installed without the recommended packages: wireguard-tools recommends the kernel module,
 # which apt satisfies with a whole kernel image (and initramfs tooling, and a newer systemd).
 bare=(wireguard-tools)

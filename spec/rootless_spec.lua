@@ -242,6 +242,33 @@ lab:link(a, b, { addr = { addr .. ".1/24", addr .. ".2/24" } })
 		end
 	end)
 
+	it("maps the user's subordinate ids from /etc/subuid and /etc/subgid with newuidmap: a command inside drops to uid 100, outside the range's 100th id #root", function()
+		if proc.missing("newuidmap", "uidmap") then pending(proc.missing("newuidmap", "uidmap")) return end
+		local out_dir = dir .. "/drop"
+		proc.exec({ "mkdir", "-m", "1777", out_dir })
+		write("ids.lua", ([[
+local a = lab:node "a"
+io.write(a:run { "cat", "/proc/self/uid_map", "/proc/self/gid_map" }.stdout)
+local r = a:run { "setpriv", "--reuid=100", "--regid=100", "--clear-groups", "sh", "-c", "id -u; touch %s/by100" }
+io.write(r.stdout, r.stderr)
+]]):format(out_dir))
+		write("sub.u", "nobody:300000:65536\n")
+		write("sub.g", "65534:400000:65536\n")
+		-- the ranges only in the spec's own mount namespace: the machine's files stay as they are
+		local script = ("mount --bind %s /etc/subuid && mount --bind %s /etc/subgid && exec %s %s %s %s"):format(
+			proc.quote(dir .. "/sub.u"), proc.quote(dir .. "/sub.g"), table.concat(NOBODY, " "),
+			table.concat(sanitizer_env(), " "), proc.quote(dir .. "/netlab"), proc.quote(dir .. "/ids.lua"))
+		local out, code = proc.exec({ "unshare", "--mount", "sh", "-c", script }, true)
+		assert.equal("", reports())
+		assert.equal(0, code, out)
+		local maps = {}
+		for a, b, c in out:gmatch("(%d+)%s+(%d+)%s+(%d+)\n") do maps[#maps + 1] = ("%s %s %s"):format(a, b, c) end
+		assert.same({ "0 65534 1", "1 300000 65536", "0 65534 1", "1 400000 65536" }, maps)
+		assert.matches("\n100\n", out)
+		-- (1 inside is the range's first id outside)
+		assert.equal("300099 400099\n", proc.exec({ "stat", "-c", "%u %g", out_dir .. "/by100" }))
+	end)
+
 	-- netlab as nobody where the user namespace is refused: simulated in a user namespace of the
 	-- spec's own (mapping the uids), whose limit is its own (user.max_user_namespaces = 0: the
 	-- kernel refuses for real), with `fake` run first in a mount namespace of its own: there a

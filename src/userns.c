@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -89,29 +91,132 @@ static int write_file(const char *path, const char *text)
 	return ret;
 }
 
+#define NEWUIDMAP "/usr/bin/newuidmap"
+#define NEWGIDMAP "/usr/bin/newgidmap"
+
+/* The first range of subordinate ids /etc/subuid or /etc/subgid gives the user (by name or by
+ * number): 1 and *start, *count; 0 when there is none */
+static int sub_range(const char *file, const char *name, unsigned long id, unsigned long *start,
+		     unsigned long *count)
+{
+	FILE *f = fopen(file, "re");
+	char line[512], who[256], num[32];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	snprintf(num, sizeof(num), "%lu", id);
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255[^:\n]:%lu:%lu", who, start, count) == 3 && *count > 0 &&
+		    (!strcmp(who, name) || !strcmp(who, num)))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/* A helper forked before the unshare, still in the user's own user namespace: it waits for
+ * a byte on its pipe (none: the parent gave up), then runs newuidmap or newgidmap on the
+ * parent, mapping id to 0 and the range from 1. Its pid, or -errno. */
+static pid_t map_helper(const char *tool, unsigned long id, unsigned long start, unsigned long count,
+			int *go)
+{
+	char pid[24], a[24], b[24], c[24];
+	int p[2];
+	pid_t child;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	snprintf(a, sizeof(a), "%lu", id);
+	snprintf(b, sizeof(b), "%lu", start);
+	snprintf(c, sizeof(c), "%lu", count);
+	if ((child = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (child == 0) {
+		char byte;
+
+		close(p[1]);
+		if (read(p[0], &byte, 1) != 1)
+			_exit(126);
+		execl(tool, tool, pid, "0", a, "1", "1", b, c, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return child;
+}
+
+/* tell a helper to go (or, with ok = 0, to give up) and wait for it: 1 when it mapped */
+static int helper_done(pid_t child, int go, int ok)
+{
+	int status;
+
+	if (ok && write(go, "g", 1) != 1)
+		ok = 0;
+	close(go);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int userns_enter(struct err *e)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
+	struct passwd *pw = getpwuid(uid);
+	unsigned long us = 0, uc = 0, gs = 0, gc = 0;
 	char map[64], why[ERR_TEXT];
-	int ret;
+	pid_t uh = -1, gh = -1;
+	int ugo = -1, ggo = -1, umapped = 0, gmapped = 0, ret;
 
+	/* the user's subordinate ids, where the system gives a range and the setuid helpers that
+	 * map it are there: uids and gids 1.. inside map to them, for services that drop to a
+	 * uid of their own; without, the user's own id alone */
+	if (pw && sub_range("/etc/subuid", pw->pw_name, uid, &us, &uc) && access(NEWUIDMAP, X_OK) == 0 &&
+	    sub_range("/etc/subgid", pw->pw_name, uid, &gs, &gc) && access(NEWGIDMAP, X_OK) == 0) {
+		uh = map_helper(NEWUIDMAP, uid, us, uc, &ugo);
+		gh = uh < 0 ? -1 : map_helper(NEWGIDMAP, gid, gs, gc, &ggo);
+		if (gh < 0 && uh >= 0) {
+			helper_done(uh, ugo, 0);
+			uh = -1;
+		}
+	}
 	if (unshare(CLONE_NEWUSER) < 0) {
 		ret = -errno;
+		if (uh >= 0) {
+			helper_done(uh, ugo, 0);
+			helper_done(gh, ggo, 0);
+		}
 		userns_blocker(why, sizeof(why));
 		if (why[0])
 			return err_set(e, ret, "a user namespace for an ordinary user: %s", why);
 		return err_set(e, ret, ret == -EINVAL ? "a user namespace: the process has threads" : NULL);
 	}
-	/* setgroups must be denied before an unprivileged process may write gid_map */
-	if ((ret = write_file("/proc/self/setgroups", "deny")) < 0 && ret != -ENOENT)
-		return err_set(e, ret, "writing /proc/self/setgroups");
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
-	if ((ret = write_file("/proc/self/uid_map", map)) < 0)
-		return err_set(e, ret, "writing /proc/self/uid_map");
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
-	if ((ret = write_file("/proc/self/gid_map", map)) < 0)
-		return err_set(e, ret, "writing /proc/self/gid_map");
+	if (uh >= 0) {
+		umapped = helper_done(uh, ugo, 1);
+		gmapped = helper_done(gh, ggo, 1);
+	}
+	/* by hand (what an unprivileged process may map: its own id): setgroups must be denied
+	 * before it may write gid_map */
+	if (!gmapped) {
+		if ((ret = write_file("/proc/self/setgroups", "deny")) < 0 && ret != -ENOENT)
+			return err_set(e, ret, "writing /proc/self/setgroups");
+	}
+	if (!umapped) {
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+		if ((ret = write_file("/proc/self/uid_map", map)) < 0)
+			return err_set(e, ret, "writing /proc/self/uid_map");
+	}
+	if (!gmapped) {
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
+		if ((ret = write_file("/proc/self/gid_map", map)) < 0)
+			return err_set(e, ret, "writing /proc/self/gid_map");
+	}
 	return 0;
 }
 
