@@ -153,7 +153,7 @@ netns.sleep(300)
 		end, 10), "the lab's service outlived it")
 	end)
 
-	it("an ordinary user's netlab up, ls, exec and down: a lab listed under $XDG_RUNTIME_DIR/netlab, entered as the mapped root, files written outside the user's #root", function()
+	it("an ordinary user's netlab up, ls, exec and down: a lab listed under $XDG_RUNTIME_DIR/netlab, entered as the mapped root or with --as-user as the user, files written outside the user's #root", function()
 		-- a /run the user cannot make /run/netns in (as on a machine where
 		-- iproute2 never made it): the lab's /run is a tmpfs, and the user's
 		-- $XDG_RUNTIME_DIR under /run/user is bound into it, where ls finds the lab
@@ -176,10 +176,12 @@ echo "state $(stat -c %%U /run/user/65534/netlab/labs/mine.json)"
 %s exec mine a -- sh -c 'echo "inside $(id -u) $(pwd)"; ip -br -4 addr show dev eth0; ping -c1 -W2 10.0.1.2 >/dev/null && echo pinged; ls /run/netns | tr "
 " " "; echo; echo x > written'
 echo "written $(stat -c %%U written)"
+%s exec --as-user mine a -- sh -c 'echo "as user $(id -u)"; ip link set eth0 down 2>/dev/null || echo "no link changes"; echo y > written2'
+echo "written2 $(stat -c %%U written2)"
 %s down mine
 # (the holder, gone, may still wait for init to reap it: a zombie is no process left)
 echo "after $(ls /run/user/65534/netlab/labs | wc -l) $(ps -o stat= -p "$pid" | grep -vc '^Z')"
-]]):format(proc.quote(dir), nb, nb, nb, nb)
+]]):format(proc.quote(dir), nb, nb, nb, nb, nb)
 		local out, code = proc.exec({ "unshare", "--mount", "sh", "-c", script }, true)
 		assert.equal(0, code, out)
 		assert.equal("", reports())
@@ -190,6 +192,8 @@ echo "after $(ls /run/user/65534/netlab/labs | wc -l) $(ps -o stat= -p "$pid" | 
 		assert.matches("eth0@if%d+ +UP +10%.0%.1%.1/24", out)
 		assert.truthy(proc.contains(out, "pinged\na b \n"), out)
 		assert.truthy(proc.contains(out, "written nobody\n"), out)
+		-- --as-user: the user's own uid, without the lab's capabilities
+		assert.truthy(proc.contains(out, "as user 65534\nno link changes\nwritten2 nobody\n"), out)
 		assert.truthy(proc.contains(out, "lab mine is down\nafter 0 0\n"), out)
 	end)
 
@@ -228,6 +232,8 @@ lab:link(a, b, { addr = { addr .. ".1/24", addr .. ".2/24" } })
 			end
 			local out = proc.exec({ nl.bin, "ls" }, true)
 			assert.falsy(proc.contains(out, "same"), out)
+			out = proc.exec({ nl.bin, "exec", "--as-user", "same", "a", "--", "true" }, true)
+			assert.equal("netlab: --as-user runs the command as the ordinary user whose lab it is: lab 'same' is root's\n", out)
 			out = as(users[1], { dir .. "/netlab", "clean" })
 			assert.equal("netlab: clean removes what crashed --host labs left in the real host's network: it needs root: run it with sudo\n", out)
 			out = as(users[1], { dir .. "/netlab", "up", "--host", dir .. "/named.lua" })

@@ -74,18 +74,19 @@ static char **opt_env(lua_State *L, int arg)
 /* ns:exec(argv [, { env = }]): this process becomes argv inside ns */
 static int m_exec(lua_State *L)
 {
-	static const char *const exec_opts[] = { "env", NULL };
+	static const char *const exec_opts[] = { "env", "as_user", NULL };
 	struct ns *ns = check_ns(L, 1);
 	struct err e = ERR_INIT;
 	char **argv, **env;
-	int ret;
+	int ret, as_user;
 
 	lua_settop(L, 3);
 	argv = check_argv(L, 2);
 	check_opts(L, 3, exec_opts);
 	env = opt_env(L, 3);
+	as_user = opt_bool(L, 3, "as_user") == 1;
 	fflush(NULL);
-	ret = proc_exec(ns, argv, env, &e);
+	ret = proc_exec(ns, argv, env, as_user, &e);
 	return raise_core(L, "exec", argv[0], ns_label(ns), ret, &e);
 }
 

@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "proc.h"
+#include "userns.h"
 
 double proc_now(void)
 {
@@ -234,7 +235,7 @@ static void come_back(int net, int mnt, int cwd)
 	}
 }
 
-int proc_exec(struct ns *ns, char *const *argv, char *const *env, struct err *e)
+int proc_exec(struct ns *ns, char *const *argv, char *const *env, int as_user, struct err *e)
 {
 	int net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
@@ -247,11 +248,22 @@ int proc_exec(struct ns *ns, char *const *argv, char *const *env, struct err *e)
 		goto out;
 	}
 	if ((ret = enter(ns)) == 0) {
+		if (as_user && (ret = userns_as_owner(e)) != 0)
+			goto stuck;
 		execvpe(argv[0], argv, envp);
 		ret = -errno;
+		if (as_user)
+			goto stuck;
 	}
 	come_back(net, mnt, cwd);
 out:
+	free(envp);
+	close_fd(&net);
+	close_fd(&mnt);
+	close_fd(&cwd);
+	return err_set(e, ret, NULL);
+stuck:
+	/* (without the capabilities to go back: the caller ends) */
 	free(envp);
 	close_fd(&net);
 	close_fd(&mnt);

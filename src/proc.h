@@ -34,8 +34,11 @@ void run_result_free(struct run_result *res);
 
 /* Replace this process by argv running inside ns (as `ip netns exec`):
  * stdio, exit status and signals pass straight through. Returns -errno
- * only when that failed. */
-int proc_exec(struct ns *ns, char *const *argv, char *const *env, struct err *e);
+ * only when that failed. as_user: in a user namespace of an ordinary
+ * user's, the command runs as that user's own uid and gid, without
+ * capabilities (userns_as_owner): a failed exec then leaves the process
+ * there, in ns (it cannot come back). */
+int proc_exec(struct ns *ns, char *const *argv, char *const *env, int as_user, struct err *e);
 
 struct spawn_req {
 	char *const *argv;

@@ -321,22 +321,86 @@ int ns_isolate(void)
 	return 0;
 }
 
-uid_t userns_outer_uid(void)
+/* what id me of this user namespace is in its parent, by map (/proc/self/uid_map or gid_map) */
+static unsigned long outer_id(const char *map, unsigned long me)
 {
-	FILE *f = fopen("/proc/self/uid_map", "re");
-	unsigned long in, out, count;
-	uid_t me = geteuid(), outer = me;
+	FILE *f = fopen(map, "re");
+	unsigned long in, out, count, outer = me;
 
 	if (!f)
 		return me;
 	while (fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
 		if (me >= in && me - in < count) {
-			outer = (uid_t)(out + (me - in));
+			outer = out + (me - in);
 			break;
 		}
 	}
 	fclose(f);
 	return outer;
+}
+
+uid_t userns_outer_uid(void)
+{
+	return (uid_t)outer_id("/proc/self/uid_map", geteuid());
+}
+
+/* the maps of process pid, written from outside (see userns_as_owner): 0 or -errno */
+static int write_maps(pid_t pid, unsigned long uid, unsigned long gid)
+{
+	char path[64], map[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	if ((ret = write_file(path, "deny")) < 0 && ret != -ENOENT)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "%lu %u 1\n", uid, (unsigned)geteuid());
+	if ((ret = write_file(path, map)) < 0)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "%lu %u 1\n", gid, (unsigned)getegid());
+	return write_file(path, map);
+}
+
+int userns_as_owner(struct err *e)
+{
+	unsigned long uid = outer_id("/proc/self/uid_map", geteuid());
+	unsigned long gid = outer_id("/proc/self/gid_map", getegid());
+	pid_t parent = getpid(), child;
+	int p[2], status, ret = 0;
+	char byte;
+
+	if (uid == 0)
+		return err_set(e, -EINVAL, "this user namespace is root's: there is no ordinary user to run as");
+	/* The maps name this namespace's root (the user) as the parent of the new one's ids: since
+	 * Linux 5.12 only a process with CAP_SETFCAP in this namespace may write that, so a
+	 * child forked before the unshare, still here, writes them (as unshare(1) does). */
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set(e, -errno, "pipe");
+	if ((child = fork()) < 0) {
+		ret = -errno;
+		close(p[0]);
+		close(p[1]);
+		return err_set(e, ret, "fork");
+	}
+	if (child == 0) {
+		close(p[1]);
+		if (read(p[0], &byte, 1) != 1)
+			_exit(126);
+		_exit(write_maps(parent, uid, gid) < 0 ? 1 : 0);
+	}
+	close(p[0]);
+	if (unshare(CLONE_NEWUSER) < 0)
+		ret = err_set(e, -errno, "a user namespace to run as the user's own uid");
+	else if (write(p[1], "g", 1) != 1)
+		ret = err_set(e, -errno, "starting the helper that maps the user's ids");
+	close(p[1]);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	if (ret == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		ret = err_set(e, -EPERM, "the helper could not map the user's own uid and gid");
+	return ret;
 }
 
 int userns_state_dir(char *buf, size_t len, struct err *e)

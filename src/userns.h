@@ -29,6 +29,11 @@ int ns_isolate(void);
  * (in a rootless lab's, the ordinary user's; root's is 0). */
 uid_t userns_outer_uid(void);
 
+/* Move into a user namespace nested in this one where the ordinary user who owns this one
+ * (root inside it) is their own uid and gid again: what runs from there runs as the user,
+ * without capabilities. There is no way back. -EINVAL in a namespace of root's. */
+int userns_as_owner(struct err *e);
+
 /* Where the user's running labs are listed, into buf: root's under /run/netlab, an ordinary
  * user's under $XDG_RUNTIME_DIR/netlab (a directory of the user's), else /tmp/netlab-UID,
  * made 0700 and refused unless it is the user's alone. 0 or -errno with e's text. */

@@ -323,10 +323,12 @@ end
 -- exec, shell
 
 local USAGE_EXEC = [[
-usage: netlab exec NAME NODE -- command [args...]
+usage: netlab exec [--as-user] NAME NODE -- command [args...]
 Run a command inside a node of a running lab (NODE "host" is the lab's host),
 with the node's view of /sys as ip netns exec gives it; stdin, stdout, stderr
-and the exit status pass straight through.
+and the exit status pass straight through. In an ordinary user's lab the
+command runs as root there (the user, mapped); --as-user runs it as the
+user's own uid, without capabilities.
 ]]
 
 local function open_node(name, node)
@@ -341,23 +343,38 @@ local function open_node(name, node)
   return netns.open_path(path)
 end
 
-function M.exec(args)
-  local o, rest = parse(args, {}, USAGE_EXEC)
-  local argv = o["--"] or { table.unpack(rest, 3) }
-  if #rest < 2 or #argv == 0 then io.stderr:write(USAGE_EXEC) return 2 end
-  local ns = open_node(rest[1], rest[2])
-  ns:exec(argv, { env = { NETLAB_LAB = rest[1], NETLAB_NODE = rest[2] } })
+-- --as-user is for an ordinary user's lab: root's has no other user to be
+local function as_user(o, name)
+  if not o["as-user"] then return nil end
+  if sys.state_dir() == "/run/netlab" then
+    fail(("--as-user runs the command as the ordinary user whose lab it is: lab '%s' is root's"):format(name))
+  end
+  return true
 end
 
-local USAGE_SHELL = "usage: netlab shell NAME NODE\nAn interactive shell ($SHELL, else /bin/sh) inside a node of a running lab.\n"
+function M.exec(args)
+  local o, rest = parse(args, { ["--as-user"] = "flag" }, USAGE_EXEC)
+  local argv = o["--"] or { table.unpack(rest, 3) }
+  if #rest < 2 or #argv == 0 then io.stderr:write(USAGE_EXEC) return 2 end
+  local user = as_user(o, rest[1])
+  local ns = open_node(rest[1], rest[2])
+  ns:exec(argv, { env = { NETLAB_LAB = rest[1], NETLAB_NODE = rest[2] }, as_user = user })
+end
+
+local USAGE_SHELL = [[
+usage: netlab shell [--as-user] NAME NODE
+An interactive shell ($SHELL, else /bin/sh) inside a node of a running lab
+(--as-user: as exec's).
+]]
 
 function M.shell(args)
-  local _, rest = parse(args, {}, USAGE_SHELL)
+  local o, rest = parse(args, { ["--as-user"] = "flag" }, USAGE_SHELL)
   if #rest ~= 2 then io.stderr:write(USAGE_SHELL) return 2 end
+  local user = as_user(o, rest[1])
   local ns = open_node(rest[1], rest[2])
   local shell = os.getenv("SHELL") or "/bin/sh"
   ns:exec({ shell, "-i" }, { env = { NETLAB_LAB = rest[1], NETLAB_NODE = rest[2],
-    PS1 = ("[%s:%s] \\w # "):format(rest[1], rest[2]) } })
+    PS1 = ("[%s:%s] \\w %s "):format(rest[1], rest[2], user and "$" or "#") }, as_user = user })
 end
 
 ---------------------------------------------------------------------------
