@@ -403,6 +403,24 @@ describe("namespaces by path, identity, exec and time", function()
 		assert.is_false(ip.has_netns("t-np-f"))
 	end)
 
+	it("refuses exec as_user in root's user namespace (no ordinary user to run as) and leaves the caller as it was #root", function()
+		local why = require("support.rootless").needs_root("its user namespace is root's only in the root run")
+		if why then pending(why) return end
+		local ns <close> = netns.add("t-np-u")
+		local out, code = proc.exec(proc.lua([[
+			local netns = require "netns"
+			local function link(n) local f = io.popen("readlink /proc/self/ns/" .. n); local s = f:read("a"); f:close(); return s end
+			local before = { link("user"), link("net"), link("mnt") }
+			local ok, err = pcall(netns.open("t-np-u").exec, netns.open("t-np-u"), { "true" }, { as_user = true })
+			assert(not ok and err.code == "EINVAL", tostring(err))
+			io.write(tostring(err), "\n")
+			local after = { link("user"), link("net"), link("mnt") }
+			for i = 1, 3 do assert(before[i] == after[i], ("%d: %s ~= %s"):format(i, before[i], after[i])) end
+		]]), true)
+		assert.equal(0, code, out)
+		assert.matches("this user namespace is root's: there is no ordinary user to run as\n$", out)
+	end)
+
 	it("tells monotonic time and sleeps", function()
 		-- the clock is CLOCK_MONOTONIC, as lua-system reads it
 		local before = proc.now()

@@ -116,6 +116,17 @@ netns.delete("a") netns.delete("b")
 		assert.equal("65534", owner:gsub("%s+$", ""))
 	end)
 
+	it("exec with as_user runs a command as the ordinary user again, without the capabilities of the user namespace #root", function()
+		local out, code = lua_as_nobody([[
+local netns = require "netns"
+netns.unshare_user()
+local ns = netns.add("t-rootless-u")
+ns:exec({ "sh", "-c", "id -u; id -g; ip link set lo down 2>/dev/null || echo refused" }, { as_user = true })
+]])
+		assert.equal(0, code, out)
+		assert.equal("65534\n65534\nrefused\n", out)
+	end)
+
 	it("netlab runs the tutorial as an ordinary user, in a user namespace of its own #root", function()
 		local out, code = as_nobody({ dir .. "/netlab", dir .. "/tutorial.lua" })
 		assert.equal(0, code, out)

@@ -239,7 +239,7 @@ int proc_exec(struct ns *ns, char *const *argv, char *const *env, int as_user, s
 {
 	int net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), ret;
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), ret, moved = 0;
 	/* the environment goes to exec whole: this process's is never changed */
 	char **envp = merged_env(env);
 
@@ -247,23 +247,15 @@ int proc_exec(struct ns *ns, char *const *argv, char *const *env, int as_user, s
 		ret = envp ? -errno : -ENOMEM;
 		goto out;
 	}
-	if ((ret = enter(ns)) == 0) {
-		if (as_user && (ret = userns_as_owner(e)) != 0)
-			goto stuck;
+	if ((ret = enter(ns)) == 0 && (!as_user || (ret = userns_as_owner(&moved, e)) == 0)) {
 		execvpe(argv[0], argv, envp);
 		ret = -errno;
-		if (as_user)
-			goto stuck;
 	}
-	come_back(net, mnt, cwd);
+	/* a process moved into the user's own user namespace lacks the
+	 * capabilities to go back: it stays, and its caller ends */
+	if (!moved)
+		come_back(net, mnt, cwd);
 out:
-	free(envp);
-	close_fd(&net);
-	close_fd(&mnt);
-	close_fd(&cwd);
-	return err_set(e, ret, NULL);
-stuck:
-	/* (without the capabilities to go back: the caller ends) */
 	free(envp);
 	close_fd(&net);
 	close_fd(&mnt);

@@ -362,7 +362,7 @@ static int write_maps(pid_t pid, unsigned long uid, unsigned long gid)
 	return write_file(path, map);
 }
 
-int userns_as_owner(struct err *e)
+int userns_as_owner(int *moved, struct err *e)
 {
 	unsigned long uid = outer_id("/proc/self/uid_map", geteuid());
 	unsigned long gid = outer_id("/proc/self/gid_map", getegid());
@@ -392,7 +392,7 @@ int userns_as_owner(struct err *e)
 	close(p[0]);
 	if (unshare(CLONE_NEWUSER) < 0)
 		ret = err_set(e, -errno, "a user namespace to run as the user's own uid");
-	else if (write(p[1], "g", 1) != 1)
+	else if ((*moved = 1) && write(p[1], "g", 1) != 1)
 		ret = err_set(e, -errno, "starting the helper that maps the user's ids");
 	close(p[1]);
 	while (waitpid(child, &status, 0) < 0)

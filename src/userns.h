@@ -31,8 +31,9 @@ uid_t userns_outer_uid(void);
 
 /* Move into a user namespace nested in this one where the ordinary user who owns this one
  * (root inside it) is their own uid and gid again: what runs from there runs as the user,
- * without capabilities. There is no way back. -EINVAL in a namespace of root's. */
-int userns_as_owner(struct err *e);
+ * without capabilities. There is no way back: *moved is set once the process moved (also
+ * when mapping failed after). -EINVAL in a namespace of root's. */
+int userns_as_owner(int *moved, struct err *e);
 
 /* Where the user's running labs are listed, into buf: root's under /run/netlab, an ordinary
  * user's under $XDG_RUNTIME_DIR/netlab (a directory of the user's), else /tmp/netlab-UID,
