@@ -112,13 +112,16 @@ static int look(struct ns *ns, const char *name, struct err *e)
 /* a veth's peer may be in another namespace: links are heard from all */
 static void listen_group(int fd, int grp, int on)
 {
-
 	setsockopt(fd, SOL_NETLINK, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP, &grp, sizeof(grp));
 	if (grp == RTNLGRP_LINK)
 		setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on));
 }
 
-int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
+/* Look until ready, listening to group between looks: READY, or -errno (-ETIMEDOUT with
+ * the words "NAME late after Ts"; -ENETDOWN: "NAME is down"). */
+static int wait_for(struct ns *ns, const char *name, double timeout, int group,
+		    int (*look_at)(struct ns *, const char *, struct err *), const char *late,
+		    struct err *e)
 {
 	struct nl *nl;
 	double deadline = clock_now() + timeout;
@@ -127,24 +130,23 @@ int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
 
 	if ((ret = ns_rt(ns, &nl, e)) < 0)
 		return ret;
-	/* RTM_GETLINK runs the device's pending link-watch work itself (Linux
-	 * 6.8+): a look is usually all it takes */
-	if ((st = look(ns, name, e)) != NOT_READY)
+	/* a look is usually all it takes (RTM_GETLINK runs the device's pending
+	 * link-watch work itself, Linux 6.8+) */
+	if ((st = look_at(ns, name, e)) != NOT_READY)
 		goto done;
 	fd = mnl_socket_get_fd(nl->sock);
 	/* listening before each further look: a change after it is notified.
 	 * Requests on this socket skip notifications (not their sequence number). */
-	listen_group(fd, RTNLGRP_LINK, 1);
-	while ((st = look(ns, name, e)) == NOT_READY) {
+	listen_group(fd, group, 1);
+	while ((st = look_at(ns, name, e)) == NOT_READY) {
 		if ((ret = next_change(fd, deadline)) == 0)
-			st = err_set(e, -ETIMEDOUT, "%s did not become ready to transmit within %gs",
-				     name, timeout);
+			st = err_set(e, -ETIMEDOUT, "%s %s %gs", name, late, timeout);
 		else if (ret < 0)
 			st = err_set(e, ret, NULL);
 		if (st < 0)
 			break;
 	}
-	listen_group(fd, RTNLGRP_LINK, 0);
+	listen_group(fd, group, 0);
 	/* what came after the last answer is stale: gone before the next request */
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
 		;
@@ -152,6 +154,11 @@ done:
 	if (st == -ENETDOWN)
 		st = err_set(e, st, "%s is down", name);
 	return st < 0 ? st : 0;
+}
+
+int link_wait(struct ns *ns, const char *name, double timeout, struct err *e)
+{
+	return wait_for(ns, name, timeout, RTNLGRP_LINK, look, "did not become ready to transmit within", e);
 }
 
 /* An IPv6 address the kernel was given is not answered for at once: its
@@ -190,31 +197,6 @@ static int addrs_look(struct ns *ns, const char *name, struct err *e)
 
 int addr_wait(struct ns *ns, const char *name, double timeout, struct err *e)
 {
-	struct nl *nl;
-	double deadline = clock_now() + timeout;
-	char buf[4096];
-	int fd, ret, st;
-
-	if ((ret = ns_rt(ns, &nl, e)) < 0)
-		return ret;
-	if ((st = addrs_look(ns, name, e)) != NOT_READY)
-		goto done;
-	fd = mnl_socket_get_fd(nl->sock);
-	listen_group(fd, RTNLGRP_IPV6_IFADDR, 1);
-	while ((st = addrs_look(ns, name, e)) == NOT_READY) {
-		if ((ret = next_change(fd, deadline)) == 0)
-			st = err_set(e, -ETIMEDOUT, "the IPv6 addresses of %s were still tentative after %gs",
-				     name, timeout);
-		else if (ret < 0)
-			st = err_set(e, ret, NULL);
-		if (st < 0)
-			break;
-	}
-	listen_group(fd, RTNLGRP_IPV6_IFADDR, 0);
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
-		;
-done:
-	if (st == -ENETDOWN)
-		st = err_set(e, st, "%s is down", name);
-	return st < 0 ? st : 0;
+	return wait_for(ns, name, timeout, RTNLGRP_IPV6_IFADDR, addrs_look,
+			"had IPv6 addresses still tentative after", e);
 }
