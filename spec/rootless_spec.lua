@@ -189,10 +189,11 @@ echo "state $(stat -c %%U /run/user/65534/netlab/labs/mine.json)"
 echo "written $(stat -c %%U written)"
 %s exec --as-user mine a -- sh -c 'echo "as user $(id -u)"; ip link set eth0 down 2>/dev/null || echo "no link changes"; echo y > written2'
 echo "written2 $(stat -c %%U written2)"
+%s run pair.lua --name inrun -- %s exec --as-user inrun a -- sh -c 'echo "in run as $(id -u)"' 2>/dev/null
 %s down mine
 # (the holder, gone, may still wait for init to reap it: a zombie is no process left)
 echo "after $(ls /run/user/65534/netlab/labs | wc -l) $(ps -o stat= -p "$pid" | grep -vc '^Z')"
-]]):format(proc.quote(dir), nb, nb, nb, nb, nb)
+]]):format(proc.quote(dir), nb, nb, nb, nb, nb, proc.quote(dir .. "/netlab"), nb)
 		local out, code = proc.exec({ "unshare", "--mount", "sh", "-c", script }, true)
 		assert.equal(0, code, out)
 		assert.equal("", reports())
@@ -205,6 +206,8 @@ echo "after $(ls /run/user/65534/netlab/labs | wc -l) $(ps -o stat= -p "$pid" | 
 		assert.truthy(proc.contains(out, "written nobody\n"), out)
 		-- --as-user: the user's own uid, without the lab's capabilities
 		assert.truthy(proc.contains(out, "as user 65534\nno link changes\nwritten2 nobody\n"), out)
+		-- and from the command of netlab run, inside the lab's PID namespace
+		assert.truthy(proc.contains(out, "in run as 65534\n"), out)
 		assert.truthy(proc.contains(out, "lab mine is down\nafter 0 0\n"), out)
 	end)
 

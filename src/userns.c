@@ -344,52 +344,72 @@ uid_t userns_outer_uid(void)
 	return (uid_t)outer_id("/proc/self/uid_map", geteuid());
 }
 
-/* the maps of process pid, written from outside (see userns_as_owner): 0 or -errno */
-static int write_maps(pid_t pid, unsigned long uid, unsigned long gid)
+/* write text into the file name of directory dir: 0 or -errno */
+static int write_at(int dir, const char *name, const char *text)
 {
-	char path[64], map[64];
+	int fd = openat(dir, name, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* the maps of a process, written from outside through its /proc directory (see
+ * userns_as_owner): 0 or -errno */
+static int write_maps(int proc_dir, unsigned long uid, unsigned long gid)
+{
+	char map[64];
 	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	if ((ret = write_file(path, "deny")) < 0 && ret != -ENOENT)
+	if ((ret = write_at(proc_dir, "setgroups", "deny")) < 0 && ret != -ENOENT)
 		return ret;
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 	snprintf(map, sizeof(map), "%lu %u 1\n", uid, (unsigned)geteuid());
-	if ((ret = write_file(path, map)) < 0)
+	if ((ret = write_at(proc_dir, "uid_map", map)) < 0)
 		return ret;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
 	snprintf(map, sizeof(map), "%lu %u 1\n", gid, (unsigned)getegid());
-	return write_file(path, map);
+	return write_at(proc_dir, "gid_map", map);
 }
 
 int userns_as_owner(int *moved, struct err *e)
 {
 	unsigned long uid = outer_id("/proc/self/uid_map", geteuid());
 	unsigned long gid = outer_id("/proc/self/gid_map", getegid());
-	pid_t parent = getpid(), child;
-	int p[2], status, ret = 0;
+	pid_t child;
+	int p[2], status = -1, ret = 0, self;
 	char byte;
 
 	if (uid == 0)
 		return err_set(e, -EINVAL, "this user namespace is root's: there is no ordinary user to run as");
 	/* The maps name this namespace's root (the user) as the parent of the new one's ids: since
 	 * Linux 5.12 only a process with CAP_SETFCAP in this namespace may write that, so a
-	 * child forked before the unshare, still here, writes them (as unshare(1) does). */
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return err_set(e, -errno, "pipe");
+	 * child forked before the unshare, still here, writes them (as unshare(1) does).
+	 * The helper reaches this process's maps through its /proc directory, opened here: in a
+	 * lab's PID namespace its pid is not the one /proc shows. */
+	if ((self = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set(e, -errno, "/proc/self");
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		ret = -errno;
+		close(self);
+		return err_set(e, ret, "pipe");
+	}
 	if ((child = fork()) < 0) {
 		ret = -errno;
 		close(p[0]);
 		close(p[1]);
+		close(self);
 		return err_set(e, ret, "fork");
 	}
 	if (child == 0) {
 		close(p[1]);
 		if (read(p[0], &byte, 1) != 1)
 			_exit(126);
-		_exit(write_maps(parent, uid, gid) < 0 ? 1 : 0);
+		_exit(write_maps(self, uid, gid) < 0 ? 1 : 0);
 	}
 	close(p[0]);
+	close(self);
 	if (unshare(CLONE_NEWUSER) < 0)
 		ret = err_set(e, -errno, "a user namespace to run as the user's own uid");
 	else if ((*moved = 1) && write(p[1], "g", 1) != 1)
