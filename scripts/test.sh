@@ -40,8 +40,8 @@ fi
 # --rootless: the suite again as an unprivileged throwaway user (uid 65534, nobody), root only in
 # a user namespace of its own (unshare --map-root-user) with the same private network + mount
 # namespace; a copy of the tree it can read (a clone may sit where it cannot, /root say). Specs
-# that need the real root (the real host's network, other users, cgroups) skip, saying so
-# (spec/support/helper.lua, NETLAB_TEST_ROOTLESS).
+# that need the real root (other users, a cgroup of their own) skip, saying so
+# (spec/support/rootless.lua, NETLAB_TEST_ROOTLESS).
 if ((rootless)) && [[ -z "${NETLAB_TEST_ROOTLESS:-}" ]]; then
   bash scripts/setup.sh
   if ((EUID != 0)); then

@@ -192,7 +192,7 @@ describe("run", function()
 	end)
 
 	it("kills a timed-out command's children that left its process group (setsid) #root", function()
-		local why = rootless.needs_root("a cgroup of its own holds a command's tree; an unprivileged user has none unless one was delegated")
+		local why = rootless.needs_root(rootless.CGROUP)
 		if why then pending(why) return end
 		local d = proc.unique_duration()
 		local r = ns:run({ "sh", "-c", "setsid sleep " .. d .. " & sleep " .. d }, { timeout = 0.5 })
@@ -201,7 +201,7 @@ describe("run", function()
 	end)
 
 	it("kills what the command left running when it returns, at any depth #root", function()
-		local why = rootless.needs_root("a cgroup of its own holds a command's tree; an unprivileged user has none unless one was delegated")
+		local why = rootless.needs_root(rootless.CGROUP)
 		if why then pending(why) return end
 		local d = proc.unique_duration()
 		local r = ns:run({ "sh", "-c", ("sleep %s & setsid sleep %s & (sh -c 'sleep %s' &); echo bg"):format(d, d, d) })

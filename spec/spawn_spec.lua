@@ -92,7 +92,7 @@ describe("spawn", function()
 	end)
 
 	it("kills what it started at any depth, setsid children too, with kill and on close #root", function()
-		local why = rootless.needs_root("a cgroup of its own holds a command's tree; an unprivileged user has none unless one was delegated")
+		local why = rootless.needs_root(rootless.CGROUP)
 		if why then pending(why) return end
 		local d = proc.unique_duration()
 		local script = ("setsid sleep %s & (sh -c 'sleep %s' &); sleep %s"):format(d, d, d)

@@ -7,6 +7,9 @@ local M = {}
 
 M.active = os.getenv("NETLAB_TEST_ROOTLESS") ~= nil
 
+-- why killing a command's setsid children needs the real root
+M.CGROUP = "a cgroup of its own holds a command's tree; an unprivileged user has none unless one was delegated"
+
 function M.needs_root(what)
 	if M.active then
 		return ("needs the real root (%s): skipped in the rootless run, runs in the root run"):format(what)
