@@ -313,6 +313,38 @@ static int m_neigh(lua_State *L)
 	return 0;
 }
 
+static const char *const fdb_opts[] = { "dev", "dst", "lladdr", NULL };
+
+/* fdb_append and fdb_del ({ dev =, dst =, lladdr = (default: all zero, the flooded frames) }),
+ * told apart by their name (upvalue 1) */
+static int m_fdb(lua_State *L)
+{
+	struct ns *ns = check_ns(L, 1);
+	const char *op = lua_tostring(L, lua_upvalueindex(1)), *dev, *s, *why;
+	const unsigned char *ll = NULL;
+	static const unsigned char zero[6];
+	struct err e = ERR_INIT;
+	unsigned char mac[6];
+	struct prefix dst;
+	int ret;
+
+	lua_settop(L, 2);
+	check_table(L, 2, "forwarding entry");
+	check_opts(L, 2, fdb_opts);
+	if (!(dev = opt_ifname(L, 2, "dev")))
+		return raise_input(L, "dev", "option 'dev' (the vxlan) is required");
+	if (!(s = opt_string(L, 2, "dst")))
+		return raise_input(L, "dst", "option 'dst' (the remote's address) is required");
+	if ((why = parse_addr(s, &dst)))
+		return raise_input(L, "dst", "option 'dst': address '%s' %s", s, why);
+	opt_mac(L, 2, "lladdr", mac, &ll);
+	ret = !strcmp(op, "fdb_append") ? fdb_append(ns, dev, ll ? ll : zero, &dst, &e)
+					: fdb_del(ns, dev, ll ? ll : zero, &dst, &e);
+	if (ret < 0)
+		return raise_core(L, op, lua_pushfstring(L, "%s on %s", s, dev), ns_label(ns), ret, &e);
+	return 0;
+}
+
 static void push_neigh(lua_State *L, const struct neigh_info *n, const struct devs *d)
 {
 	char buf[INET6_ADDRSTRLEN], mac[3 * 32 + 1], st[80];
@@ -367,6 +399,8 @@ void open_addr_methods(lua_State *L)
 		{ "neigh_add", m_neigh },
 		{ "neigh_del", m_neigh },
 		{ "neighs", m_neighs },
+		{ "fdb_append", m_fdb },
+		{ "fdb_del", m_fdb },
 		{ NULL, NULL }
 	};
 

@@ -47,7 +47,7 @@ void devs_set_name(lua_State *L, const struct devs *d, int index, const char *ke
 
 /* ---- link_add, link_set, link_del -------------------------------------- */
 
-static const char *const link_add_opts[] = { "peer", "peer_ns", "mtu", "address",
+static const char *const link_add_opts[] = { "peer", "peer_ns", "ns", "mtu", "address",
 					      "up", "wait", "master", "alias", "group", NULL };
 
 static const char *opt_alias(lua_State *L, int arg)
@@ -63,7 +63,7 @@ static const char *opt_alias(lua_State *L, int arg)
  * bridge take their options in l_link_kinds.c */
 static int m_link_add(lua_State *L)
 {
-	struct ns *ns = check_ns(L, 1), tmp, *peer_ns;
+	struct ns *ns = check_ns(L, 1), tmp, tmp_home, *peer_ns;
 	const char *name = check_ifname(L, 2, "interface name");
 	const char *kind = check_str(L, 3, "kind");
 	struct link_add_req r = { .name = name, .peer_fd = -1, .k = LINK_KIND_INIT };
@@ -105,10 +105,20 @@ static int m_link_add(lua_State *L)
 	}
 	if (peer_ns)
 		r.peer_fd = peer_ns->fd;
+	/* ns = NS: born there; the kind's socket (a vxlan's) stays in this one */
+	r.target = opt_ns(L, 4, "ns", &tmp_home, "link_add", name, ns);
+	if (r.target && veth) {
+		ns_close(&tmp);
+		ns_close(&tmp_home);
+		return raise_input(L, "ns", "option 'ns' is not for veth (its peer_ns places the far end)");
+	}
 	ret = link_add(ns, &r, &e);
-	ns_close(&tmp);
 	if (ret < 0)
-		return raise_core(L, "link_add", name, ns_label(ns), ret, &e);
+		lua_pushstring(L, ns_label(r.target ? r.target : ns));
+	ns_close(&tmp);
+	ns_close(&tmp_home);
+	if (ret < 0)
+		return raise_core(L, "link_add", name, lua_tostring(L, -1), ret, &e);
 	/* the new ifindexes (for a veth, the peer's is in the peer's namespace) */
 	if (r.index <= 0)
 		return 0;

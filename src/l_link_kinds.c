@@ -11,12 +11,12 @@
 #include "lnetns.h"
 
 /* what every kind takes (link_add's own options) */
-#define COMMON "mtu", "address", "up", "wait", "master", "alias", "group"
+#define COMMON "mtu", "address", "up", "wait", "master", "alias", "group", "ns"
 
 struct kind_opts {
 	const char *kind;
 	const char *article;
-	const char *const known[16];	/* COMMON and the kind's own, NULL-terminated */
+	const char *const known[20];	/* COMMON and the kind's own, NULL-terminated */
 };
 
 static const struct kind_opts kinds[] = {

@@ -150,13 +150,14 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 	char buf[LINK_BUF];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	struct nl *nl;
+	struct nl *nl, *home_nl;
 	int master = 0, lower = 0, ret;
+	struct ns *home = r->target ? r->target : ns;	/* where the device is once made */
 
 	r->index = r->peer_index = 0;
-	if ((ret = ns_rt(ns, &nl, e)) < 0)
+	if ((ret = ns_rt(ns, &nl, e)) < 0 || (ret = ns_rt(home, &home_nl, e)) < 0)
 		return ret;
-	if (r->master && (master = master_index(ns, r->master, e)) < 0)
+	if (r->master && (master = master_index(home, r->master, e)) < 0)
 		return master;
 	if (r->link && (lower = lower_index(ns, "link", r->link, e)) < 0)
 		return lower;
@@ -182,29 +183,31 @@ int link_add(struct ns *ns, struct link_add_req *r, struct err *e)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	if (lower)
 		mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)lower);
+	if (r->target)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)r->target->fd);
 	put_link_info(nlh, r);
 	if ((ret = nl_talk(nl, nlh, on_new, r, e)) < 0)
 		return kind_missing(r, ret, e);
 	/* Linux before 6.3 does not echo a new link: one look at it by name
 	 * tells its ifindex and, for a veth, IFLA_LINK, its peer's */
-	if (!r->index && (ret = new_indexes(ns, r, e)) < 0) {
-		link_del(ns, r->name, NULL);
+	if (!r->index && (ret = new_indexes(home, r, e)) < 0) {
+		link_del(home, r->name, NULL);
 		err_part(e, "index");
 		return ret;
 	}
 	/* the kernel ignores IFLA_IFALIAS in a request that creates */
-	if (r->alias && r->alias[0] && (ret = set_alias(nl, r->index, r->name, r->alias, e)) < 0) {
+	if (r->alias && r->alias[0] && (ret = set_alias(home_nl, r->index, r->name, r->alias, e)) < 0) {
 		/* nothing half-made: the device goes again (a veth with its peer) */
-		link_del(ns, r->name, NULL);
+		link_del(home, r->name, NULL);
 		return err_part(e, "alias");
 	}
 	/* a wireguard's keys, port and peers: generic netlink, once the device exists */
-	if (r->wg && wg_device_changes(r->wg) && (ret = wg_set(ns, r->name, r->wg, e)) < 0) {
-		link_del(ns, r->name, NULL);
+	if (r->wg && wg_device_changes(r->wg) && (ret = wg_set(home, r->name, r->wg, e)) < 0) {
+		link_del(home, r->name, NULL);
 		return err_part(e, "wireguard");
 	}
-	if (r->up && r->wait && (ret = link_wait(ns, r->name, LINK_WAIT_TIMEOUT, e)) < 0) {
-		link_del(ns, r->name, NULL);
+	if (r->up && r->wait && (ret = link_wait(home, r->name, LINK_WAIT_TIMEOUT, e)) < 0) {
+		link_del(home, r->name, NULL);
 		return err_part(e, "wait");
 	}
 	return 0;

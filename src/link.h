@@ -18,6 +18,8 @@ struct link_add_req {
 	struct link_kind k;	/* the kind's settings (link_kinds.h); dev and link by name above */
 	const char *peer;	/* veth: the peer's name */
 	int peer_fd;		/* veth: namespace fd of the peer, -1 for the same */
+	struct ns *target;	/* born in this namespace (IFLA_NET_NS_FD), NULL: in ns; what the
+				 * kind opens (a vxlan's UDP socket) stays in ns */
 	unsigned mtu;		/* 0: the kernel's default */
 	const unsigned char *address;	/* 6 bytes or NULL */
 	/* settings of the new device (not the peer) made by the same request */

@@ -46,6 +46,45 @@ int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct e
 	return neigh_change(ns, RTM_DELNEIGH, 0, dev, dst, NULL, e);
 }
 
+/* an entry of a vxlan's own forwarding table (AF_BRIDGE, NTF_SELF): frames to lladdr go to the
+ * remote dst; the all-zero MAC is the default, and entries for it add up (NLM_F_APPEND): one copy
+ * of every flooded frame to each (head-end replication) */
+static int fdb_change(struct ns *ns, int type, int flags, const char *dev, const unsigned char lladdr[6],
+		      const struct prefix *dst, struct err *e)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	struct nl *nl;
+	int index, ret;
+
+	if ((ret = ns_rt(ns, &nl, e)) < 0)
+		return ret;
+	if ((index = link_index(ns, dev, e)) < 0)
+		return index;
+	nlh = nl_put(buf, type, flags, sizeof(*ndm));
+	ndm = mnl_nlmsg_get_payload(nlh);
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = index;
+	ndm->ndm_flags = NTF_SELF;
+	ndm->ndm_state = NUD_PERMANENT | NUD_NOARP;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, lladdr);
+	mnl_attr_put(nlh, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr);
+	return nl_talk(nl, nlh, NULL, NULL, e);
+}
+
+int fdb_append(struct ns *ns, const char *dev, const unsigned char lladdr[6], const struct prefix *dst,
+	       struct err *e)
+{
+	return fdb_change(ns, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND, dev, lladdr, dst, e);
+}
+
+int fdb_del(struct ns *ns, const char *dev, const unsigned char lladdr[6], const struct prefix *dst,
+	    struct err *e)
+{
+	return fdb_change(ns, RTM_DELNEIGH, 0, dev, lladdr, dst, e);
+}
+
 struct dump_ctx {
 	struct nl_vec a;
 	int index;

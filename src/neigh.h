@@ -18,6 +18,12 @@ struct neigh_info {
 int neigh_add(struct ns *ns, const char *dev, const struct prefix *dst,
 	      const unsigned char lladdr[6], struct err *e);
 int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct err *e);
+/* a vxlan's forwarding entry: frames to lladdr (all zero: flooded ones) also go to the remote dst
+ * (`bridge fdb append`); fdb_del removes the one for that lladdr and dst */
+int fdb_append(struct ns *ns, const char *dev, const unsigned char lladdr[6], const struct prefix *dst,
+	       struct err *e);
+int fdb_del(struct ns *ns, const char *dev, const unsigned char lladdr[6], const struct prefix *dst,
+	    struct err *e);
 /* every entry but NOARP ones (as `ip neigh` shows), of device index (0: all) */
 int neigh_list(struct ns *ns, int index, struct neigh_info **v, size_t *n, struct err *e);
 /* One record of a neighbour dump (RTM_NEWNEIGH) into *out: 0, or -1 when

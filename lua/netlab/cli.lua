@@ -4,6 +4,7 @@ local sys = require "netlab.sys"
 local run = require "netlab.run"
 local json = require "dkjson"
 local describe = require "netlab.describe"
+local sites = require "netlab.sites"
 
 local M = {}
 
@@ -13,7 +14,9 @@ local M = {}
 -- rootless command moves into its user namespace.
 local state_dir
 local function STATE()
-  state_dir = state_dir or sys.state_dir() .. "/labs"
+  -- NETLAB_STATE_DIR: another place (a container's, or one per simulated machine in a test)
+  local env = os.getenv("NETLAB_STATE_DIR")
+  state_dir = state_dir or (env and env ~= "" and env or sys.state_dir()) .. "/labs"
   return state_dir
 end
 
@@ -98,7 +101,8 @@ end
 ---------------------------------------------------------------------------
 -- option parsing shared by the subcommands that run a script
 
-local function parse(args, spec, usage)
+local function parse(args, spec, usage, more)
+  for k, v in pairs(more or {}) do spec[k] = v end
   local o, rest = {}, {}
   local i = 1
   while i <= #args do
@@ -196,16 +200,18 @@ When an expectation of the script fails, the lab is torn down and up exits 1;
 with --keep it stays up for a look (and up still exits 1). The script's
 timeline (lab:at, lab:every) plays from when up returns until netlab down;
 --seed N replays its randomness (the seed is in the JSON).
-]]
+]] .. sites.USAGE
 
 function M.up(args)
   local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
-    ["--trace"] = "flag", ["--keep"] = "flag", ["--debug"] = "flag", ["--seed"] = "value" }, USAGE_UP)
+    ["--trace"] = "flag", ["--keep"] = "flag", ["--debug"] = "flag", ["--seed"] = "value" },
+    USAGE_UP, sites.CLI_OPTS)
   if o.debug then require("netlab.where").set_debug() end
   local script = rest[1]
   if not script then io.stderr:write(USAGE_UP) return 2 end
   local script_args = o["--"] or { table.unpack(rest, 2) }
   local name = run.check_name(o.name or base_name(script))
+  local site_opts = sites.from_cli(o, o.host)
   claim_name(name)
 
   local who, pid, fd = sys.holder()
@@ -231,8 +237,10 @@ function M.up(args)
   local ok, err = xpcall(function()
     if not o.host then sys.isolate() end
     sys.pid_namespace()
-    lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, seed = o.seed }
+    lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, seed = o.seed,
+      sites = site_opts }
     run_script(lab, script, script_args)
+    sites.ready(lab)
     if lab.failed > 0 then
       local what = ("up: %d of %d expectations failed"):format(lab.failed, lab.count)
       if not o.keep then fail(what .. "; the lab is torn down (--keep keeps it up)") end
@@ -279,6 +287,7 @@ function M.ls(args)
     for _ in pairs(st.nodes) do n = n + 1 end
     say("%-20s %-8s %-9s %-6d %s", name, tostring(st.pid), st.mode or "?", n,
       alive(st) and "up" or "holder gone (netlab down " .. name .. " cleans up)")
+    if st.desc.sites and alive(st) then sites.ls_line(st.desc.sites, st.host_netns, say) end
   end
   return 0
 end
@@ -391,24 +400,26 @@ one of netlab up's: netlab ls lists it, netlab exec "$NETLAB_NAME" NODE -- ...
 and netlab graph "$NETLAB_NAME" reach it, and ip netns exec NODE ... works.
 The script's timeline (lab:at, lab:every) plays while the command runs;
 --seed N replays its randomness.
-]]
+]] .. sites.USAGE
 
 function M.run(args)
   local o, rest = parse(args, { ["--name"] = "value", ["--json"] = "value", ["--host"] = "flag",
-    ["--trace"] = "flag", ["--debug"] = "flag", ["--seed"] = "value" }, USAGE_RUN)
+    ["--trace"] = "flag", ["--debug"] = "flag", ["--seed"] = "value" }, USAGE_RUN, sites.CLI_OPTS)
   if o.debug then require("netlab.where").set_debug() end
   local script, argv = rest[1], o["--"]
   if not script or not argv or #argv == 0 then io.stderr:write(USAGE_RUN) return 2 end
   local name = run.check_name(o.name or base_name(script))
+  local site_opts = sites.from_cli(o, o.host)
   claim_name(name)
   if not o.host then sys.isolate() end
   sys.pid_namespace()
   local lab = run.start { name = name, host = o.host, isolated = not o.host, trace = o.trace, quiet = true,
-    seed = o.seed }
+    seed = o.seed, sites = site_opts }
   local json_path = o.json or os.tmpname()
   local status
   local ok, err = xpcall(function()
     run_script(lab, script, { table.unpack(rest, 2) })
+    sites.ready(lab)
     local text = describe.json(state_desc(lab, script, o.host))
     write_file(json_path, text)
     write_file(state_path(name), text)
@@ -534,6 +545,9 @@ function M.main(cmd, args)
         for _, a in ipairs(args) do
           if a == "--" then break end
           if a == "--host" then fail("--host builds the lab in the real host's network: it needs root: run it with sudo") end
+          if a == "--sites" or a == "--sites-file" then
+            fail(a .. ": the tunnels between sites are made in this machine's own network: it needs root: run it with sudo")
+          end
         end
         sys.rootless()
       end

@@ -42,14 +42,15 @@ end
 -- lab(lab, path_of [, extra]): the description, a plain table; path_of(name)
 -- is the namespace path other programs open (nsenter --net=, setns), name
 -- nil for the lab's host; extra's fields are added at the top
-function M.lab(lab, path_of, extra)
-  local d = { name = lab.name, nodes = {}, bridges = {}, links = {}, seed = lab.seed }
+function M.lab(lab, path_of, extra, sites)
+  local d = { name = lab.name, nodes = {}, bridges = {}, links = {}, seed = lab.seed, sites = sites }
   for k, v in pairs(extra or {}) do d[k] = v end
   local host = lab.host.ns
   d.host = { netns = path_of(nil), interfaces = interfaces(host), routes = routes(host) }
   for _, node in ipairs(lab.node_list) do
-    d.nodes[#d.nodes + 1] = {
-      name = node.name, netns = path_of(node.name),
+    -- a node of another site: its name and site (that site's description has the rest)
+    d.nodes[#d.nodes + 1] = node.remote and { name = node.name, site = node.site, interfaces = {}, routes = {} } or {
+      name = node.name, netns = path_of(node.name), site = node.site,
       interfaces = interfaces(node.ns), routes = routes(node.ns),
     }
   end
@@ -64,8 +65,12 @@ function M.lab(lab, path_of, extra)
     end
     local addrs = {}
     for _, a in ipairs(host:addrs(name)) do addrs[#addrs + 1] = ("%s/%d"):format(a.address, a.prefix) end
+    local b = lab.bridges[name]
+    local spans
+    if b.site_order and #b.site_order > 1 then spans = { table.unpack(b.site_order) } table.sort(spans) end
     d.bridges[#d.bridges + 1] = { name = name, mac = br and br.address, ports = ports, addresses = addrs,
-      vlan_filtering = br and br.bridge and br.bridge.vlan_filtering or nil }
+      vlan_filtering = br and br.bridge and br.bridge.vlan_filtering or nil,
+      site = b.site, here = lab.sites and (b.made or false) or nil, sites = spans, vni = spans and b.vni or nil }
   end
   for _, l in ipairs(lab.links) do
     local b = l.b.is_bridge and { bridge = l.b.name, dev = l.dev_b }
@@ -75,9 +80,11 @@ function M.lab(lab, path_of, extra)
     local a = l.a.is_bridge and { bridge = l.a.name, dev = l.dev_a }
       or { node = l.a.is_host and "host" or l.a.name, dev = l.dev_a }
     -- a port of a VLAN-aware bridge: its VLANs as the kernel has them (a trunk's ends alike)
-    local port = (l.b.is_bridge and l.b.vlan_filtering or l.a.is_bridge and l.a.vlan_filtering)
+    local port = not l.elsewhere and (l.b.is_bridge and l.b.vlan_filtering or l.a.is_bridge and l.a.vlan_filtering)
       and vlans.port(host, l.b.is_bridge and l.dev_b or l.dev_a) or nil
-    d.links[#d.links + 1] = { a = a, b = b, emulation = emulation, down = l.is_down or nil, vlans = port }
+    a.site, b.site = l.a.site, l.b.site
+    d.links[#d.links + 1] = { a = a, b = b, emulation = emulation, down = l.is_down or nil, vlans = port,
+      vni = l.vni, elsewhere = l.elsewhere }
   end
   for _, t in ipairs(lab.tunnels or {}) do
     d.tunnels = d.tunnels or {}

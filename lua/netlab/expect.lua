@@ -2,6 +2,8 @@
 local netns = require "netns"
 local check = require "netlab.check"
 local is_node = require("netlab.node").is
+local sites = require "netlab.sites"
+local ELSEWHERE = sites.ELSEWHERE
 
 local clock, set, fail = netns.clock, check.set, check.fail
 
@@ -19,6 +21,20 @@ return function(Lab, is_lab, out)
     out(self, ("%s %d - %s (%.1f ms)%s"):format(ok and "ok" or "not ok", self.count, label, ms,
       detail and detail ~= "" and (": " .. detail) or ""))
     return ok
+  end
+
+  -- over several machines, what is checked may be another site's: before the first check, every
+  -- site has built as far (each waits for the others at the same line of the same script)
+  local function sites_ready(lab)
+    if lab.sites and not lab.sites.all_answered then
+      sites.wait(lab, lab.wait_sites or 60)
+    end
+  end
+
+  -- a check that is another site's to make: a comment line, not counted
+  local function elsewhere(lab, label, site)
+    out(lab, ("# %s: checked on site %s"):format(label, site))
+    return ELSEWHERE
   end
 
   local function target(to)
@@ -48,15 +64,17 @@ return function(Lab, is_lab, out)
     check.arg(call, "option 'label'", opts.label, "string", 3, true)
     from = source(from)
     local addr, label = target(to)
+    sites_ready(lab)
+    local text = want and "%s reaches %s" or "%s cannot reach %s"
+    if from.remote then return elsewhere(lab, opts.label or text:format(from.name, label), from.site) end
     local t0 = clock()
     local ok, why = from.ns:ping(addr, { timeout = opts.timeout or (want and 2 or 0.5) })
     local ms = (clock() - t0) * 1000  -- the probe's time, not the diagnosis's
-    local text = want and "%s reaches %s" or "%s cannot reach %s"
     local detail = want and not ok and why or (not want and ok and "it answered") or nil
     if want and not ok then
       -- what the lab can see on the way: routes, forwarding, addresses, links
-      local seen = require("netlab.diagnose").why(lab, from, addr)
-      if seen then detail = detail .. "; " .. seen end
+      local diagnosed, seen = pcall(require("netlab.diagnose").why, lab, from, addr)
+      if diagnosed and seen then detail = detail .. "; " .. seen end
     end
     return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail, ms)
   end
@@ -75,10 +93,13 @@ return function(Lab, is_lab, out)
   function Lab:expect(cond, label)
     check.self(self, is_lab, "expect", "lab", 2)
     check.arg("expect", "the label", label, "string", 2, true)
+    sites_ready(self)
+    if cond == ELSEWHERE then return elsewhere(self, label or "expectation", "of its node") end
     local t0 = clock()
     local ok, detail, ms = cond, nil, nil
     if type(cond) == "function" then
       local success, v = pcall(cond)
+      if v == ELSEWHERE then return elsewhere(self, label or "expectation", "of its node") end
       if success then ok = v else ok, detail = false, tostring(v) end
     elseif type(cond) == "boolean" and self._probe and self._probe.ok == cond then
       -- lab:expect(node:connect(...), label): cond is the probe's result, which
@@ -96,10 +117,12 @@ return function(Lab, is_lab, out)
     check.arg("wait_until", "the timeout", timeout, "seconds", 2, true)
     check.arg("wait_until", "the label", label, "string", 2, true)
     timeout = timeout or 5
+    sites_ready(self)
     local t0 = clock()
     local ok
     repeat
       local success, v = pcall(fn)
+      if v == ELSEWHERE then return label and elsewhere(self, label, "of its node") or ELSEWHERE end
       ok = success and v
       if ok then break end
       netns.sleep(0.02)

@@ -7,6 +7,7 @@ local check = require "netlab.check"
 local node = require "netlab.node"
 local links = require "netlab.links"
 local vlans = require "netlab.vlans"
+local sites = require "netlab.sites"
 local new_node, is_node, atomic, set = node.new, node.is, node.atomic, check.set
 
 local Lab = {}
@@ -61,7 +62,8 @@ local function out(lab, line)
   end
 end
 
-local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host", "seed")
+local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host", "seed", "site", "sites",
+  "underlay", "wait_sites")
 
 function M.lab(opts)
   opts = check.options("lab", opts, LAB_OPTS, 2)
@@ -99,6 +101,15 @@ function M.lab(opts)
   lab.nat_table = ("netlab-" .. lab.name:gsub("[^%w_.-]", "_")):sub(1, 128)
   lab.host = new_node(lab, "host", host)
   lab.host.is_host = true
+  -- a lab over several machines: this one builds its site's part (netlab.sites)
+  if opts.sites ~= nil then
+    check.arg("lab", "option 'wait_sites'", opts.wait_sites, "seconds", 2, true)
+    sites.setup(lab, opts, 2)
+    lab.wait_sites = opts.wait_sites
+  elseif opts.site ~= nil or opts.underlay ~= nil then
+    fail(("lab: option '%s' is for a lab over several machines: it needs option 'sites'"):format(
+      opts.site ~= nil and "site" or "underlay"), 2)
+  end
   return lab
 end
 
@@ -133,7 +144,10 @@ end
 -- an address is made (a malformed p is not the lab's to track: the call that made it refused it)
 function Lab:_claim(p, node, dev)
   local ok = netns.prefix(p)
-  if ok then self.addresses[book_key(self:_realm(node, dev), ok.address)] = { node = node, dev = dev } end
+  if ok then
+    self.claims = (self.claims or 0) + 1
+    self.addresses[book_key(self:_realm(node, dev), ok.address)] = { node = node, dev = dev, prefix = p, seq = self.claims }
+  end
 end
 
 -- who holds address p in node's realm, as a message says it ("b's (eth0)"), or nil
@@ -185,7 +199,7 @@ local NODE_SYSCTL = { ["net.ipv6.conf.all.accept_dad"] = "0", ["net.ipv6.conf.de
 -- write is itself linear in the number of namespaces: every namespace's
 -- /proc/sys/net entries share one dentry hash chain.)
 
-local NODE_OPTS = set("forward", "ipv6", "tenant")
+local NODE_OPTS = set("forward", "ipv6", "tenant", "site")
 
 function Lab:node(name, opts)
   check.self(self, is_lab, "node", "lab", 2)
@@ -202,6 +216,15 @@ function Lab:node(name, opts)
   elseif type(ipv6) ~= "boolean" then
     fail("node: option 'ipv6' must be true or false", 2)
   end
+  local site = sites.place(self, "node", name, opts.site, false, 2)
+  if self.sites and site ~= self.site then
+    -- another machine's: it makes it; here the node stands for it (its links, its addresses)
+    local node = new_node(self, name, sites.remote_ns(site))
+    node.ipv6, node.tenant, node.site, node.remote = ipv6, opts.tenant, site, true
+    self.nodes[name] = node
+    self.node_list[#self.node_list + 1] = node
+    return node
+  end
   local announced = self:_intend("ns", name, function() return ns_taken(name) end)
   local ns = atomic(function()
     -- lo up and IPv6 addresses usable at once (a lab has no duplicates to
@@ -213,7 +236,7 @@ function Lab:node(name, opts)
     return ns
   end)
   local node = new_node(self, name, ns)
-  node.ipv6 = ipv6
+  node.ipv6, node.site = ipv6, site
   node.tenant = opts.tenant  -- its addresses may be another tenant's too (Lab:_realm)
   self.nodes[name] = node
   self.node_list[#self.node_list + 1] = node
@@ -232,7 +255,20 @@ function Lab:bridge(name, opts)
   opts = check.options("bridge", opts, vlans.BRIDGE_OPTS, 2)
   local extra = vlans.bridge_opts(opts, 2)
   if self.bridges[name] then fail(("bridge: '%s' exists already in this lab"):format(name), 2) end
-  local host = self.host.ns
+  local site = sites.place(self, "bridge", name, opts.site, true, 2)
+  local br = { name = name, lab = self, is_bridge = true, vlan_filtering = extra.vlan_filtering, site = site }
+  -- over several machines a bridge is made where it has ports (or its site says), and spans them
+  if not self.sites or site == self.site then
+    br.made = true
+    self:_make_bridge(br)
+  end
+  self.bridges[name] = br
+  if self.sites and site then sites.span(self, br, site) end
+  return br
+end
+
+function Lab:_make_bridge(br)
+  local name, host = br.name, self.host.ns
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
   -- changing as ports come, and every change flushes the host's ARP table
   local h = fnv(self.name .. "/" .. name)
@@ -245,15 +281,12 @@ function Lab:bridge(name, opts)
     self:_make("bridge", name, announced, function()
       host:link_add(name, "bridge", {
         address = ("02:6e:%02x:%02x:%02x:%02x"):format(h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff),
-        up = true, group = self.group, vlan_filtering = extra.vlan_filtering,
+        up = true, group = self.group, vlan_filtering = br.vlan_filtering,
       })
     end)
     self:_record("bridge", name)
   end)
   self.host_names[name] = true
-  local br = { name = name, lab = self, is_bridge = true, vlan_filtering = extra.vlan_filtering }
-  self.bridges[name] = br
-  return br
 end
 
 -- a forwarding host in host mode changes the machine: remember what to restore
@@ -358,6 +391,11 @@ function Lab:link(a, b, opts)
     type(opts) == "string" and (" (an address goes in { addr = %q })"):format(opts) or nil)
   -- between two bridges: a trunk (netlab.vlans)
   if type(a) == "table" and a.is_bridge then
+    if self.sites and type(b) == "table" and b.is_bridge and not (a.site and a.site == b.site) then
+      fail(("link: a trunk between bridges %s and %s needs both on one site ({ site = ... }); a bridge spans "
+        .. "sites by itself"):format(a.name, b.name), 2)
+    end
+    if self.sites and a.site ~= self.site then return sites.ELSEWHERE end
     local link = vlans.link_bridges(self, a, b, opts, 2)  -- not a tail call: errors at the user's line
     return link
   end
@@ -368,6 +406,15 @@ function Lab:link(a, b, opts)
   local emulated = next(emul_a) ~= nil or next(emul_b) ~= nil
   links.check("link", "a_to_b", emul_a, 2)
   links.check("link", "b_to_a", emul_b, 2)
+  -- over several machines: a link made elsewhere, or between sites (netlab.sites)
+  if self.sites then
+    local link = sites.lab_link(self, a, b, to_bridge, opts, addrs_a, addrs_b, 2)
+    if link then
+      if emulated then link:_apply("link", emul_a, emul_b, 2) end
+      self.links[#self.links + 1] = link
+      return link
+    end
+  end
 
   -- where each end lives: b's end is in the host when b is a bridge or the host
   local b_node = to_bridge and self.host or b
@@ -430,6 +477,7 @@ function Lab:link(a, b, opts)
   if has_ipv6(addrs_a) then a.ns:addr_wait(name_a) end
   if has_ipv6(addrs_b) then b_node.ns:addr_wait(name_b) end
   self.links[#self.links + 1] = link
+  if to_bridge and b.vxlan then sites.port_mtu(self, link) end
   self:_progress()
   return link
 end
@@ -458,7 +506,7 @@ function Lab:describe(path_of, extra)
   check.self(self, is_lab, "describe", "lab", 2)
   check.arg("describe", "path_of", path_of, "function", 2)
   check.arg("describe", "extra", extra, "table", 2, true)
-  return require("netlab.describe").lab(self, path_of, extra)
+  return require("netlab.describe").lab(self, path_of, extra, sites.describe(self))
 end
 
 ---------------------------------------------------------------------------
@@ -475,103 +523,8 @@ function Lab:summary()
   return ("%d passed, %d failed"):format(self.passed, self.failed)
 end
 
----------------------------------------------------------------------------
--- teardown: reverse order, namespaces and bridges whole, then wait until
--- every name is free again. A lab whose host is private and whose process is
--- leaving (lab.leaving, set by the interpreter's finish) stops its processes
--- and does nothing more: its namespaces are mounts in the process's private
--- /run/netns, its bridges devices of the private host namespace, and both go
--- with the process (the names can collide with nothing, and deleting them
--- one by one only waits for the kernel: a device's unregister is the most of
--- a small lab's teardown).
-
--- remove what the lab made, newest first; the names that must come free
-local function undo(self, try)
-  local host = self.host.ns
-  local gone = {}
-  -- bridges and host ends (and through them their peers) in one batch: their
-  -- names are free when it returns, and the namespaces then hold only their
-  -- own. Only where the lab's host is private: in the real host a device of
-  -- someone else's could carry the same group number.
-  local grouped = false
-  if self.private_host then
-    for _, e in ipairs(self.made) do
-      if e.kind == "bridge" or e.kind == "hostend" then
-        grouped = pcall(host.link_del_group, host, self.group)
-        break
-      end
-    end
-  end
-  for i = #self.made, 1, -1 do
-    local e = self.made[i]
-    if e.kind == "ns" then
-      try(function()
-        -- only the namespace we made: one that is already gone is fine, one
-        -- that someone made again under the name is not ours
-        -- compared while the lab's handle is still open: its namespace is
-        -- alive, so no other can have its inode
-        local ok, now = pcall(netns.open, e.name)
-        if ok then
-          local same = now.id == e.ns.id
-          now:close()
-          if same then netns.delete(e.name) end
-        elseif type(now) ~= "table" or now.code ~= "ENOENT" then
-          error(now, 0)
-        end
-        e.ns:close()
-      end)
-    elseif e.kind == "bridge" then
-      if not grouped then
-        try(function()
-          if host:link(e.name) then host:link_del(e.name) end
-        end)
-      end
-      gone[#gone + 1] = e.name
-    elseif e.kind == "hostend" then
-      -- goes with the namespace of its peer; a veth between two bridges has both ends here
-      if e.pair and not grouped then try(function() if host:link(e.name) then host:link_del(e.name) end end) end
-      gone[#gone + 1] = e.name
-    elseif e.kind == "nat" then
-      try(host.nat_flush, host, { table = e.name })
-    end
-  end
-  for key, value in pairs(self.restore) do try(host.sysctl, host, key, value) end
-  return gone
-end
-
-function Lab:close()
-  check.self(self, is_lab, "close", "lab", 2)
-  if self.closed then return end
-  self.closed = true
-  self:_progress(true)
-  self:_stop_timeline()
-  local errors = {}
-  local function try(f, ...)
-    local ok, e = pcall(f, ...)
-    if not ok then errors[#errors + 1] = tostring(e) end
-  end
-  for i = #self.procs, 1, -1 do
-    local p = self.procs[i]
-    try(function()
-      if p:running() then p:kill("KILL") end
-      p:wait(2)
-    end)
-  end
-  if not (self.private_host and self.leaving) then
-    local host = self.host.ns
-    -- the kernel frees a deleted namespace's devices asynchronously: report
-    -- done only once their names can be taken again
-    local deadline = clock() + 5
-    for _, name in ipairs(undo(self, try)) do
-      while host:link(name) and clock() < deadline do netns.sleep(0.005) end
-      if host:link(name) then errors[#errors + 1] = "interface " .. name .. " still exists" end
-    end
-  end
-  self.made, self.procs = {}, {}
-  if #errors > 0 then
-    error("netlab: teardown of lab " .. self.name .. ": " .. table.concat(errors, "; "), 0)
-  end
-end
+-- teardown (netlab.teardown): reverse order, namespaces and bridges whole
+require("netlab.teardown").install(Lab, is_lab, clock)
 
 Lab.__close = Lab.close
 Lab.__gc = function(lab) pcall(Lab.close, lab) end

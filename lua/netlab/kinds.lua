@@ -252,6 +252,22 @@ function M.install(Lab, is_lab)
     Lab[call] = function(self, ...)
       check.self(self, is_lab, call, "lab", 2)
       if self.closed then fail(call .. ": the lab is torn down", 2) end
+      -- over several machines: a device of another site's node is that site's to make
+      if self.sites then
+        local here, there = {}, {}
+        for i = 1, select("#", ...) do
+          local x = select(i, ...)
+          if is_node(x) and not x.is_host then
+            if x.remote then there[#there + 1] = x else here[#here + 1] = x end
+          end
+        end
+        if #there > 0 and #here > 0 then
+          fail(("%s: %s is on site %s and %s on site %s: a %s between sites is not made (lab:link carries "
+            .. "a link between sites over VXLAN)"):format(call, here[1].name, here[1].site, there[1].name,
+            there[1].site, call), 2)
+        end
+        if #there > 0 then return require("netlab.sites").ELSEWHERE end
+      end
       -- not a tail call: the checks count the frames to the user's line
       local r = table.pack(f(self, ...))
       return table.unpack(r, 1, r.n)

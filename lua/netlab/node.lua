@@ -107,6 +107,18 @@ function Node:addresses(family)
   check.self(self, is_node, "addresses", "node", 2)
   check_family("addresses", family)
   local out = {}
+  if rawget(self, "remote") then
+    -- a node of another site: the addresses the script gave it, as that site has them
+    for _, e in pairs(self.lab.addresses) do
+      local p = e.node == self and e.prefix and netns.prefix(e.prefix)
+      if p and (not family or p.family == family) and not (p.family == "inet6" and p.address:match("^fe80:")) then
+        out[#out + 1] = { address = p.address, prefix = p.prefix, family = p.family, dev = e.dev, scope = "global",
+          seq = e.seq }
+      end
+    end
+    table.sort(out, function(x, y) return x.seq < y.seq end)
+    return out
+  end
   for _, a in ipairs(self.ns:addrs()) do
     if a.dev ~= "lo" and a.scope == "global" and (not family or a.family == family) then
       out[#out + 1] = a
@@ -137,6 +149,7 @@ function Node:gateway(via)
     return self
   end
   if not is_node(via) then fail("gateway: 'via' must be a node or an address", 2) end
+  if rawget(self, "remote") then return self end  -- its own site sets it
   local added = 0
   for _, family in ipairs { "inet", "inet6" } do
     local done = false
@@ -178,6 +191,7 @@ function Node:service(argv, opts)
   check.arg("service", "option 'port'", opts.port, "port", 2, true)
   check.arg("service", "option 'addr'", opts.addr, "text", 2, true)
   check.arg("service", "option 'timeout'", opts.timeout, "seconds", 2, true)
+  if rawget(self, "remote") then return self.ns.spawn() end  -- runs on the node's own site
   -- its stderr's last lines are kept: a service that fails says why
   local spawn_opts = { stderr_tail = true }
   for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end

@@ -112,8 +112,10 @@ function M.start(opts)
   end
   local journal, close_journal
   if opts.host then journal, close_journal = open_journal(name, host) end
+  local so = opts.sites or {}
   local lab = netlab().lab { name = name, host = host, journal = journal, quiet = opts.quiet,
-    private_host = opts.isolated, seed = seed }
+    private_host = opts.isolated, seed = seed,
+    site = so.site, sites = so.sites, underlay = so.underlay, wait_sites = so.wait_sites }
   lab.close_journal = close_journal
   if require("netlab.sys").isatty(2) then lab.progress = io.stderr end
   return lab

@@ -16,7 +16,7 @@ local set, fail, shown = check.set, check.fail, check.shown
 
 local M = {}
 
-M.BRIDGE_OPTS = set("vlan_filtering")
+M.BRIDGE_OPTS = set("vlan_filtering", "site")
 M.LINK_KEYS = { "vlans", "pvid", "untagged" }
 
 local VID_MAX = 4094
