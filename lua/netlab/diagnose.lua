@@ -69,6 +69,8 @@ local function walk(lab, start, addr, target, family, label)
   local node, seen = start, {}
   for _ = 1, MAX_HOPS do
     if node == target then return nil end
+    -- a node of another site: the rest of the way is that site's to see
+    if node.remote then return ("the way goes on at %s, on site %s%s"):format(node.name, node.site, label) end
     local r = route_to(node.ns, addr, family)
     if not r then return ("%s has no route to %s%s"):format(node.name, addr, label) end
     local bad = link_problem(lab, node, r.dev)
@@ -84,7 +86,7 @@ local function walk(lab, start, addr, target, family, label)
       return ("%s routes %s via %s, which no node of the lab has%s"):format(node.name, addr, r.via, label)
     end
     if gw == target then return nil end
-    if gw.ns:sysctl(FORWARD[family]) ~= "1" then
+    if not gw.remote and gw.ns:sysctl(FORWARD[family]) ~= "1" then
       return ("%s (%s, %s's gateway to %s) does not forward: %s is 0"):format(gw.name, r.via, node.name, addr,
         FORWARD[family])
     end
