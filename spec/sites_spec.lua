@@ -97,43 +97,8 @@ local function ping_in(m, lab, node, addr, size)
 	return code == 0
 end
 
-local TOPO = ws:write("topo.lua", [[
--- a bridge spanning three sites, a routed chain across them, NAT on site a for site b
-local lan = lab:bridge("lan")
-local ha = lab:node("ha", { site = "a" })
-local hb = lab:node("hb", { site = "b" })
-local hc = lab:node("hc", { site = "c" })
-lab:link(ha, lan, { addr = { "10.1.0.1/24", "fd01::1/64" } })
-lab:link(hb, lan, { addr = { "10.1.0.2/24", "fd01::2/64" } })
-lab:link(hc, lan, { addr = { "10.1.0.3/24", "fd01::3/64" } })
-
-local ra = lab:node("ra", { site = "a", forward = true })
-local rb = lab:node("rb", { site = "b", forward = true })
-local rc = lab:node("rc", { site = "c", forward = true })
-lab:link(ra, rb, { addr = { "10.9.1.1/30", "10.9.1.2/30" } })
-lab:link(rb, rc, { addr = { "10.9.2.1/30", "10.9.2.2/30" } })
-ra:route_add { dst = "10.9.2.0/30", via = "10.9.1.2" }
-rc:route_add { dst = "10.9.1.0/30", via = "10.9.2.1" }
-
--- a server behind ra that knows no way back to site b: only ra's masquerade answers for b
-local srv = lab:node("srv", { site = "a" })
-lab:link(ra, srv, { addr = { "10.3.0.1/24", "10.3.0.2/24" } })
-local user = lab:node("user", { site = "b" })
-lab:link(rb, user, { addr = { "10.2.0.1/24", "10.2.0.2/24" } })
-user:gateway(rb)
-rb:route_add { dst = "10.3.0.0/24", via = "10.9.1.1" }
-ra:route_add { dst = "10.2.0.0/24", via = "10.9.1.2" }
-ra:nat_masquerade { src = "10.2.0.0/24", oif = "eth1" }
-
-lab:expect_reach(ha, hb)
-lab:expect_reach(ha, hc)
-lab:expect_reach(hb, hc)
-lab:expect_reach(hc, "fd01::1")
-lab:expect_reach(ra, rc)
-lab:expect_reach(rc, ra)
-lab:expect_reach(user, srv)
-lab:expect_unreachable(srv, user)
-]])
+-- the example's script (scripts/examples/sites/lab.lua): the one its README runs on real machines
+local TOPO = proc.root .. "/scripts/examples/sites/lab.lua"
 
 local function setup_machines()
 	assert(sh("ip link add st-ul0 type bridge && ip link set st-ul0 up"))

@@ -320,7 +320,6 @@ function M.span(lab, br, site)
     br.vxlan = short_name(br.name, "vx")
     new_vxlan(lab, br.vni, "bridge/" .. br.name, br.vxlan, host, nil, { group = lab.group, learning = true })
     lab:_record("bridge", br.vxlan)
-    host:link_set(br.vxlan, { master = br.name, up = true, addrgenmode = "none" })
     lab.host_names[br.vxlan] = true
     br.flood = {}
     for _, l in ipairs(lab.links) do
@@ -341,6 +340,12 @@ function M.span(lab, br, site)
       local r = br.tunnel.remote
       r[#r + 1] = { site = s, addr = S.by[s].addr }
     end
+  end
+  -- up once it has somewhere to flood: a frame sent out of a vxlan with no entry at all was
+  -- seen to keep later floods from leaving, entries or not
+  if not br.vxlan_up then
+    host:link_set(br.vxlan, { master = br.name, up = true, addrgenmode = "none" })
+    br.vxlan_up = true
   end
 end
 
