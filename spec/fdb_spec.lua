@@ -80,6 +80,39 @@ describe("a vxlan between namespaces", function()
 		assert.is_false(ip.can_ping(IRED, "10.77.0.2", 0.5))
 	end)
 
+	it("--trace says it as ip and bridge commands that build the same, replayed #root", function()
+		local formats = require("netlab.trace").formats
+		local calls = {
+			{ "link_add", red, "vx0", "vxlan", { id = 31, port = 4792, ["local"] = "192.168.15.1", ns = ired, mtu = 1400 } },
+			{ "fdb_append", ired, { dev = "vx0", dst = "192.168.15.2" } },
+			{ "fdb_append", ired, { dev = "vx0", dst = "192.168.15.3" } },
+			{ "fdb_del", ired, { dev = "vx0", dst = "192.168.15.3" } },
+		}
+		local lines = {}
+		for _, c in ipairs(calls) do
+			local target = c[2]
+			target[c[1]](target, table.unpack(c, 3))
+			for _, l in ipairs(formats[c[1]](table.unpack(c, 2))) do lines[#lines + 1] = l end
+		end
+		local function state()
+			local l = json.decode(proc.exec({ "ip", "-j", "-d", "-n", IRED, "link", "show", "vx0" }))[1]
+			local d = l.linkinfo.info_data
+			return { mtu = l.mtu, id = d.id, port = d.port, ["local"] = d["local"], fdb = fdb(IRED, "vx0"),
+				in_red = ip.link(RED, "vx0") ~= nil }
+		end
+		local built = state()
+		assert.same({ mtu = 1400, id = 31, port = 4792, ["local"] = "192.168.15.1", fdb = { "192.168.15.2" },
+			in_red = false }, built)
+		-- the same namespaces again, empty; the trace builds the same
+		red, blue, ired, iblue = nil, nil, nil, nil
+		ip.cleanup(P)
+		red, blue = topo.pair(P, { no_ipv6 = true })
+		ired = netns.add(IRED, { lo_up = true })
+		local out, code = proc.exec({ "bash", "-euc", table.concat(lines, "\n") }, true)
+		assert.equal(0, code, table.concat(lines, "\n") .. "\n" .. out)
+		assert.same(built, state())
+	end)
+
 	it("refuses bad input naming it, and changes nothing #root", function()
 		red:link_add("vx0", "vxlan", { id = 5, ns = ired })
 		local function refused(f, code, part)

@@ -198,7 +198,7 @@ describe("hostile input to the interpreter", function()
 		os.remove("/tmp/t-ho-victim.json")
 	end)
 
-	it("tells a user who is not root, in one line, what needs root: --host and clean #root", function()
+	it("tells a user who is not root, in one line, what needs root: --host, clean and --sites #root", function()
 		local why = rootless.needs_root("it runs netlab as another user, nobody")
 		if why then pending(why) return end
 		if proc.missing("setpriv", "util-linux") then pending(proc.missing("setpriv", "util-linux")) return end
@@ -208,7 +208,8 @@ describe("hostile input to the interpreter", function()
 		assert(os.execute(("cp %s %s && chmod 755 %s %s"):format(nl.bin, bin, bin, script)))
 		-- (the rest runs rootless: spec/rootless_spec.lua)
 		for _, args in ipairs { { "--host", script }, { "up", "--host", script }, { "run", "--host", script, "--", "true" },
-				{ "clean" }, { "clean", "t" } } do
+				{ "clean" }, { "clean", "t" }, { "up", script, "--site", "a", "--sites", "a=192.0.2.1" },
+				{ "run", script, "--sites-file", "/dev/null", "--", "true" } } do
 			local argv = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin }
 			for _, x in ipairs(args) do argv[#argv + 1] = x end
 			local out, code = proc.exec(argv, true)

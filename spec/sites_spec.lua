@@ -11,6 +11,7 @@ local dir, q = ws.dir, proc.quote
 local MACHINES = { a = "st-ma", b = "st-mb", c = "st-mc" }
 local ADDR = { a = "192.0.2.1", b = "192.0.2.2", c = "192.0.2.3" }
 local SITES = "a=192.0.2.1,b=192.0.2.2,c=192.0.2.3"
+local ADDR6 = { a = "2001:db8:77::1", b = "2001:db8:77::2", c = "2001:db8:77::3" }
 
 local function sh(cmd)
 	local ok = os.execute(cmd .. " >/dev/null 2>&1")
@@ -105,7 +106,8 @@ local function setup_machines()
 	for m, ns in pairs(MACHINES) do
 		assert(sh(("ip netns add %s && ip link add st-u%s type veth peer name eth0 netns %s && "
 			.. "ip link set st-u%s master st-ul0 up && ip -n %s addr add %s/24 dev eth0 && "
-			.. "ip -n %s link set eth0 up && ip -n %s link set lo up"):format(ns, m, ns, m, ns, ADDR[m], ns, ns)))
+			.. "ip -n %s addr add %s/64 dev eth0 nodad && "
+			.. "ip -n %s link set eth0 up && ip -n %s link set lo up"):format(ns, m, ns, m, ns, ADDR[m], ns, ADDR6[m], ns, ns)))
 		assert(sh("mkdir -p " .. q(dir .. "/state-" .. m)))
 	end
 end
@@ -194,6 +196,14 @@ describe("a lab over three machines", function()
 		assert.equal(ta.port, tb.port)
 		assert.same({ ADDR.a, ADDR.b }, { ta["local"], ta.remote })
 		assert.same({ ADDR.b, ADDR.a }, { tb["local"], tb.remote })
+		-- the link's own entry says the same
+		for _, l in ipairs(desc.a.links) do
+			if l.a.node == "ra" and l.b.node == "rb" then
+				assert.same({ vni = ta.vni, port = ta.port, ["local"] = ADDR.a, remote = ADDR.b, remote_site = "b", mtu = 1450 },
+					l.tunnel)
+				assert.same({ "a", "b" }, { l.a.site, l.b.site })
+			end
+		end
 
 		-- the kernel's view: ra's eth0 is a vxlan with that VNI, port and remote, 1450 bytes, its
 		-- underlay in another namespace (the machine's)
@@ -253,6 +263,74 @@ describe("a lab over three machines", function()
 		for _, m in ipairs { "a", "b", "c" } do
 			assert.truthy(settled(m))
 		end
+	end)
+
+	it("rides an IPv6 underlay too, its 70 bytes taken from the MTU #root", function()
+		local script = ws:write("v6.lua", [[
+local lan = lab:bridge("lan")
+local x = lab:node("x", { site = "a" })
+local y = lab:node("y", { site = "b" })
+lab:link(x, lan, { addr = "10.5.0.1/24" })
+lab:link(y, lan, { addr = "10.5.0.2/24" })
+lab:link(x, y, { addr = { "10.6.0.1/30", "10.6.0.2/30" } })
+lab:expect_reach(x, y)
+lab:expect_reach(y, "10.6.0.1")
+]])
+		local sites6 = ("a=%s,b=%s"):format(ADDR6.a, ADDR6.b)
+		local lines = {}
+		for _, m in ipairs { "a", "b" } do
+			lines[#lines + 1] = ("(%s; echo $? >%s) &"):format(on(m, { "up", script, "--name", "six", "--site", m,
+				"--sites", sites6, "--wait-sites", "60" }, "six-" .. m), q(dir .. "/six-" .. m .. ".code"))
+		end
+		os.execute(table.concat(lines, "\n") .. "\nwait")
+		finally(function() down_all("six") end)
+		for _, m in ipairs { "a", "b" } do
+			assert.equal("0\n", proc.read(dir .. "/six-" .. m .. ".code"), proc.read(dir .. "/six-" .. m .. ".err"))
+		end
+		local d = json.decode(proc.read(dir .. "/six-a.out"))
+		assert.same({ 1430, 70 }, { d.sites.mtu, d.sites.overhead })
+		local eth1 = ipj_node("a", "six", "x", "link", "show", "eth1")[1]
+		assert.same({ "vxlan", ADDR6.a, ADDR6.b, 1430 }, { eth1.linkinfo.info_kind, eth1.linkinfo.info_data.local6 or
+			eth1.linkinfo.info_data["local"], eth1.linkinfo.info_data.remote6 or eth1.linkinfo.info_data.remote, eth1.mtu })
+		assert.truthy(ping_in("a", "six", "x", "10.5.0.2", 1402))
+		assert.falsy(ping_in("a", "six", "x", "10.5.0.2", 1403))
+	end)
+
+	it("a link between sites is emulated, cut and restored on the timeline at each site's end #root", function()
+		local script = ws:write("timeline.lua", [[
+local x = lab:node("x", { site = "a" })
+local y = lab:node("y", { site = "b" })
+local l = lab:link(x, y, { addr = { "10.7.0.1/30", "10.7.0.2/30" }, rate = "8mbit" })
+lab:expect_reach(x, y)
+lab:at(1, function() l:down() end)
+lab:at(4, function() l:up() end)
+]])
+		local lines = {}
+		for _, m in ipairs { "a", "b" } do
+			lines[#lines + 1] = ("(%s; echo $? >%s) &"):format(on(m, { "up", script, "--name", "tl", "--site", m,
+				"--sites", "a=192.0.2.1,b=192.0.2.2", "--wait-sites", "60" }, "tl-" .. m), q(dir .. "/tl-" .. m .. ".code"))
+		end
+		os.execute(table.concat(lines, "\n") .. "\nwait")
+		finally(function() down_all("tl") end)
+		for _, m in ipairs { "a", "b" } do
+			assert.equal("0\n", proc.read(dir .. "/tl-" .. m .. ".code"), proc.read(dir .. "/tl-" .. m .. ".err"))
+		end
+		-- the rate is a tbf on each site's own end
+		for _, e in ipairs { { "a", "x" }, { "b", "y" } } do
+			local code, out = run_on(e[1], { "exec", "tl", e[2], "--", "tc", "-j", "qdisc", "show", "dev", "eth0" })
+			assert.equal(0, code)
+			local kinds = {}
+			for _, qd in ipairs(json.decode(out)) do kinds[#kinds + 1] = qd.kind end
+			assert.truthy(table.concat(kinds, ","):find("tbf", 1, true), e[2] .. ": " .. out)
+		end
+		-- the timeline cuts the wire at both ends (each site's player its own), then brings it back
+		local function state(m, node)
+			return ipj_node(m, "tl", node, "link", "show", "eth0")[1].operstate
+		end
+		assert.truthy(proc.wait_until(function() return state("a", "x") == "DOWN" and state("b", "y") == "DOWN" end, 20))
+		assert.falsy(ping_in("a", "tl", "x", "10.7.0.2"))
+		assert.truthy(proc.wait_until(function() return state("a", "x") ~= "DOWN" and state("b", "y") ~= "DOWN" end, 20))
+		assert.truthy(proc.wait_until(function() return ping_in("a", "tl", "x", "10.7.0.2") end, 10))
 	end)
 
 	it("the same script runs on one machine, every site local #root", function()

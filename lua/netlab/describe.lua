@@ -84,7 +84,8 @@ function M.lab(lab, path_of, extra, sites)
       and vlans.port(host, l.b.is_bridge and l.dev_b or l.dev_a) or nil
     a.site, b.site = l.a.site, l.b.site
     d.links[#d.links + 1] = { a = a, b = b, emulation = emulation, down = l.is_down or nil, vlans = port,
-      vni = l.vni, elsewhere = l.elsewhere }
+      vni = l.vni, elsewhere = l.elsewhere, tunnel = l.tunnel and { vni = l.tunnel.vni, port = l.tunnel.port,
+        ["local"] = l.tunnel["local"], remote = l.tunnel.remote, remote_site = l.tunnel.remote_site, mtu = l.tunnel.mtu } }
   end
   for _, t in ipairs(lab.tunnels or {}) do
     d.tunnels = d.tunnels or {}

@@ -116,18 +116,25 @@ return function(Lab, is_lab, out)
     check.arg("wait_until", "the condition", fn, "function", 2)
     check.arg("wait_until", "the timeout", timeout, "seconds", 2, true)
     check.arg("wait_until", "the label", label, "string", 2, true)
-    timeout = timeout or 5
     sites_ready(self)
+    timeout = timeout or 5
     local t0 = clock()
-    local ok
+    local ok = self:_poll(fn, timeout)
+    if ok == ELSEWHERE then return label and elsewhere(self, label, "of its node") or ELSEWHERE end
+    if label then return self:_report(ok, label, t0, not ok and ("not within %gs"):format(timeout) or nil) end
+    return ok
+  end
+
+  -- call fn until it returns true or timeout seconds pass: true or false (ELSEWHERE when fn
+  -- says it is another site's); no waiting for the other sites (a service's port, say)
+  function Lab:_poll(fn, timeout)
+    local t0 = clock()
     repeat
       local success, v = pcall(fn)
-      if v == ELSEWHERE then return label and elsewhere(self, label, "of its node") or ELSEWHERE end
-      ok = success and v
-      if ok then break end
+      if v == ELSEWHERE then return ELSEWHERE end
+      if success and v then return true end
       netns.sleep(0.02)
     until clock() - t0 >= timeout
-    if label then return self:_report(not not ok, label, t0, not ok and ("not within %gs"):format(timeout) or nil) end
-    return not not ok
+    return false
   end
 end

@@ -204,7 +204,7 @@ function Node:service(argv, opts)
   if opts.port then
     local addr = opts.addr or self:address() or "127.0.0.1"
     local timeout, status = opts.timeout or 5, nil
-    local ok = lab:wait_until(function()
+    local ok = lab:_poll(function()
       if not status and not p:running() then
         status = p:wait(0)
         -- a failure ends the wait; status 0 may be a daemon's parent,

@@ -268,7 +268,7 @@ function M.link(lab, a, b, opts, addrs_a, addrs_b, links)
   elseif M.here(lab, b) then
     near, far, dev, addrs, far_dev, far_addrs = b, a, name_b, addrs_b, name_a, addrs_a
   end
-  local id = vni(S, lab, key)
+  local id, tunnel = vni(S, lab, key), nil
   if near then
     local remote = S.by[far.site]
     new_vxlan(lab, id, key, dev, near.ns, remote.addr)
@@ -281,6 +281,7 @@ function M.link(lab, a, b, opts, addrs_a, addrs_b, links)
     end
     S.tunnels[#S.tunnels + 1] = { key = key, vni = id, port = S.port, ["local"] = S.here.addr,
       remote = remote.addr, remote_site = remote.name, node = near.name, dev = dev, mtu = S.mtu }
+    tunnel = S.tunnels[#S.tunnels]
   else
     for _, p in ipairs(addrs_a) do lab:_claim(p, a, name_a) end
     for _, p in ipairs(addrs_b) do lab:_claim(p, b, name_b) end
@@ -288,7 +289,7 @@ function M.link(lab, a, b, opts, addrs_a, addrs_b, links)
   local link = links.new(lab, { a = a, b = b, dev_a = name_a, dev_b = name_b })
   link.a_node = M.here(lab, a) and a or { remote = true, ns = M.remote_ns(a.site), name = a.name }
   link.b_node = M.here(lab, b) and b or { remote = true, ns = M.remote_ns(b.site), name = b.name }
-  link.vni, link.cross = id, true
+  link.vni, link.cross, link.tunnel = id, true, tunnel
   return link
 end
 
@@ -330,15 +331,15 @@ function M.span(lab, br, site)
     end
     host:link_set(br.name, { mtu = S.mtu })
     S.tunnels[#S.tunnels + 1] = { key = "bridge/" .. br.name, vni = br.vni, port = S.port,
-      ["local"] = S.here.addr, bridge = br.name, dev = br.vxlan, mtu = S.mtu, remote = {} }
+      ["local"] = S.here.addr, bridge = br.name, dev = br.vxlan, mtu = S.mtu, remotes = {} }
     br.tunnel = S.tunnels[#S.tunnels]
   end
   for _, s in ipairs(br.site_order) do
     if s ~= S.here.name and not br.flood[s] then
       host:fdb_append { dev = br.vxlan, dst = S.by[s].addr }
       br.flood[s] = true
-      local r = br.tunnel.remote
-      r[#r + 1] = { site = s, addr = S.by[s].addr }
+      local r = br.tunnel.remotes
+      r[#r + 1] = { site = s, address = S.by[s].addr }
     end
   end
   -- up once it has somewhere to flood: a frame sent out of a vxlan with no entry at all was
@@ -484,7 +485,7 @@ function M.describe(lab)
   local tunnels = {}
   for _, t in ipairs(S.tunnels) do
     tunnels[#tunnels + 1] = { vni = t.vni, port = t.port, ["local"] = t["local"], remote = t.remote,
-      remote_site = t.remote_site, node = t.node, bridge = t.bridge, dev = t.dev, mtu = t.mtu }
+      remote_site = t.remote_site, remotes = t.remotes, node = t.node, bridge = t.bridge, dev = t.dev, mtu = t.mtu }
   end
   return { here = S.here.name, sites = list, port = S.port, mtu = S.mtu, underlay_mtu = S.underlay_mtu,
     overhead = S.underlay_mtu - S.mtu, tunnels = tunnels }

@@ -167,6 +167,8 @@ function formats.link_add(ns, name, kind, o)
   if devgroup then w[#w + 1] = "group " .. o.group end
   if o.master then w[#w + 1] = "master " .. quote(o.master) end
   if o.up then w[#w + 1] = "up" end
+  -- born in another namespace (the vxlan's socket stays in this one)
+  if o.ns and kind ~= "veth" then w[#w + 1] = "netns " .. netns_arg(o.ns) end
   w[#w + 1] = "type " .. kind
   if kind == "veth" then
     w[#w + 1] = "peer name " .. quote(o.peer)
@@ -177,7 +179,8 @@ function formats.link_add(ns, name, kind, o)
   end
   local lines = { words(w) }
   -- the kernel ignores an alias in the request that creates: a second one
-  if o.alias then lines[2] = ("%s link set %s alias %s"):format(ip(ns), quote(name), quote(o.alias)) end
+  local home = o.ns and kind ~= "veth" and (type(o.ns) == "string" and { name = o.ns } or o.ns) or ns
+  if o.alias then lines[2] = ("%s link set %s alias %s"):format(ip(home), quote(name), quote(o.alias)) end
   if kind == "wireguard" then lines[#lines + 1] = wg_line(ns, name, o) end
   return lines
 end
@@ -266,6 +269,14 @@ function formats.route_del(ns, r) return route(ns, "del", r) end
 function formats.neigh_add(ns, n)
   return { ("%s neigh replace %s lladdr %s dev %s nud permanent"):format(ip(ns), n.dst, n.lladdr, quote(n.dev)) }
 end
+-- a vxlan's forwarding entry: as bridge(8) writes it
+local function fdb(verb)
+  return function(ns, e)
+    return { ("%s fdb %s %s dev %s dst %s self%s"):format(ns.name and ("bridge -n " .. quote(ns.name)) or "bridge",
+      verb, e.lladdr or "00:00:00:00:00:00", quote(e.dev), e.dst, verb == "append" and " permanent" or "") }
+  end
+end
+formats.fdb_append, formats.fdb_del = fdb("append"), fdb("del")
 function formats.neigh_del(ns, n) return { ("%s neigh del %s dev %s"):format(ip(ns), n.dst, quote(n.dev)) } end
 
 function formats.sysctl(ns, key, value)
