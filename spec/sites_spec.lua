@@ -237,6 +237,13 @@ describe("a lab over three machines", function()
 		assert.truthy(ping_in("a", "three", "ha", "10.1.0.3", 1422))
 		assert.falsy(ping_in("a", "three", "ha", "10.1.0.3", 1423))
 
+		-- graph marks the sites and the VNI; exec into another site's node says where it is
+		local _, dot = run_on("a", { "graph", "three" })
+		assert.truthy(dot:find('"rb" [label="rb\\n(site b)", style="rounded,dashed"]', 1, true), dot)
+		assert.truthy(dot:find('xlabel="vxlan ' .. ta.vni .. '"', 1, true), dot)
+		local xcode, _, xerr = run_on("a", { "exec", "three", "hb", "--", "true" })
+		assert.equal(1, xcode)
+		assert.equal("netlab: lab 'three': node 'hb' is on site b: run this on that machine\n", xerr)
 		-- ls on each machine: the other sites answer
 		local _, ls = run_on("a", { "ls" })
 		assert.truthy(ls:find("site a of 3, VXLAN port " .. ta.port .. ": b, c answer", 1, true), ls)
@@ -378,6 +385,19 @@ lab:at(4, function() l:up() end)
 			refused({ "up", TOPO, "--site", "a", "--sites", SITES, "--host" }, "not with --host")
 			refused({ "up", TOPO, "--site", "a", "--sites", SITES, "--wait-sites", "soon" }, "--wait-sites: 'soon'")
 		end)
+		it("from plain Lua, at the caller's line #root", function()
+			local function lua_refused(opts, pattern)
+				refused({ "-e", ("local ok, e = pcall(require('netlab').lab, %s) io.stderr:write(tostring(e), '\\n') "
+					.. "os.exit(ok and 0 or 1)"):format(opts) }, pattern)
+			end
+			lua_refused("{ name = 'x', site = 'a' }", "lab: option 'site' is for a lab over several machines: it needs option 'sites'")
+			lua_refused("{ name = 'x', underlay = 1 }", "option 'underlay' is for a lab over several machines")
+			lua_refused("{ name = 'x', sites = 'a=192.0.2.1' }", "lab: option 'sites' needs option 'site' (which of them this machine is)")
+			lua_refused("{ name = 'x', sites = 42, site = 'a' }", "the sites must be \"a=ADDR,b=ADDR\" or a list, not '42'")
+			lua_refused("{ name = 'x', sites = { { 'a', '192.0.2.1' } }, site = 'a', wait_sites = -1 }", "option 'wait_sites'")
+			lua_refused("{ name = 'x', sites = 'a=192.0.2.1,b=2001:db8::2', site = 'a' }", "the sites' addresses mix IPv4 and IPv6")
+		end)
+
 		it("in the script, at the script's line #root", function()
 			local function script(name, text)
 				return ws:write(name, "local lan = lab:bridge('lan')\n" .. text)

@@ -344,7 +344,15 @@ local function open_node(name, node)
   local st = need_lab(name)
   if not alive(st) then fail(("lab '%s' is not running (its holder is gone)"):format(name)) end
   local path = node == "host" and st.host_netns or st.nodes[node]
-  if not path then fail(("lab '%s' has no node '%s'"):format(name, tostring(node))) end
+  if not path then
+    -- over several machines: a node of another site is that machine's
+    for _, n in ipairs(st.desc.nodes or {}) do
+      if n.name == node and n.site and not n.netns then
+        fail(("lab '%s': node '%s' is on site %s: run this on that machine"):format(name, node, n.site))
+      end
+    end
+    fail(("lab '%s' has no node '%s'"):format(name, tostring(node)))
+  end
   -- an isolated lab: into its holder's mount namespace (the command sees
   -- the lab's /run/netns), and its user namespace first when the lab is an
   -- ordinary user's

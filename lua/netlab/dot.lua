@@ -24,6 +24,7 @@ local vlan_label = require("netlab.vlans").label
 function M.render(desc)
   local idx = iface_index(desc)
   local function end_label(node, dev)
+    if dev == "?" then return "" end  -- another site's end, made there
     local i = idx[node .. "/" .. dev]
     local lines = { dev }
     for _, a in ipairs(i and i.addresses or {}) do
@@ -43,7 +44,9 @@ function M.render(desc)
     out[#out + 1] = '  "host" [label="host", shape=box3d];'
   end
   for _, n in ipairs(desc.nodes or {}) do
-    out[#out + 1] = ("  %s [label=%s];"):format(dot_quote(n.name), dot_quote(n.name))
+    -- over several machines: the node's site; another site's node dashed
+    local text = n.site and desc.sites and ("%s\n(site %s)"):format(n.name, n.site) or n.name
+    out[#out + 1] = ("  %s [label=%s%s];"):format(dot_quote(n.name), dot_quote(text), n.netns and "" or ', style="rounded,dashed"')
   end
   for _, b in ipairs(desc.bridges or {}) do
     local label = b.name .. "\n(bridge)"
@@ -74,6 +77,8 @@ function M.render(desc)
     texts[#texts + 1] = vlan_label(l.vlans)
     if #texts > 0 then extra = extra .. (", label=%s"):format(dot_quote(table.concat(texts, "\n"))) end
     if l.down then extra = extra .. ', style=dotted, color="red"' end
+    -- a link between sites: its VNI
+    if l.vni and l.a.site ~= l.b.site then extra = extra .. (", xlabel=%s"):format(dot_quote("vxlan " .. l.vni)) end
     out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s%s];"):format(dot_quote(anode), dot_quote(bnode),
       dot_quote(end_label(aside, l.a.dev)), dot_quote(end_label(bside, l.b.dev)), extra)
   end
