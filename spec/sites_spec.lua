@@ -36,11 +36,19 @@ local function run_on(m, args)
 end
 
 -- netlab up on every machine at once (each waits for the others): { m = { code, out, err } }
+-- (machine c reads the list from a file: "NAME ADDRESS" lines, a comment)
+local SITES_FILE = ws:write("sites", "# the three machines\na 192.0.2.1\nb=192.0.2.2\n  c   192.0.2.3  # this one\n")
+
 local function up_all(script, name, extra, which)
 	which = which or { "a", "b", "c" }
 	local lines = {}
 	for _, m in ipairs(which) do
-		local args = { "up", script, "--name", name, "--site", m, "--sites", SITES }
+		local args = { "up", script, "--name", name, "--site", m }
+		if m == "c" then
+			args[#args + 1], args[#args + 2] = "--sites-file", SITES_FILE
+		else
+			args[#args + 1], args[#args + 2] = "--sites", SITES
+		end
 		for _, x in ipairs(extra or {}) do args[#args + 1] = x end
 		local cmd = on(m, args, "up-" .. m)
 		lines[#lines + 1] = ("(%s; echo $? >%s) &"):format(cmd, q(dir .. "/up-" .. m .. ".code"))
@@ -379,6 +387,10 @@ lab:at(4, function() l:up() end)
 			refused({ "up", TOPO, "--site", "a", "--sites", "a=192.0.2.1,b=192.0.2.300" },
 				"site b's address '192.0.2.300' is not an IPv4 or IPv6 address")
 			refused({ "up", TOPO, "--site", "a", "--sites", "a=192.0.2.1,a=192.0.2.2" }, "site 'a' is given twice")
+			refused({ "up", TOPO, "--site", "a", "--sites", "a=192.0.2.1,b=192.0.2.1" }, "sites a and b have the same address 192.0.2.1")
+			refused({ "up", TOPO, "--site", "a", "--sites-file", dir .. "/none" }, "--sites-file: " .. dir .. "/none: No such file")
+			refused({ "up", TOPO, "--site", "a", "--sites-file", ws:write("bad-sites", "a 192.0.2.1\nb\n") },
+				"--sites: 'b' is not NAME=ADDRESS")
 			refused({ "up", TOPO, "--site", "b", "--sites", SITES }, "site b's address 192.0.2.2 is not an address of this machine")
 			refused({ "up", TOPO, "--site", "a", "--sites", "a=192.0.2.1,b=198.51.100.7" },
 				"site b (198.51.100.7): this machine has no route to it")

@@ -44,6 +44,11 @@ function M.parse(spec, level, where)
     if not p or addr:find("/", 1, true) then
       fail(("%s: site %s's address '%s' is not an IPv4 or IPv6 address"):format(where, name, tostring(addr)), level + 1)
     end
+    for other, addr2 in pairs(seen) do
+      if addr2 == p.address then
+        fail(("%s: sites %s and %s have the same address %s"):format(where, other, name, p.address), level + 1)
+      end
+    end
     seen[name] = p.address
     list[#list + 1] = { name = name, addr = p.address, family = p.family, index = #list + 1 }
   end
