@@ -418,6 +418,8 @@ lab:at(4, function() l:up() end)
 				"nosite.lua:2: netlab: node: 'x' needs a site: the lab spans sites a, b, c ({ site = ... })")
 			refused({ "up", script("badsite.lua", "lab:node('x', { site = 'z' })\n"), "--site", "a", "--sites", SITES },
 				"badsite.lua:2: netlab: node: site 'z' of 'x' is not one of the sites (a, b, c)")
+			refused({ "up", script("trunk.lua", "lab:link(lan, lab:bridge('b2', { site = 'a' }))\n"), "--site", "a", "--sites", SITES },
+				"trunk.lua:2: netlab: link: a trunk between bridges lan and b2 needs both on one site")
 			refused({ "up", script("hostbr.lua", "lab:link(lab.host, lan)\n"), "--site", "a", "--sites", SITES },
 				"hostbr.lua:2: netlab: link: the lab's host is each site's own: give bridge lan a site")
 			refused({ "up", script("tunnel.lua", [[
