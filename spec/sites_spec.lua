@@ -242,6 +242,8 @@ describe("a lab over three machines", function()
 		assert.equal(1450, br.mtu)
 		-- ha's port got the tunnel's MTU too: a full frame crosses, a byte more is refused, not fragmented
 		assert.equal(1450, ipj_node("a", "three", "ha", "link", "show", "eth0")[1].mtu)
+		-- (hb's port was made once the bridge spanned a and b: with that MTU at once)
+		assert.equal(1450, ipj_node("b", "three", "hb", "link", "show", "eth0")[1].mtu)
 		assert.truthy(ping_in("a", "three", "ha", "10.1.0.3", 1422))
 		assert.falsy(ping_in("a", "three", "ha", "10.1.0.3", 1423))
 

@@ -51,6 +51,7 @@ end
 
 -- what keeps dev of node from carrying packets, or nil
 local function link_problem(lab, node, dev)
+  if node.remote or node.ns.remote then return nil end  -- another site's: not seen from here
   local l = node.ns:link(dev)
   if not l then return ("%s has no device %s"):format(node.name, dev) end
   if not l.up then return ("%s's %s is down"):format(node.name, dev) end
@@ -78,6 +79,9 @@ local function walk(lab, start, addr, target, family, label)
     if not r.via then
       -- on the link: the target must be on it (and its device working)
       if not target then return nil end
+      if target.remote then
+        return ("nothing wrong on this site's side; %s is on site %s: look there%s"):format(target.name, target.site, label)
+      end
       local _, dev = holder(lab, addr, start)
       return dev and link_problem(lab, target, dev) or nil
     end

@@ -436,8 +436,10 @@ function Lab:link(a, b, opts)
   local alias_a, alias_b = alias(a.name, label_b), alias(label_b, a.name)
   atomic(function()
     if b_node.is_host then
+      -- a port of a bridge that spans sites: both ends get the tunnels' MTU (netlab.sites)
       b_node.ns:link_add(name_b, "veth", { peer = name_a, peer_ns = a.ns, up = not emulated, wait = false,
-        master = to_bridge and b.name or nil, alias = alias_b, group = self.group })
+        master = to_bridge and b.name or nil, alias = alias_b, group = self.group,
+        mtu = to_bridge and b.vxlan and self.sites.mtu or nil })
     else
       a.ns:link_add(name_a, "veth", { peer = name_b, peer_ns = b_node.ns, up = not agm_a and not emulated, wait = false,
         alias = alias_a, group = a.is_host and self.group or nil })
@@ -477,7 +479,6 @@ function Lab:link(a, b, opts)
   if has_ipv6(addrs_a) then a.ns:addr_wait(name_a) end
   if has_ipv6(addrs_b) then b_node.ns:addr_wait(name_b) end
   self.links[#self.links + 1] = link
-  if to_bridge and b.vxlan then sites.port_mtu(self, link) end
   self:_progress()
   return link
 end

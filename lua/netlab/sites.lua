@@ -355,13 +355,6 @@ function M.span(lab, br, site)
   end
 end
 
--- a port of a bridge that spans sites: both ends of its veth get the tunnel's MTU
-function M.port_mtu(lab, link)
-  local mtu = lab.sites.mtu
-  link.a_node.ns:link_set(link.dev_a, { mtu = mtu })
-  lab.host.ns:link_set(link.dev_b, { mtu = mtu })
-end
-
 -- a link that is all elsewhere: its names and addresses are booked as on the site that makes it
 local function link_elsewhere(lab, a, b, to_bridge, opts, addrs_a, addrs_b, links)
   local name_a = opts.names and opts.names[1] or (not a.is_host and lab:_ifname(a)) or nil
