@@ -282,7 +282,9 @@ describe("a lab over three machines", function()
 		end
 	end)
 
-	it("rides an IPv6 underlay too, its 70 bytes taken from the MTU #root", function()
+	it("rides an IPv6 underlay too, its 70 bytes taken from the MTU; each site's copy of a bridge has a MAC of its own #root", function()
+		-- each site's lab host has an address on its copy of lan: they reach each other and the
+		-- other site's node only if the copies' MACs differ
 		local script = ws:write("v6.lua", [[
 local lan = lab:bridge("lan")
 local x = lab:node("x", { site = "a" })
@@ -290,8 +292,13 @@ local y = lab:node("y", { site = "b" })
 lab:link(x, lan, { addr = "10.5.0.1/24" })
 lab:link(y, lan, { addr = "10.5.0.2/24" })
 lab:link(x, y, { addr = { "10.6.0.1/30", "10.6.0.2/30" } })
+local mine, theirs = "10.5.0.101", "10.5.0.102"
+if lab.site == "b" then mine, theirs = theirs, mine end
+lab.host:addr_add("lan", mine .. "/24")
 lab:expect_reach(x, y)
 lab:expect_reach(y, "10.6.0.1")
+lab:expect_reach(lab.host, theirs)
+lab:expect_reach(lab.host, lab.site == "a" and "10.5.0.2" or "10.5.0.1")
 ]])
 		local sites6 = ("a=%s,b=%s"):format(ADDR6.a, ADDR6.b)
 		local lines = {}
@@ -311,6 +318,20 @@ lab:expect_reach(y, "10.6.0.1")
 			eth1.linkinfo.info_data["local"], eth1.linkinfo.info_data.remote6 or eth1.linkinfo.info_data.remote, eth1.mtu })
 		assert.truthy(ping_in("a", "six", "x", "10.5.0.2", 1402))
 		assert.falsy(ping_in("a", "six", "x", "10.5.0.2", 1403))
+		-- the script's expectations ran on each site (the hosts' addresses across), and the kernel agrees
+		for _, m in ipairs { "a", "b" } do
+			local err = proc.read(dir .. "/six-" .. m .. ".err")
+			assert.truthy(err:find("ok %d+ %- [^\n]*reaches 10%.5%.0%.10[12]"), err)
+		end
+		local mac = {}
+		for _, m in ipairs { "a", "b" } do
+			local path = json.decode(proc.read(dir .. "/six-" .. m .. ".out")).host.netns
+			local out, code = proc.exec({ "nsenter", "--net=" .. path, "ip", "-j", "link", "show", "lan" })
+			assert.equal(0, code, out)
+			mac[m] = json.decode(out)[1].address
+		end
+		assert.are_not.equal(mac.a, mac.b)
+		assert.truthy(ping_in("a", "six", "x", "10.5.0.102"))
 	end)
 
 	it("a link between sites is emulated, cut and restored on the timeline at each site's end #root", function()

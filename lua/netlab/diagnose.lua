@@ -120,7 +120,11 @@ function M.why(lab, from, addr)
     local target = holder(lab, addr, from)
     local problem = walk(lab, from, addr, target, family, "")
     if problem then return problem end
-    if not target then return ("no node of the lab has the address %s"):format(addr) end
+    if not target then
+      -- another site's lab host is not booked here: its addresses are that site's to know
+      if lab.sites then return ("no node of the lab has the address %s (another site's lab.host may: look there)"):format(addr) end
+      return ("no node of the lab has the address %s"):format(addr)
+    end
     local src = source_address(from, addr, family)
     if src then return walk(lab, target, src, from, family, (" (the way back to %s)"):format(from.name)) end
   end)

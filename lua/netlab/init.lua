@@ -270,8 +270,9 @@ end
 function Lab:_make_bridge(br)
   local name, host = br.name, self.host.ns
   -- a MAC of its own: otherwise the bridge takes the lowest of its ports,
-  -- changing as ports come, and every change flushes the host's ARP table
-  local h = fnv(self.name .. "/" .. name)
+  -- changing as ports come, and every change flushes the host's ARP table; over several
+  -- machines each site's copy has its own, or the copies' addresses could not reach each other
+  local h = fnv(self.name .. "/" .. name .. (self.sites and "/" .. self.site or ""))
   local announced = self:_intend("bridge", name, function()
     -- a name link_add would refuse is left to link_add to refuse, in its words
     local ok, l = pcall(host.link, host, name)
