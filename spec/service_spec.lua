@@ -207,6 +207,26 @@ try(function() a:service({ "true" }, { ready = { "birdc", 3 } }) end)
 		end)
 	end)
 
+	it("netlab up lists its services in the JSON; netlab down stops them like the end of a script #root", function()
+		local mark = dir .. "/up-down"
+		local script = ws:write("updown.lua", ([[
+local a = lab:node("a")
+a:service(%s, { name = "greeter", ready = { output = "armed" } })
+]]):format(graceful(mark)))
+		local code, out, err = ws:run({ "up", script, "--name", "svcup" })
+		assert.equal(0, code, err)
+		local d = require("support.json").decode(out)
+		assert.equal(1, #d.services)
+		local s = d.services[1]
+		assert.same({ "a", "greeter", true }, { s.node, s.name, s.running })
+		-- the pid is this machine's: its command line is the service's
+		assert.truthy((proc.read("/proc/" .. s.pid .. "/cmdline") or ""):find("trap", 1, true))
+		local code2, _, err2 = ws:run({ "down", "svcup" })
+		assert.equal(0, code2, err2)
+		assert.truthy(tonumber(proc.read(mark)), "netlab down did not send SIGTERM")
+		assert.falsy(proc.exists(s.pid))
+	end)
+
 	describe("output", function()
 		it("is kept and readable; files still work; a death while the lab is up fails the run with its words #root", function()
 			local log = dir .. "/svc.log"
