@@ -72,8 +72,8 @@ local function lab_state(name)
     fail(("lab '%s': unreadable state %s: %s"):format(name, state_path(name), tostring(err or "not an object")))
   end
   local st = { name = name, desc = d, pid = d.pid, starttime = d.starttime, mode = d.mode,
-    host_netns = d.host and d.host.netns, nodes = {} }
-  for _, n in ipairs(d.nodes or {}) do st.nodes[n.name] = n.netns end
+    host_netns = d.host and d.host.netns, nodes = {}, private = {} }
+  for _, n in ipairs(d.nodes or {}) do st.nodes[n.name], st.private[n.name] = n.netns, n.private end
   return st
 end
 
@@ -357,7 +357,11 @@ local function open_node(name, node)
   -- the lab's /run/netns), and its user namespace first when the lab is an
   -- ordinary user's
   if st.mode ~= "host" then sys.join_lab(st.pid) end
-  return netns.open_path(path)
+  local ns = netns.open_path(path)
+  -- the node's own /run, /tmp, /var/tmp, files and hostname, as its commands in the lab have them
+  -- (an isolated lab's are reached through its holder: /proc/PID/fd/N/...)
+  if node ~= "host" and st.private[node] then ns:private(st.private[node], node) end
+  return ns
 end
 
 -- --as-user is for an ordinary user's lab: root's has no other user to be
