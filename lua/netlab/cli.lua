@@ -334,8 +334,9 @@ end
 local USAGE_EXEC = [[
 usage: netlab exec [--as-user] NAME NODE -- command [args...]
 Run a command inside a node of a running lab (NODE "host" is the lab's host),
-with the node's view of /sys as ip netns exec gives it; stdin, stdout, stderr
-and the exit status pass straight through. In an ordinary user's lab the
+with the node's view of /sys and /etc/netns/NODE over /etc as ip netns exec
+gives them, and the node's own /run, /tmp, /var/tmp, files (node:file) and
+hostname; stdin, stdout, stderr and the exit status pass straight through. In an ordinary user's lab the
 command runs as root there (the user, mapped); --as-user runs it as the
 user's own uid, without capabilities.
 ]]
