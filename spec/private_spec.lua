@@ -418,6 +418,14 @@ io.write("made: ", table.concat((function() local t = {} for f in io.popen("ls /
 			a:file("/tmp/pv-plain", "p\n")
 			assert.equal("p\n", a:run({ "cat", "/tmp/pv-plain" }).stdout)
 			assert.equal("t-pv-pa\n", a:run({ "hostname" }).stdout)
+			-- an exec that fails comes back: this process's hostname, /tmp and mounts are its own again
+			local mounts = proc.read("/proc/self/mountinfo")
+			local ok = pcall(a.exec, a, { "/nonexistent-pv-command" })
+			assert.is_false(ok)
+			assert.equal(proc.exec({ "hostname" }), proc.read("/proc/sys/kernel/hostname"))
+			assert.are_not.equal("t-pv-pa\n", proc.read("/proc/sys/kernel/hostname"))
+			assert.is_nil(proc.read("/tmp/pv-plain"))
+			assert.equal(mounts, proc.read("/proc/self/mountinfo"))
 			local area = lab.private_area
 			assert.same({ "t-pv-pa" }, listing(area))
 			lab:close()
