@@ -378,7 +378,49 @@ out:
 	return ret;
 }
 
-int private_enter(struct ns *ns)
+/* the node's name as the hostname, in a UTS namespace of the command's own */
+static int hostname(struct ns *ns)
+{
+	if (unshare(CLONE_NEWUTS) < 0 || sethostname(ns->node, strnlen(ns->node, HOSTNAME_MAX)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* would execvpe find file, as envp's PATH says? */
+static int findable(const char *file, char *const *envp)
+{
+	const char *path = "/bin:/usr/bin", *p, *end;
+	char buf[PATH_MAX];
+	int i;
+
+	if (strchr(file, '/'))
+		return access(file, X_OK) == 0;
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PATH=", 5))
+			path = envp[i] + 5;
+	for (p = path;; p = end + 1) {
+		end = strchrnul(p, ':');
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "", file);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		if (!*end)
+			return 0;
+	}
+}
+
+int private_exec_hostname(struct ns *ns, int uts, const char *file, char *const *envp, int *back)
+{
+	*back = 0;
+	if (!ns || ns->kind == NS_HOST || ns->priv < 0)
+		return 0;
+	/* setns into the namespace it is in: may it return there? */
+	*back = setns(uts, CLONE_NEWUTS) == 0;
+	if (!*back && !findable(file, envp))
+		return -ENOENT;
+	return hostname(ns);
+}
+
+int private_enter(struct ns *ns, int with_hostname)
 {
 	struct mounts m = { .run = -1, .tmp = -1, .vtmp = -1 };
 	const char *name = ns->node ? ns->node : ns->kind == NS_NAMED ? ns->name : NULL;
@@ -399,8 +441,8 @@ int private_enter(struct ns *ns)
 		goto out;
 	if ((ret = mounts_put(&m)) < 0)
 		goto out;
-	if (unshare(CLONE_NEWUTS) < 0 || sethostname(ns->node, strnlen(ns->node, HOSTNAME_MAX)) < 0)
-		ret = -errno;
+	if (with_hostname)
+		ret = hostname(ns);
 out:
 	mounts_free(&m);
 	return ret;

@@ -48,9 +48,17 @@ int private_set(struct ns *ns, const char *dir, const char *name, struct err *e)
 /* In a command's child, after it joined ns's network namespace (not the
  * host's): a mount namespace of its own, slave to the caller's; a /sys of
  * ns's devices; each entry of /etc/netns/NAME bound over /etc (a failure
- * said on stderr, as iproute2 does); with a node directory, its mounts and
- * hostname. 0 or -errno. */
-int private_enter(struct ns *ns);
+ * said on stderr, as iproute2 does); with a node directory, its mounts and,
+ * with with_hostname, its hostname. 0 or -errno. */
+int private_enter(struct ns *ns, int with_hostname);
+
+/* For a process that becomes the command (proc_exec), after private_enter
+ * without the hostname: the node's hostname, in a UTS namespace of its own.
+ * uts is the namespace the process is in; *back tells whether it may return
+ * there if the exec fails. One that may not (its user namespace does not own
+ * that namespace: a process that joined a rootless lab) changes it only for
+ * a file it can exec: -ENOENT otherwise, nothing changed. 0 or -errno. */
+int private_exec_hostname(struct ns *ns, int uts, const char *file, char *const *envp, int *back);
 
 /* Write len bytes of data as the file path that only ns's commands see
  * (private_file.c). Under /run, /var/run, /tmp and /var/tmp it goes into the
