@@ -99,6 +99,9 @@ a:file("/mnt/conf/app.conf", "again\n", { mode = "0600" })
 show(a, "cat /mnt/conf/app.conf; stat -c '%a %U:%G' /mnt/conf /mnt/conf/keep /mnt/conf/app.conf")
 -- the lab's host is the machine
 show(lab.host, "ls /mnt/conf")
+-- in the node's copy, as in the machine's directory, a file's directory must be there
+local ok, e = pcall(a.file, a, "/mnt/conf/sub/x", "x")
+print(e.code, e.text)
 ]], "mkdir /mnt/conf && echo host >/mnt/conf/keep && chmod 0750 /mnt/conf && chmod 0640 /mnt/conf/keep && "
 				.. (rootless.active and "true" or "chown 0:1 /mnt/conf /mnt/conf/keep"),
 				"ls /mnt/conf; cat /mnt/conf/keep")
@@ -110,6 +113,7 @@ show(lab.host, "ls /mnt/conf")
 				-- is the directory's owner's
 				"750 root:" .. group, "640 root:" .. group, "600 root:" .. group,
 				"host: keep",
+				"ENOENT\tdirectory /mnt/conf/sub does not exist",
 				"--- netlab exited 0",
 				"keep", "host",
 			}, lines(out))
