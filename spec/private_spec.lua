@@ -154,16 +154,25 @@ show(a, "cat /mnt/resolv.conf /run/pv-resolve/stub.conf /mnt/big/f7; ls /mnt/big
 show(b, "cat /mnt/big/f7; ls /run/pv-resolve")
 local ok, e = pcall(a.file, a, "/mnt/big/new", "x")
 print(e.code, e.text)
+-- a top-level directory (/etc, here /mnt) is never copied: its files are bound one by one
+a:file("/mnt/top", "top of a\n")
+show(a, "cat /mnt/top")
+show(b, "cat /mnt/top")
+ok, e = pcall(a.file, a, "/mnt/pv-new", "x")
+print(e.code, e.text)
 ]], "ln -s ../run/pv-resolve/stub.conf /mnt/resolv.conf && mkdir /mnt/big && "
-				.. "for i in $(seq 1 600); do echo $i >/mnt/big/f$i; done",
-				"cat /mnt/big/f7; ls /run/pv-resolve")
+				.. "for i in $(seq 1 600); do echo $i >/mnt/big/f$i; done && echo top >/mnt/top",
+				"cat /mnt/big/f7 /mnt/top; ls /run/pv-resolve")
 			assert.same({
 				"a: nameserver 10.9.9.9", "nameserver 10.9.9.9", "mine", "600",
 				"b: 7", "ls: cannot access '/run/pv-resolve': No such file or directory",
 				"EFBIG\t/mnt/big/new does not exist, and its directory /mnt/big is too big to copy for one node "
 					.. "(more than 512 files or 32 MiB): write it into a directory of its own",
+				"a: top of a", "b: top",
+				"EINVAL\t/mnt/pv-new does not exist, and a node gets no copy of a top-level directory such as /mnt: "
+					.. "write it into a directory of its own",
 				"--- netlab exited 0",
-				"7", "ls: cannot access '/run/pv-resolve': No such file or directory",
+				"7", "top", "ls: cannot access '/run/pv-resolve': No such file or directory",
 			}, lines(out))
 		end)
 

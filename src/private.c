@@ -169,30 +169,36 @@ int private_node_dir(struct ns *ns)
 		{ "run", 0755 }, { "run/netns", 0755 }, { "run/lock", 01777 }, { "tmp", 01777 },
 		{ "var-tmp", 01777 }, { "copies", 0700 },
 	};
+	char made[32];
 	int fd, ret;
 	size_t i;
 
 	fd = openat(ns->priv, ns->priv_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 || errno != ENOENT)
 		return fd < 0 ? -errno : fd;
-	/* the first time: the directory and what it holds */
-	if ((ret = make_dir(ns->priv, ns->priv_dir, 0755)) < 0)
+	/* the first time: the directory and what it holds, made under another
+	 * name and then renamed, so that it is there whole or not at all */
+	snprintf(made, sizeof(made), ".new-%d", (int)getpid());
+	if ((ret = make_dir(ns->priv, made, 0755)) < 0)
 		return ret;
-	fd = openat(ns->priv, ns->priv_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if ((fd = openat(ns->priv, made, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -errno;
-	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		if ((ret = make_dir(fd, sub[i].name, sub[i].mode)) < 0) {
-			close(fd);
-			return ret;
-		}
-	}
-	/* its name resolves there, as the machine's does on the machine */
-	if (ns->node && (ret = private_hosts(ns, NULL)) < 0) {
-		close(fd);
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]) && ret == 0; i++)
+		ret = make_dir(fd, sub[i].name, sub[i].mode);
+	close(fd);
+	/* (made meanwhile by another process of the lab: that one is it, and what
+	 * is left of this one goes with the lab's directory) */
+	if (ret == 0 && renameat(ns->priv, made, ns->priv, ns->priv_dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		ret = -errno;
+	if (ret < 0) {
+		unlinkat(ns->priv, made, AT_REMOVEDIR);	/* what failed left it (nearly) empty */
 		return ret;
 	}
-	return fd;
+	/* its name resolves there, as the machine's does on the machine (best
+	 * effort: without it, a lookup of the name may ask a DNS server) */
+	private_hosts(ns, NULL);
+	fd = openat(ns->priv, ns->priv_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int private_binds_read(int dir, char **buf, size_t *len)

@@ -348,7 +348,7 @@ static int new_copy(struct ns *ns, int dir, struct entry *v, int n, const char *
 	struct entry more = { 0 };
 	struct stat st;
 	long num = 0;
-	int i, fit, exists, ret, cfd;
+	int i, fit, top, exists, ret, cfd;
 
 	for (i = 0; i < n; i++)
 		if (v[i].num > num)
@@ -360,7 +360,10 @@ static int new_copy(struct ns *ns, int dir, struct entry *v, int n, const char *
 	if (exists && !S_ISREG(st.st_mode))
 		return err_set(e, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL, "%s is %s", path,
 			       S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
-	if ((fit = strcmp(parent, "/") ? private_small(src) : 0) < 0)
+	/* a top-level directory (/etc, /usr) is never copied: the node would have
+	 * a snapshot of the machine's whole configuration */
+	top = !strchr(parent + 1, '/');
+	if ((fit = top ? 0 : private_small(src)) < 0)
 		return err_set(e, fit, "cannot read directory %s", src);
 	if (fit) {
 		if ((ret = private_copy(dir, more.num, src, e)) < 0)
@@ -380,6 +383,9 @@ static int new_copy(struct ns *ns, int dir, struct entry *v, int n, const char *
 			return ret;
 		more.type = 'f';
 		more.target = path;
+	} else if (top) {
+		return err_set(e, -EINVAL, "%s does not exist, and a node gets no copy of a top-level directory "
+			       "such as %s: write it into a directory of its own", path, parent);
 	} else {
 		return err_set(e, -EFBIG, "%s does not exist, and its directory %s is too big to copy for one node "
 			       "(more than %d files or %d MiB): write it into a directory of its own", path,
