@@ -396,16 +396,52 @@ static int new_copy(struct ns *ns, int dir, struct entry *v, int n, const char *
 	return 0;
 }
 
+/* One step towards where path is on the machine, for the node: a symbolic
+ * link followed, or its directory's links resolved: path rewritten, 1. Else
+ * 0, with parent its directory (a real one), or -errno with e. */
+static int resolve_step(struct ns *ns, char *path, char *parent, struct err *e)
+{
+	char next[PATH_MAX], hv[PATH_MAX], link[PATH_MAX], real[PATH_MAX];
+	struct stat st;
+	ssize_t l;
+	int ret;
+
+	/* a symbolic link on the machine: where it points, as the node sees that */
+	host_view(ns->node, path, hv);
+	if (lstat(hv, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if ((l = readlink(hv, link, sizeof(link) - 1)) < 0)
+			return err_set(e, -errno, "%s", hv);
+		link[l] = '\0';
+		if ((ret = follow(path, link, next)) < 0)
+			return err_set(e, ret, "%s points to a path too long", path);
+		snprintf(path, PATH_MAX, "%s", next);
+		return 1;
+	}
+	/* its directory, with the machine's symbolic links on the way resolved */
+	snprintf(parent, PATH_MAX, "%.*s", (int)(strrchr(path, '/') - path), path);
+	if (!parent[0])
+		snprintf(parent, PATH_MAX, "/");
+	if (!realpath(parent, real))
+		return errno == ENOENT || errno == ENOTDIR ?
+			err_set(e, -ENOENT, "directory %s does not exist", parent) :
+			err_set(e, -errno, "directory %s", parent);
+	if (!strcmp(real, parent))
+		return 0;
+	if (snprintf(next, sizeof(next), "%s/%s", strcmp(real, "/") ? real : "", strrchr(path, '/') + 1) >=
+	    (int)sizeof(next))
+		return err_set(e, -ENAMETOOLONG, "%s, its directory's links resolved, is too long", path);
+	snprintf(path, PATH_MAX, "%s", next);
+	return 1;
+}
+
 int private_file(struct ns *ns, const char *path_in, const char *data, size_t len, int mode, struct err *e)
 {
-	char path[PATH_MAX], next[PATH_MAX], hv[PATH_MAX], link[PATH_MAX], parent[PATH_MAX], real[PATH_MAX];
+	char path[PATH_MAX], parent[PATH_MAX], under[32];
 	const char *why = private_path_check(path_in), *rest;
 	const struct area *a;
 	struct entry *v = NULL, *hit;
 	char *buf = NULL;
 	int dir, n, hops, ret = 0;
-	struct stat st;
-	ssize_t l;
 
 	if (why)
 		return err_set(e, -EINVAL, "path '%s' %s", path_in, why);
@@ -414,73 +450,32 @@ int private_file(struct ns *ns, const char *path_in, const char *data, size_t le
 	squeeze(path_in, path);
 	if ((dir = private_node_dir(ns)) < 0)
 		return err_set(e, dir, "the node's directory");
-	if ((n = binds_load(dir, &v, &buf)) < 0) {
+	if ((n = binds_load(dir, &v, &buf)) < 0)
 		ret = err_set(e, n, "cannot read the node's list of copies");
-		goto out;
-	}
-	for (hops = 0;; hops++) {
+	for (hops = 0; n >= 0; hops++) {
 		if (hops > HOPS) {
 			ret = err_set(e, -ELOOP, "%s: more than %d symbolic links on the way", path_in, HOPS);
-			break;
-		}
-		if (kernel_fs(path)) {
+		} else if (kernel_fs(path)) {
 			ret = err_set(e, -EINVAL, "%s is on the kernel's own file systems (/proc, /sys, /dev): "
 				      "no node has a copy of its own", path);
-			break;
-		}
-		/* its own /run, /tmp, /var/tmp: the directories on the way are made */
-		if ((a = area_of(path, &rest))) {
+		} else if ((a = area_of(path, &rest))) {
+			/* its own /run, /tmp, /var/tmp: the directories on the way are made */
 			ret = write_below(dir, a->dir, rest, 1, a->at, data, len, mode, path, e);
-			break;
-		}
-		/* a file or directory it has a copy of already */
-		if ((hit = find(v, n, path, 'f'))) {
-			snprintf(next, sizeof(next), "%ld", hit->num);
-			ret = write_below(dir, "copies", next, 0, "", data, len, mode, path, e);
-			break;
-		}
-		if ((hit = find(v, n, path, 'd'))) {
-			snprintf(next, sizeof(next), "copies/%ld", hit->num);
-			ret = write_below(dir, next, path + strlen(hit->target) + 1, 0, hit->target, data, len, mode,
+		} else if ((hit = find(v, n, path, 'f'))) {
+			/* a file or directory it has a copy of already */
+			snprintf(under, sizeof(under), "%ld", hit->num);
+			ret = write_below(dir, "copies", under, 0, "", data, len, mode, path, e);
+		} else if ((hit = find(v, n, path, 'd'))) {
+			snprintf(under, sizeof(under), "copies/%ld", hit->num);
+			ret = write_below(dir, under, path + strlen(hit->target) + 1, 0, hit->target, data, len, mode,
 					  path, e);
-			break;
-		}
-		/* a symbolic link on the machine: where it points, as the node sees that */
-		host_view(ns->node, path, hv);
-		if (lstat(hv, &st) == 0 && S_ISLNK(st.st_mode)) {
-			if ((l = readlink(hv, link, sizeof(link) - 1)) < 0) {
-				ret = err_set(e, -errno, "%s", hv);
-				break;
-			}
-			link[l] = '\0';
-			if ((ret = follow(path, link, next)) < 0) {
-				err_set(e, ret, "%s points to a path too long", path);
-				break;
-			}
-			snprintf(path, sizeof(path), "%s", next);
+		} else if ((ret = resolve_step(ns, path, parent, e)) == 1) {
 			continue;
+		} else if (ret == 0) {
+			ret = new_copy(ns, dir, v, n, path, parent, data, len, mode, e);
 		}
-		/* its directory, with the machine's symbolic links on the way resolved */
-		snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(path, '/') - path), path);
-		if (!realpath(parent[0] ? parent : "/", real)) {
-			ret = errno == ENOENT || errno == ENOTDIR ?
-				err_set(e, -ENOENT, "directory %s does not exist", parent) :
-				err_set(e, -errno, "directory %s", parent);
-			break;
-		}
-		if (strcmp(real, parent[0] ? parent : "/")) {
-			if (snprintf(next, sizeof(next), "%s/%s", strcmp(real, "/") ? real : "",
-				     strrchr(path, '/') + 1) >= (int)sizeof(next)) {
-				ret = err_set(e, -ENAMETOOLONG, "%s, its directory's links resolved, is too long", path);
-				break;
-			}
-			snprintf(path, sizeof(path), "%s", next);
-			continue;
-		}
-		ret = new_copy(ns, dir, v, n, path, parent[0] ? parent : "/", data, len, mode, e);
 		break;
 	}
-out:
 	free(v);
 	free(buf);
 	close(dir);
