@@ -176,6 +176,15 @@ print(e.code, e.text)
 			}, lines(out))
 		end)
 
+		it("is a comment in --trace: no command of ip's makes it #root", function()
+			local code, _, err = run("trace.lua", [[
+local a = lab:node "a"
+a:file("/etc/pv-some where/x", "abc")
+]], { "--trace" })
+			assert.equal(1, code)
+			assert.truthy(err:find("\n+ # a: its own '/etc/pv-some where/x' (3 bytes; node:file)\n", 1, true), err)
+		end)
+
 		it("refuses its mistakes at the caller's line, naming the value #root", function()
 			local code, out, err = run("mistakes.lua", [[
 local a = lab:node "a"
