@@ -264,8 +264,10 @@ lab:link(a, b, { addr = { addr .. ".1/24", addr .. ".2/24" } })
 
 	it("maps the user's subordinate ids from /etc/subuid and /etc/subgid with newuidmap: a command inside drops to uid 100, outside the range's 100th id #root", function()
 		if proc.missing("newuidmap", "uidmap") then pending(proc.missing("newuidmap", "uidmap")) return end
-		local out_dir = dir .. "/drop"
+		-- (not under /tmp, /run or /var/tmp: a node has its own of those)
+		local out_dir = ("/dev/shm/t-rootless-drop-%d"):format(proc.pid())
 		proc.exec({ "mkdir", "-m", "1777", out_dir })
+		finally(function() proc.rmtree(out_dir) end)
 		write("ids.lua", ([[
 local a = lab:node "a"
 io.write(a:run { "cat", "/proc/self/uid_map", "/proc/self/gid_map" }.stdout)

@@ -434,6 +434,7 @@ static void open_ns_meta(lua_State *L)
 		open_qdisc_methods(L);
 		open_bridge_vlan_methods(L);
 		open_wg_methods(L);
+		open_private_methods(L);
 		lua_newtable(L);
 		for (p = props; p->name; p++) {
 			lua_pushcfunction(L, p->func);
@@ -477,6 +478,7 @@ int luaopen_netns(lua_State *L)
 	open_probe_funcs(L);
 	open_qdisc_funcs(L);
 	open_wg_funcs(L);
+	open_private_funcs(L);
 	/* not through the dispatcher, which calls the hook; named for messages */
 	lua_pushliteral(L, "hook");
 	lua_pushcclosure(L, l_hook, 1);

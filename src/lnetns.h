@@ -117,11 +117,13 @@ void open_nat_methods(lua_State *L);	/* l_nat.c */
 void open_qdisc_methods(lua_State *L);	/* l_qdisc.c */
 void open_bridge_vlan_methods(lua_State *L);	/* l_bridge_vlan.c */
 void open_wg_methods(lua_State *L);	/* l_wg.c */
+void open_private_methods(lua_State *L);	/* l_private.c: ns:private, ns:file */
 /* netns.fork (l_proc.c), netns.qdisc_check (l_qdisc.c): into the module
  * table on top of the stack */
 void open_proc_funcs(lua_State *L);
 void open_qdisc_funcs(lua_State *L);
 void open_wg_funcs(lua_State *L);	/* netns.wg_genkey, netns.wg_pubkey (l_wg.c) */
+void open_private_funcs(lua_State *L);	/* netns.private_root, private_make, private_remove (l_private.c) */
 /* the process handle's metatable (l_proc.c) */
 void open_proc_meta(lua_State *L);
 

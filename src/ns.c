@@ -24,6 +24,7 @@ void ns_init(struct ns *ns)
 {
 	memset(ns, 0, sizeof(*ns));
 	ns->fd = -1;
+	ns->priv = -1;
 }
 
 int ns_enter(int fd, int *saved)
@@ -320,6 +321,12 @@ void ns_close(struct ns *ns)
 	ns->fd = -1;
 	free(ns->path);
 	ns->path = NULL;
+	if (ns->priv >= 0)
+		close(ns->priv);
+	ns->priv = -1;
+	free(ns->priv_dir);
+	free(ns->node);
+	ns->priv_dir = ns->node = NULL;
 }
 
 /* a socket of protocol proto living in ns, opened inside it the first time */

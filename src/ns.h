@@ -23,6 +23,11 @@ struct ns {
 	struct nl nf;			/* nfnetlink (nf_tables) socket, likewise */
 	struct nl gen;			/* generic netlink socket (wireguard), likewise */
 	int wg_family;			/* the "wireguard" genetlink family id, 0: not asked yet */
+	/* its commands' own directories (private.h): the directory that holds the
+	 * node's, -1: none; the node's there; the node's name (hostname, /etc/netns) */
+	int priv;
+	char *priv_dir;
+	char *node;
 };
 
 void ns_init(struct ns *ns);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "private.h"
 #include "proc.h"
 #include "output.h"
 #include "userns.h"
@@ -38,9 +38,10 @@ void close_fd(int *fd)
 /* ---- the child: from fork to exec -------------------------------------- */
 
 /* Enter ns the way `ip netns exec` does: its network namespace and a
- * private mount namespace whose /sys lists ns's devices (the host handle's
- * /sys is the one the process already sees). 0 or -errno. */
-static int enter(struct ns *ns)
+ * private mount namespace whose /sys lists ns's devices, with /etc/netns/NAME
+ * over /etc, and a node's own directories and hostname (private.c; the host
+ * handle's /sys is the one the process already sees). 0 or -errno. */
+static int enter(struct ns *ns, int hostname)
 {
 	if (!ns)
 		return 0;
@@ -48,11 +49,7 @@ static int enter(struct ns *ns)
 		return -errno;
 	if (ns->kind == NS_HOST)
 		return 0;
-	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-		return -errno;
-	if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
-		mount("sysfs", "/sys", "sysfs", 0, NULL);
-	return 0;
+	return private_enter(ns, hostname);
 }
 
 /* Enter ns, add env, exec argv; returns only on failure, with errno set.
@@ -63,7 +60,7 @@ static void enter_and_exec(struct ns *ns, char *const *argv, char *const *env)
 {
 	int i, ret;
 
-	if ((ret = enter(ns)) < 0) {
+	if ((ret = enter(ns, 1)) < 0) {
 		errno = -ret;
 		return;
 	}
@@ -219,12 +216,12 @@ static char **merged_env(char *const *env)
 	return v;
 }
 
-/* back where the process was before a failed exec: network and mount
- * namespace (setns to a mount namespace moves the cwd to its root: cwd
- * puts it back) */
-static void come_back(int net, int mnt, int cwd)
+/* back where the process was before a failed exec: network, mount and (uts
+ * >= 0) UTS namespace (setns to a mount namespace moves the cwd to its root:
+ * cwd puts it back) */
+static void come_back(int net, int mnt, int uts, int cwd)
 {
-	if (setns(net, CLONE_NEWNET) < 0 || setns(mnt, CLONE_NEWNS) < 0) {
+	if (setns(net, CLONE_NEWNET) < 0 || setns(mnt, CLONE_NEWNS) < 0 || (uts >= 0 && setns(uts, CLONE_NEWUTS) < 0)) {
 		/* going on in the wrong namespace would send all that follows
 		 * to the wrong place */
 		fprintf(stderr, "netns: exec failed and cannot return to where it was: %s\n",
@@ -240,26 +237,31 @@ int proc_exec(struct ns *ns, char *const *argv, char *const *env, int as_user, s
 {
 	int net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), ret, moved = 0;
+	int uts = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), ret, moved = 0, back_uts = 0;
 	/* the environment goes to exec whole: this process's is never changed */
 	char **envp = merged_env(env);
 
-	if (net < 0 || mnt < 0 || cwd < 0 || !envp) {
+	if (net < 0 || mnt < 0 || uts < 0 || cwd < 0 || !envp) {
 		ret = envp ? -errno : -ENOMEM;
 		goto out;
 	}
-	if ((ret = enter(ns)) == 0 && (!as_user || (ret = userns_as_owner(&moved, e)) == 0)) {
+	/* the node's hostname last: a process that may not return to its UTS
+	 * namespace takes it only for a command it can exec (private.h) */
+	if ((ret = enter(ns, 0)) == 0 && (ret = private_exec_hostname(ns, uts, argv[0], envp, &back_uts)) == 0 &&
+	    (!as_user || (ret = userns_as_owner(&moved, e)) == 0)) {
 		execvpe(argv[0], argv, envp);
 		ret = -errno;
 	}
 	/* a process moved into the user's own user namespace lacks the
 	 * capabilities to go back: it stays, and its caller ends */
 	if (!moved)
-		come_back(net, mnt, cwd);
+		come_back(net, mnt, back_uts ? uts : -1, cwd);
 out:
 	free(envp);
 	close_fd(&net);
 	close_fd(&mnt);
+	close_fd(&uts);
 	close_fd(&cwd);
 	return err_set(e, ret, NULL);
 }

@@ -17,6 +17,7 @@
 #include <linux/capability.h>
 
 #include "ns.h"
+#include "private.h"
 #include "userns.h"
 
 int userns_capable(void)
@@ -269,7 +270,7 @@ static void keep_old_run(int old)
 static int private_run_netns(void)
 {
 	const int flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	int old;
+	int old, ret;
 
 	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST) {
 		if (errno != EACCES && errno != EPERM && errno != EROFS)
@@ -287,6 +288,9 @@ static int private_run_netns(void)
 		if (mkdir(NETNS_RUN_DIR, 0755) < 0)
 			return -errno;
 	}
+	/* the nodes' own directories: a tmpfs hidden under the one that follows (private.h) */
+	if ((ret = private_root_init(NETNS_RUN_DIR)) < 0)
+		return ret;
 	if (mount("netlab", NETNS_RUN_DIR, "tmpfs", flags, "mode=0755") < 0)
 		return -errno;
 	return 0;

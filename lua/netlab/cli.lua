@@ -72,8 +72,8 @@ local function lab_state(name)
     fail(("lab '%s': unreadable state %s: %s"):format(name, state_path(name), tostring(err or "not an object")))
   end
   local st = { name = name, desc = d, pid = d.pid, starttime = d.starttime, mode = d.mode,
-    host_netns = d.host and d.host.netns, nodes = {} }
-  for _, n in ipairs(d.nodes or {}) do st.nodes[n.name] = n.netns end
+    host_netns = d.host and d.host.netns, nodes = {}, private = {} }
+  for _, n in ipairs(d.nodes or {}) do st.nodes[n.name], st.private[n.name] = n.netns, n.private end
   return st
 end
 
@@ -335,8 +335,9 @@ end
 local USAGE_EXEC = [[
 usage: netlab exec [--as-user] NAME NODE -- command [args...]
 Run a command inside a node of a running lab (NODE "host" is the lab's host),
-with the node's view of /sys as ip netns exec gives it; stdin, stdout, stderr
-and the exit status pass straight through. In an ordinary user's lab the
+with the node's view of /sys and /etc/netns/NODE over /etc as ip netns exec
+gives them, and the node's own /run, /tmp, /var/tmp, files (node:file) and
+hostname; stdin, stdout, stderr and the exit status pass straight through. In an ordinary user's lab the
 command runs as root there (the user, mapped); --as-user runs it as the
 user's own uid, without capabilities.
 ]]
@@ -358,7 +359,11 @@ local function open_node(name, node)
   -- the lab's /run/netns), and its user namespace first when the lab is an
   -- ordinary user's
   if st.mode ~= "host" then sys.join_lab(st.pid) end
-  return netns.open_path(path)
+  local ns = netns.open_path(path)
+  -- the node's own /run, /tmp, /var/tmp, files and hostname, as its commands in the lab have them
+  -- (an isolated lab's are reached through its holder: /proc/PID/fd/N/...)
+  if node ~= "host" and st.private[node] then ns:private(st.private[node], node) end
+  return ns
 end
 
 -- --as-user is for an ordinary user's lab: root's has no other user to be

@@ -50,7 +50,7 @@ function M.lab(lab, path_of, extra, sites)
   for _, node in ipairs(lab.node_list) do
     -- a node of another site: its name and site (that site's description has the rest)
     d.nodes[#d.nodes + 1] = node.remote and { name = node.name, site = node.site, interfaces = {}, routes = {} } or {
-      name = node.name, netns = path_of(node.name), site = node.site,
+      name = node.name, netns = path_of(node.name), site = node.site, private = node.private,
       interfaces = interfaces(node.ns), routes = routes(node.ns),
     }
   end

@@ -8,6 +8,7 @@ local node = require "netlab.node"
 local links = require "netlab.links"
 local vlans = require "netlab.vlans"
 local sites = require "netlab.sites"
+local private = require "netlab.private"
 local new_node, is_node, atomic, set = node.new, node.is, node.atomic, check.set
 
 local Lab = {}
@@ -63,11 +64,12 @@ local function out(lab, line)
 end
 
 local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host", "seed", "site", "sites",
-  "underlay", "wait_sites", "stop_timeout")
+  "underlay", "wait_sites", "stop_timeout", "private_dir")
 
 function M.lab(opts)
   opts = check.options("lab", opts, LAB_OPTS, 2)
   check.arg("lab", "option 'name'", opts.name, "text", 2, true)
+  check.arg("lab", "option 'private_dir'", opts.private_dir, "text", 2, true)
   if opts.seed ~= nil and (math.type(opts.seed) ~= "integer" or opts.seed < 0) then
     fail(("lab: option 'seed' must be an integer >= 0, not %s"):format(check.shown(opts.seed)), 2)
   end
@@ -90,6 +92,7 @@ function M.lab(opts)
     out = opts.out or io.stdout,
     journal = opts.journal,
     private_host = opts.private_host,  -- the lab's host is a namespace of its own
+    private_dir = opts.private_dir,    -- where its nodes' own directories go (netlab.private)
     ipv6 = opts.ipv6 == nil or opts.ipv6,  -- the default of lab:node's option
     seed = opts.seed,  -- randomness the lab sets (netem, the timeline's jitter) replays with it
   }, Lab)
@@ -239,6 +242,8 @@ function Lab:node(name, opts)
   end)
   local node = new_node(self, name, ns)
   node.ipv6, node.site = ipv6, site
+  -- its commands' own /run, /tmp, /var/tmp and hostname (netlab.private)
+  private.node(self, node)
   node.tenant = opts.tenant  -- its addresses may be another tenant's too (Lab:_realm)
   self.nodes[name] = node
   self.node_list[#self.node_list + 1] = node

@@ -175,6 +175,37 @@ function Node:service(argv, opts)
   return svc
 end
 
+local FILE_OPTS = check.set("mode")
+
+-- a file only this node's commands see (netlab.private, src/private_file.c):
+-- under /run, /var/run, /tmp and /var/tmp in its own directories, elsewhere in
+-- its own copy of the file's directory (of the file, when that is too big)
+function Node:file(path, content, opts)
+  check.self(self, is_node, "file", "node", 2)
+  if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
+    fail(("file: the path must be absolute (a string starting with '/'), not %s"):format(check.shown(path)), 2)
+  end
+  check.arg("file", "content", content, "string", 2)
+  opts = check.options("file", opts, FILE_OPTS, 2)
+  local mode = opts.mode
+  if mode ~= nil then
+    -- octal digits, as chmod takes them: a Lua number 0755 is decimal 755
+    local m = type(mode) == "string" and mode:match("^[0-7]+$") and tonumber(mode, 8)
+    if not m or m > 4095 then
+      fail(("file: option 'mode' must be octal digits in a string (\"0644\", \"0755\"), not %s"):format(
+        check.shown(mode)), 2)
+    end
+    mode = m
+  end
+  if rawget(self, "is_host") then
+    fail("file: the lab's host has no files of its own: its commands see the machine's", 2)
+  end
+  -- another site's node: its own site writes it
+  if rawget(self, "remote") then return require("netlab.sites").ELSEWHERE end
+  self.ns:file(path, content, mode)
+  return self
+end
+
 M.new, M.is = new_node, is_node
 
 return M

@@ -13,6 +13,10 @@ local function journal_path(name)
   return M.journal_dir .. "/" .. name .. ".journal"
 end
 
+local function private_path(name)
+  return M.journal_dir .. "/" .. name .. ".private"
+end
+
 local function exists(path)
   local f = io.open(path, "r")
   if f then f:close() end
@@ -40,6 +44,7 @@ end
 --   bridge NAME IFINDEX, hostend NAME IFINDEX [pair]   (pair: a veth between two bridges, both ends here)
 --   nat TABLE                         the lab's nftables table, before its first rule
 --   sysctl KEY OLD NEW                before KEY is set from OLD to NEW
+--   private DIR                       before the nodes' own directories are made (DIR is NAME.private here)
 local function journal_line(e, host)
   if e.intent then return ("want %s %s"):format(e.kind, e.name) end
   if e.drop then return ("drop %s %s"):format(e.kind, e.name) end
@@ -54,6 +59,8 @@ local function journal_line(e, host)
     return "nat " .. e.name
   elseif e.kind == "sysctl" then
     return ("sysctl %s %s %s"):format(e.name, e.old, e.new)
+  elseif e.kind == "private" then
+    return "private " .. e.name
   end
 end
 
@@ -113,8 +120,11 @@ function M.start(opts)
   local journal, close_journal
   if opts.host then journal, close_journal = open_journal(name, host) end
   local so = opts.sites or {}
+  -- a --host lab's nodes keep their own directories next to its journal (an
+  -- isolated lab's are on its process's hidden tmpfs: netlab.private)
+  local private_dir = opts.host and private_path(name) or nil
   local lab = netlab().lab { name = name, host = host, journal = journal, quiet = opts.quiet,
-    private_host = opts.isolated, seed = seed,
+    private_host = opts.isolated, seed = seed, private_dir = private_dir,
     site = so.site, sites = so.sites, underlay = so.underlay, wait_sites = so.wait_sites }
   lab.close_journal = close_journal
   if require("netlab.sys").isatty(2) then lab.progress = io.stderr end
@@ -211,8 +221,8 @@ local function clean_ns(name, id, cookie)
   io.stdout:write(("removed namespace %s\n"):format(name))
 end
 
--- undo line i of the journal; a device whose name must come free goes to wait
-local function clean_entry(i, w, last, host, wait)
+-- undo line i of the journal of lab lab_name; a device whose name must come free goes to wait
+local function clean_entry(i, w, last, host, wait, lab_name)
   local kind, name = w[1], w[2]
   if kind == "want" and last[name .. " " .. w[3]] == i then
     local what, obj = name, w[3]
@@ -243,6 +253,12 @@ local function clean_entry(i, w, last, host, wait)
     local table = name == "host" and "netlab" or name
     host:nat_flush { table = table }
     io.stdout:write(("removed nftables table inet %s\n"):format(table))
+  elseif kind == "private" then
+    -- the nodes' own directories: only the one the lab's name gives, whatever the line says
+    if name == private_path(lab_name) and exists(name) then
+      netns.private_remove(name)
+      io.stdout:write(("removed directory %s\n"):format(name))
+    end
   elseif kind == "sysctl" and w[3] and w[4] then
     -- put back only what is still the lab's value
     if host:sysctl(name) == w[4] then
@@ -277,7 +293,7 @@ function M.clean(name)
     local entries, last = read_journal(path)
     local wait, failed = {}, false
     for i = #entries, 1, -1 do
-      local ok, err = pcall(clean_entry, i, entries[i], last, host, wait)
+      local ok, err = pcall(clean_entry, i, entries[i], last, host, wait, lab_name)
       if not ok then
         io.stderr:write(tostring(err), "\n")
         failed = true

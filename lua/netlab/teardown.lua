@@ -62,6 +62,9 @@ function M.install(Lab, is_lab, clock)
         gone[#gone + 1] = e.name
       elseif e.kind == "nat" then
         try(host.nat_flush, host, { table = e.name })
+      elseif e.kind == "private" then
+        -- the nodes' own directories (netlab.private), once nothing runs in them
+        try(netns.private_remove, e.name)
       end
     end
     for key, value in pairs(self.restore) do try(host.sysctl, host, key, value) end

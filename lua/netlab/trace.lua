@@ -293,6 +293,10 @@ end
 function formats.connect(ns, addr, port)
   return { "# " .. inside(ns, ("nc -z %s %s"):format(addr, port)) .. "  (built-in probe)" }
 end
+-- node:file: a file only the node's commands see, which no command of ip's makes
+function formats.file(ns, path, content)
+  return { ("# %s: its own %s (%d bytes; node:file)"):format(ns.name or "host", quote(path), #tostring(content)) }
+end
 
 ---------------------------------------------------------------------------
 -- NAT: each call is one nf_tables transaction that also makes the table and
