@@ -68,9 +68,19 @@ local function ending(status, sig)
   return ("exited with status %d"):format(status)
 end
 
--- a path as the service sees it: through one of its processes' root, so a node's private
--- directories are the node's; the path itself when none runs
+-- where a node's own directories are, seen from the lab (netlab.private: run/, tmp/, var-tmp/)
+local OWN = { { "/run/", "run/" }, { "/var/run/", "run/" }, { "/tmp/", "tmp/" }, { "/var/tmp/", "var-tmp/" } }
+
+-- a path as the service sees it: under /run (/var/run), /tmp, /var/tmp in the node's own
+-- directory; elsewhere through one of its processes' root (its mount namespace); the path
+-- itself when none runs
 local function seen(svc, path)
+  local own = rawget(svc.node, "private")
+  if own then
+    for _, d in ipairs(OWN) do
+      if path:sub(1, #d[1]) == d[1] then return own .. "/" .. d[2] .. path:sub(#d[1] + 1) end
+    end
+  end
   local pid = svc.proc:running() and svc.proc.pid or svc.proc:pids()[1]
   if pid then return ("/proc/%d/root%s"):format(pid, path) end
   return path
