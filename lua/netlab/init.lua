@@ -540,5 +540,7 @@ Lab.__gc = function(lab) pcall(Lab.close, lab) end
 
 M.is_node = is_node
 M._short_name = short_name
+-- what a method of another site's node returns (lab over several machines): netlab.ELSEWHERE
+M.ELSEWHERE = sites.ELSEWHERE
 
 return M
