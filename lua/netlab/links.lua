@@ -247,7 +247,7 @@ local function save_state(ns, dev)
   for _, r in ipairs(ns:routes()) do
     if r.dev == dev and r.proto ~= "kernel" and not (r.dst or ""):match("^fe80:") then
       saved.routes[#saved.routes + 1] = { dst = r.dst, via = r.via, dev = dev, metric = r.metric,
-        table = r.table ~= "main" and r.table or nil, family = r.family }
+        table = r.table ~= "main" and r.table or nil, family = r.family, proto = r.proto }
     end
   end
   for _, a in ipairs(ns:addrs(dev)) do

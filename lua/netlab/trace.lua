@@ -258,8 +258,8 @@ local function route(ns, verb, r)
   if r.dev then w[#w + 1] = "dev " .. quote(r.dev) end
   if r.metric then w[#w + 1] = "metric " .. r.metric end
   if r.table then w[#w + 1] = "table " .. r.table end
-  -- route_add marks its routes as static ones, as a routing daemon would see them
-  if verb == "add" then w[#w + 1] = "proto static" end
+  -- route_add marks its routes as static ones, as a routing daemon would see them, unless told
+  if r.proto then w[#w + 1] = "proto " .. quote(r.proto) elseif verb == "add" then w[#w + 1] = "proto static" end
   return { words(w) }
 end
 
