@@ -321,6 +321,78 @@ function Link:up()
 end
 
 ---------------------------------------------------------------------------
+-- a silent failure: every frame dropped on the wire, the carrier up
+
+local BLACKHOLE_OPTS = set("direction")
+
+-- the directions opts asks for ({ a_to_b = true, b_to_a = true } by default)
+local function bh_directions(call, opts, level)
+  opts = check.options(call, opts, BLACKHOLE_OPTS, level + 1)
+  local d = opts.direction
+  if d == nil or d == "both" then return { a_to_b = true, b_to_a = true } end
+  if not DIRECTIONS[d] then
+    fail(("%s: option 'direction' must be \"a_to_b\", \"b_to_a\" or \"both\", not %s"):format(call, shown(d)),
+      level + 1)
+  end
+  return { [d] = true }
+end
+
+-- where the directions dirs are dropped: { ns, dev, "ingress" | "egress" } at each end in a
+-- node of this site (a bridge's port and the lab's host are left alone): a direction leaves
+-- one end by its egress and enters the other by its ingress
+function Link:_bh_plan(call, dirs, level)
+  local plan, nodes = {}, 0
+  for _, e in ipairs { { self.a_node, self.dev_a, "a_to_b" }, { self.b_node, self.dev_b, "b_to_a" } } do
+    local node, dev, out = e[1], e[2], e[3]
+    if node ~= self.lab.host and not node.is_host and not node.is_bridge then
+      nodes = nodes + 1
+      if not node.remote then
+        for dir in pairs(dirs) do
+          plan[#plan + 1] = { ns = node.ns, dev = dev, hook = dir == out and "egress" or "ingress" }
+        end
+      end
+    end
+  end
+  if nodes == 0 then
+    fail(("%s: the link joins %s and %s, and neither end is in a node: a blackhole drops at a node's end")
+      :format(call, self.a.name, self.b.name), level + 1)
+  end
+  return plan
+end
+
+-- link:blackhole([{ direction = "a_to_b" | "b_to_a" }]): every frame of the link (both
+-- directions unless told) is dropped, IPv4, IPv6, ARP and the rest, while the carrier stays
+-- up: a routing daemon notices only when its hellos stop (a dead interval), not at once as
+-- with link:down(). nftables in the nodes (ns:blackhole_add); a second call is no change.
+function Link:blackhole(opts)
+  check.self(self, is_link, "blackhole", "link", 2)
+  if self.lab.closed then fail("blackhole: the lab is torn down", 2) end
+  local dirs = bh_directions("blackhole", opts, 2)
+  for _, p in ipairs(self:_bh_plan("blackhole", dirs, 2)) do p.ns:blackhole_add(p.dev, p.hook) end
+  self.blackholed = self.blackholed or {}
+  for dir in pairs(dirs) do self.blackholed[dir] = true end
+  return self
+end
+
+-- link:restore([{ direction = }]): the frames pass again (both directions unless told);
+-- netlab's table in a node goes with its last blackhole
+function Link:restore(opts)
+  check.self(self, is_link, "restore", "link", 2)
+  if self.lab.closed then fail("restore: the lab is torn down", 2) end
+  local dirs = bh_directions("restore", opts, 2)
+  local plan = self:_bh_plan("restore", dirs, 2)
+  for _, p in ipairs(plan) do p.ns:blackhole_del(p.dev, p.hook) end
+  -- a neighbour asked for while the frames were dropped has failed, and a failed one answers
+  -- the next packet with an error at once: forgotten, the next packet asks anew
+  for _, p in ipairs(plan) do forget_unresolved(p.ns, p.dev) end
+  if self.blackholed then
+    for dir in pairs(dirs) do self.blackholed[dir] = nil end
+    if next(self.blackholed) == nil then self.blackholed = nil end
+  end
+  return self
+end
+
+---------------------------------------------------------------------------
 -- the lab's methods over its links
 
 function M.install(Lab, is_lab)
