@@ -292,4 +292,193 @@ lab:expect_reach(r, c)
 		assert.truthy(proc.contains(out, "bridge port up\ttrue\n"), out)
 		assert.truthy(proc.contains(out, "8 passed, 0 failed"), out)
 	end)
+
+	it("drops one direction alone; --json, graph and a failed probe's diagnosis say so #root", function()
+		local oneway = ws:write("oneway.lua", PRELUDE .. [[
+local a, b = lab:node "a", lab:node "b"
+local l = lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })
+lab:expect_reach(a, b)
+l:blackhole { direction = "a_to_b" }
+print("chains a", chains("a"))
+print("chains b", chains("b"))
+sh("ip -n a neigh flush dev eth0; ip -n b neigh flush dev eth0")
+-- b asks a: the request gets through (a learns b), the answer does not
+b:ping("10.0.1.1", { timeout = 0.3 })
+print("neigh", neigh_state("a", "eth0", "10.0.1.2"), neigh_state("b", "eth0", "10.0.1.1"))
+print("why", require("netlab.diagnose").why(lab, a, "10.0.1.2"))
+l:blackhole { direction = "b_to_a" }
+print("chains a", chains("a"))
+l:restore { direction = "b_to_a" }
+print("chains b", chains("b"))
+print("why", require("netlab.diagnose").why(lab, b, "10.0.1.1"))
+]])
+		local code, out, err = ws:run({ "run", oneway, "--", "sh", "-c",
+			'cat "$NETLAB_JSON"; echo ===; "$0" graph "$NETLAB_NAME"', nl.bin })
+		assert.equal(0, code, err)
+		assert.truthy(proc.contains(out, "chains a\tout-eth0:egress:drop\n"), out)
+		assert.truthy(proc.contains(out, "chains b\tin-eth0:ingress:drop\n"), out)
+		local na, nb = out:match("\nneigh\t(%S+)\t(%S+)\n")
+		assert.truthy(na == "STALE" or na == "DELAY" or na == "REACHABLE" or na == "PROBE", out)
+		assert.truthy(nb == "INCOMPLETE" or nb == "FAILED", out)
+		assert.truthy(proc.contains(out, "why\ta's eth0 drops every frame it sends (link:blackhole)\n"), out)
+		assert.truthy(proc.contains(out, "chains a\tin-eth0:ingress:drop out-eth0:egress:drop\n"), out)
+		assert.truthy(proc.contains(out, "why\tb's eth0 drops every frame it receives (link:blackhole)\n"), out)
+		local desc, dot = out:match("\n(%b{})%s*===\n(.*)$")
+		assert.truthy(desc, out)
+		local d = json.decode(desc)
+		assert.same({ a_to_b = true }, d.links[1].blackholed)
+		assert.truthy(proc.contains(dot, 'blackholed →'), dot)
+		assert.truthy(proc.contains(dot, 'color="red"'), dot)
+	end)
+
+	it("plays on a timeline: blackholed at 0.5 s, restored at 1.5 s, the carrier up throughout #root", function()
+		local code, out, err = run("timeline.lua", [[
+local a, b = lab:node "a", lab:node "b"
+local l = lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })
+lab:at(0.5, function() l:blackhole() end)
+lab:at(1.5, function() l:restore() end)
+lab:start()
+local first, last, states = nil, nil, {}
+while lab:now() < 2.5 do
+  local t = lab:now()
+  local ok = a:ping("10.0.1.2", { timeout = 0.05 })
+  if not ok then
+    first = first or t
+    last = t
+    if #states == 0 and t > 0.8 then states[1] = operstate("a", "eth0") states[2] = operstate("b", "eth0") end
+  else
+    netns.sleep(0.05)
+  end
+end
+print(("gap %.2f %.2f"):format(first or -1, last or -1))
+print("carrier", states[1], states[2])
+lab:expect_reach(a, b)
+]])
+		assert.equal(0, code, err)
+		local first, last = out:match("gap (%S+) (%S+)\n")
+		first, last = tonumber(first), tonumber(last)
+		assert.truthy(first and first >= 0.45 and first < 0.9, out)
+		assert.truthy(last and last >= 1.3 and last < 2.0, out)
+		assert.truthy(proc.contains(out, "carrier\tUP\tUP\n"), out)
+		assert.truthy(proc.contains(out, "1 passed, 0 failed"), out)
+	end)
+
+	it("--trace says it as nft commands that build the same tables when replayed #root", function()
+		local code, out, err = run("trace.lua", [[
+local a, b = lab:node "a", lab:node "b"
+local l1, l2 = lab:link(a, b), lab:link(a, b)
+l1:blackhole()
+l1:blackhole()
+l2:blackhole { direction = "a_to_b" }
+l2:blackhole()
+io.stderr:write("=== built\n")
+print(sh("ip netns exec a nft -j list ruleset"))
+print(sh("ip netns exec b nft -j list ruleset"))
+io.stderr:write("=== restore\n")
+l1:restore()
+l2:restore { direction = "b_to_a" }
+l2:restore()
+]], "--trace")
+		assert.equal(0, code, err)
+		local built, restore = err:match("^(.-)=== built\n"), err:match("=== restore\n(.*)$")
+		local lines = {}
+		for line in err:gmatch("[^\n]+") do
+			if line:match("netlab%-bh") then lines[#lines + 1] = line end
+		end
+		local q = "'"
+		local function chain(ns, c, hook, dev)
+			return ("add chain netdev netlab-bh %s { type filter hook %s device \"%s\" priority -1000; policy drop; }"):format(c, hook, dev)
+		end
+		assert.same({
+			"+ ip netns exec a nft " .. q .. "add table netdev netlab-bh; " .. chain("a", "in-eth0", "ingress", "eth0") .. "; "
+				.. chain("a", "out-eth0", "egress", "eth0") .. q,
+			"+ ip netns exec b nft " .. q .. "add table netdev netlab-bh; " .. chain("b", "in-eth0", "ingress", "eth0") .. "; "
+				.. chain("b", "out-eth0", "egress", "eth0") .. q,
+			"+ ip netns exec a nft " .. q .. "add table netdev netlab-bh; " .. chain("a", "out-eth1", "egress", "eth1") .. q,
+			"+ ip netns exec b nft " .. q .. "add table netdev netlab-bh; " .. chain("b", "in-eth1", "ingress", "eth1") .. q,
+			"+ ip netns exec a nft " .. q .. "add table netdev netlab-bh; " .. chain("a", "in-eth1", "ingress", "eth1") .. q,
+			"+ ip netns exec b nft " .. q .. "add table netdev netlab-bh; " .. chain("b", "out-eth1", "egress", "eth1") .. q,
+			"+ ip netns exec a nft " .. q .. "delete chain netdev netlab-bh in-eth0; delete chain netdev netlab-bh out-eth0" .. q,
+			"+ ip netns exec b nft " .. q .. "delete chain netdev netlab-bh in-eth0; delete chain netdev netlab-bh out-eth0" .. q,
+			"+ ip netns exec a nft " .. q .. "delete chain netdev netlab-bh in-eth1" .. q,
+			"+ ip netns exec b nft " .. q .. "delete chain netdev netlab-bh out-eth1" .. q,
+			"+ ip netns exec a nft " .. q .. "delete chain netdev netlab-bh out-eth1; delete table netdev netlab-bh" .. q,
+			"+ ip netns exec b nft " .. q .. "delete chain netdev netlab-bh in-eth1; delete table netdev netlab-bh" .. q,
+		}, lines)
+		assert.truthy(built and restore, err)
+		-- replayed in a fresh network: two namespaces with the same devices, the build's nft lines
+		local replay = { "set -e", "ip netns add a", "ip netns add b",
+			"ip -n a link add eth0 type veth peer name eth0 netns b", "ip -n a link add eth1 type veth peer name eth1 netns b" }
+		for line in built:gmatch("[^\n]+") do
+			if line:match("netlab%-bh") then replay[#replay + 1] = line:sub(3) end
+		end
+		replay[#replay + 1] = "ip netns exec a nft -j list ruleset; echo; ip netns exec b nft -j list ruleset; echo; echo ==="
+		for line in restore:gmatch("[^\n]+") do
+			if line:match("netlab%-bh") then replay[#replay + 1] = line:sub(3) end
+		end
+		replay[#replay + 1] = "ip netns exec a nft list ruleset; ip netns exec b nft list ruleset; echo end"
+		local script = ws:write("replay.sh", table.concat(replay, "\n") .. "\n")
+		local rout, rcode = proc.exec({ "unshare", "--net", "--mount", "--propagation", "private", "sh", "-c",
+			"mount -t tmpfs bh-replay /run/netns && bash " .. proc.quote(script) }, true)
+		assert.equal(0, rcode, rout)
+		-- the chains of both namespaces, the handles left out
+		local function canon(text)
+			local out = {}
+			for obj in text:gmatch("%b{}") do
+				local d = json.decode(obj)
+				for _, o in ipairs(d.nftables or {}) do
+					local c = o.chain or o.table
+					if c and (c.table == "netlab-bh" or c.name == "netlab-bh") then
+						out[#out + 1] = table.concat({ c.family, c.table or "", c.name, c.hook or "", c.policy or "",
+							tostring(c.prio or "") }, " ")
+					end
+				end
+			end
+			table.sort(out)
+			return out
+		end
+		local lab_state, replayed = canon(out), canon(rout:match("^(.-)===\n"))
+		assert.equal(10, #lab_state)	-- two tables, four chains in each
+		assert.same(lab_state, replayed)
+		assert.truthy(proc.contains(rout, "===\nend\n"), rout)
+	end)
+
+	it("refuses mistakes at the user's line, naming the value #root", function()
+		local code, out, err = run("mistakes.lua", [[
+local a, b, c = lab:node "a", lab:node "b", lab:node "c"
+local l = lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })
+local s1, s2 = lab:bridge "s1", lab:bridge "s2"
+local trunk = lab:link(s1, s2)
+local gone = lab:link(a, c)
+a:link_del(gone.dev_a)
+local function try(f) local ok, e = pcall(f) print(ok and "accepted" or tostring(e)) end
+try(function() l:blackhole { direciton = "a_to_b" } end)
+try(function() l:blackhole { direction = "up" } end)
+try(function() l:blackhole "a_to_b" end)
+try(function() l.blackhole() end)
+try(function() l:restore { direction = 1 } end)
+try(function() trunk:blackhole() end)
+try(function() gone:blackhole() end)
+print("chains", chains("a"), chains("b"))
+lab:close()
+try(function() l:blackhole() end)
+try(function() l:restore() end)
+]])
+		assert.equal(0, code, err)
+		local f = ws.dir .. "/mistakes.lua"
+		local n = select(2, PRELUDE:gsub("\n", "")) -- the prelude's lines come first
+		local function at(line) return f .. ":" .. (n + line) .. ": netlab: " end
+		assert.equal(table.concat({
+			at(8) .. "blackhole: unknown option 'direciton' (did you mean 'direction'?)",
+			at(9) .. "blackhole: option 'direction' must be \"a_to_b\", \"b_to_a\" or \"both\", not 'up'",
+			at(10) .. "blackhole: options must be a table, not 'a_to_b'",
+			at(11) .. "blackhole: call it as link:blackhole(...), with a colon",
+			at(12) .. "restore: option 'direction' must be \"a_to_b\", \"b_to_a\" or \"both\", not '1'",
+			at(13) .. "blackhole: the link joins s1 and s2, and neither end is in a node: a blackhole drops at a node's end",
+			"netns: blackhole_add eth1 in a: No such device (ENODEV): device eth1 not found in a",
+			"chains\t\t",
+			at(17) .. "blackhole: the lab is torn down",
+			at(18) .. "restore: the lab is torn down",
+		}, "\n"), out:gsub("\n$", ""))
+	end)
 end)

@@ -337,19 +337,19 @@ local function bh_directions(call, opts, level)
   return { [d] = true }
 end
 
--- where the directions dirs are dropped: { ns, dev, "ingress" | "egress" } at each end in a
--- node of this site (a bridge's port and the lab's host are left alone): a direction leaves
--- one end by its egress and enters the other by its ingress
+-- where the directions dirs are dropped: { ns, dev, hook } at each end in a node of this
+-- site (a bridge's port and the lab's host are left alone), hook "egress" or "ingress" for
+-- one direction (it leaves one end by its egress and enters the other by its ingress), nil
+-- for both (one transaction)
 function Link:_bh_plan(call, dirs, level)
   local plan, nodes = {}, 0
-  for _, e in ipairs { { self.a_node, self.dev_a, "a_to_b" }, { self.b_node, self.dev_b, "b_to_a" } } do
-    local node, dev, out = e[1], e[2], e[3]
+  for _, e in ipairs { { self.a_node, self.dev_a, "a_to_b", "b_to_a" }, { self.b_node, self.dev_b, "b_to_a", "a_to_b" } } do
+    local node, dev, out, into = e[1], e[2], e[3], e[4]
     if node ~= self.lab.host and not node.is_host and not node.is_bridge then
       nodes = nodes + 1
       if not node.remote then
-        for dir in pairs(dirs) do
-          plan[#plan + 1] = { ns = node.ns, dev = dev, hook = dir == out and "egress" or "ingress" }
-        end
+        local hook = not (dirs[out] and dirs[into]) and (dirs[out] and "egress" or "ingress") or nil
+        plan[#plan + 1] = { ns = node.ns, dev = dev, hook = hook }
       end
     end
   end
