@@ -79,7 +79,8 @@ static int on_chain(const struct nlmsghdr *nlh, void *data)
 	struct attrs t = { NULL, NULL };
 	struct chain_rec r;
 
-	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWCHAIN ||
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWCHAIN ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg))
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), on_attr, &t);
