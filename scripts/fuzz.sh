@@ -35,7 +35,7 @@ if ((secs < 1)); then
   echo "fuzz.sh: SECONDS must be at least 1" >&2
   exit 2
 fi
-all=(prefix mac name sysctl nat_to units netlink nft_rule qdisc tc_units wg)
+all=(prefix mac name sysctl nat_to units netlink nft_rule qdisc tc_units wg rtprot)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 for t in "${targets[@]}"; do

@@ -12,6 +12,7 @@
 #include "lnetns.h"
 #include "neigh.h"
 #include "route.h"
+#include "rtprot.h"
 
 static const char *scope_name(int scope)
 {
@@ -108,7 +109,8 @@ static int m_addrs(lua_State *L)
 
 /* ---- routes ----------------------------------------------------------- */
 
-static const char *const route_opts[] = { "dst", "via", "dev", "metric", "table", "family", NULL };
+static const char *const route_opts[] = { "dst", "via", "dev", "metric", "table", "family", "proto",
+					   NULL };
 
 /* opts.table: "main" or a number, not the kernel's local table */
 static unsigned opt_table(lua_State *L, int arg)
@@ -126,6 +128,26 @@ static unsigned opt_table(lua_State *L, int arg)
 	}
 	lua_pop(L, 1);
 	return table;
+}
+
+/* opts.proto: a protocol's name as iproute2 knows it ("bird", "ospf", ...:
+ * rtprot.h) or its number 0..255; -1 when absent */
+static int opt_proto(lua_State *L, int arg)
+{
+	int t = get_opt(L, arg, "proto"), id = -1;
+	const char *s;
+
+	if (t == LUA_TSTRING) {
+		s = no_nul(L, -1, "proto", "option 'proto'");
+		if ((id = rtprot_id(s)) < 0)
+			raise_input(L, "proto", "option 'proto': '%s' is not a routing protocol's name "
+				    "(iproute2's, or one of /etc/iproute2/rt_protos and rt_protos.d) "
+				    "nor a number in 0..255", printable(L, s));
+	} else if (t != LUA_TNIL) {
+		id = (int)opt_int(L, arg, "proto", 0, 255, 0);
+	}
+	lua_pop(L, 1);
+	return id;
 }
 
 /* the route a table of options describes; returns opts.dst */
@@ -154,6 +176,7 @@ static const char *check_route(lua_State *L, int arg, struct route_req *r, struc
 	}
 	lua_pop(L, 1);
 	r->table = opt_table(L, arg);
+	r->protocol = opt_proto(L, arg);
 	get_opt(L, arg, "family");
 	family = check_family(L, -1, "option 'family'");
 	lua_pop(L, 1);
@@ -186,17 +209,13 @@ static int m_route(lua_State *L)
 	return 0;
 }
 
+/* the name iproute2 shows, else the number as text (as `ip -j route` gives it) */
 static const char *proto_name(int p, char *buf, size_t len)
 {
-	switch (p) {
-	case RTPROT_UNSPEC: return "unspec";
-	case RTPROT_REDIRECT: return "redirect";
-	case RTPROT_KERNEL: return "kernel";
-	case RTPROT_BOOT: return "boot";
-	case RTPROT_STATIC: return "static";
-	case RTPROT_RA: return "ra";
-	case RTPROT_DHCP: return "dhcp";
-	}
+	const char *name = rtprot_name((unsigned)p);
+
+	if (name)
+		return name;
 	snprintf(buf, len, "%d", p);
 	return buf;
 }

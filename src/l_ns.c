@@ -431,6 +431,7 @@ static void open_ns_meta(lua_State *L)
 		open_proc_methods(L);
 		open_probe_methods(L);
 		open_nat_methods(L);
+		open_filter_methods(L);
 		open_qdisc_methods(L);
 		open_bridge_vlan_methods(L);
 		open_wg_methods(L);

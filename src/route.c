@@ -29,7 +29,10 @@ static int route_change(struct ns *ns, int type, int flags, const struct route_r
 	rtm->rtm_family = (unsigned char)r->family;
 	rtm->rtm_dst_len = (unsigned char)r->dst.len;
 	rtm->rtm_table = r->table && r->table < 256 ? (unsigned char)r->table : RT_TABLE_MAIN;
-	rtm->rtm_protocol = type == RTM_DELROUTE ? RTPROT_UNSPEC : RTPROT_STATIC;
+	if (r->protocol >= 0)
+		rtm->rtm_protocol = (unsigned char)r->protocol;
+	else
+		rtm->rtm_protocol = type == RTM_DELROUTE ? RTPROT_UNSPEC : RTPROT_STATIC;
 	rtm->rtm_type = RTN_UNICAST;
 	/* as `ip route add`: a route without a gateway reaches its link only */
 	if (type == RTM_DELROUTE)

@@ -12,6 +12,7 @@ struct route_req {
 	unsigned metric;	/* 0: none */
 	int has_metric;
 	unsigned table;		/* 0: main */
+	int protocol;		/* 0..255 (rtprot.h); -1: static for an add, any for a delete */
 };
 
 struct route_info {

@@ -83,7 +83,10 @@ function M.lab(lab, path_of, extra, sites)
     local port = not l.elsewhere and (l.b.is_bridge and l.b.vlan_filtering or l.a.is_bridge and l.a.vlan_filtering)
       and vlans.port(host, l.b.is_bridge and l.dev_b or l.dev_a) or nil
     a.site, b.site = l.a.site, l.b.site
+    -- a blackholed link: the directions whose frames are dropped ({ a_to_b = true, b_to_a = true })
+    local bh = l.blackholed and { a_to_b = l.blackholed.a_to_b, b_to_a = l.blackholed.b_to_a } or nil
     d.links[#d.links + 1] = { a = a, b = b, emulation = emulation, down = l.is_down or nil, vlans = port,
+      blackholed = bh,
       vni = l.vni, elsewhere = l.elsewhere, tunnel = l.tunnel and { vni = l.tunnel.vni, port = l.tunnel.port,
         ["local"] = l.tunnel["local"], remote = l.tunnel.remote, remote_site = l.tunnel.remote_site, mtu = l.tunnel.mtu } }
   end

@@ -61,6 +61,14 @@ local function link_problem(lab, node, dev)
     if far then return ("%s's %s has no carrier: the other end, %s's %s, is down"):format(node.name, dev, far.name, far_dev) end
     return ("%s's %s has no carrier (the other end of its link is down)"):format(node.name, dev)
   end
+  -- link:blackhole (also a timeline's, which this process did not see): the kernel's word
+  local ok, holes = pcall(node.ns.blackholes, node.ns)
+  for _, b in ipairs(ok and holes or {}) do
+    if b.dev == dev then
+      return ("%s's %s drops every frame it %s (link:blackhole)"):format(node.name, dev,
+        b.ingress and b.egress and "sends and receives" or b.ingress and "receives" or "sends")
+    end
+  end
 end
 
 local FORWARD = { inet = "net.ipv4.ip_forward", inet6 = "net.ipv6.conf.all.forwarding" }

@@ -75,8 +75,14 @@ function M.render(desc)
     end
     -- a port of a VLAN-aware bridge: "vlan 10" (access), "10,20" (trunk)
     texts[#texts + 1] = vlan_label(l.vlans)
+    -- a blackholed link (link:blackhole): said, and per direction when only one is
+    local bh = l.blackholed
+    if bh then
+      texts[#texts + 1] = (bh.a_to_b and bh.b_to_a) and "blackholed" or bh.a_to_b and "blackholed →" or "blackholed ←"
+    end
     if #texts > 0 then extra = extra .. (", label=%s"):format(dot_quote(table.concat(texts, "\n"))) end
-    if l.down then extra = extra .. ', style=dotted, color="red"' end
+    if l.down then extra = extra .. ', style=dotted, color="red"'
+    elseif bh then extra = extra .. ', color="red"' end
     -- a link between sites: its VNI
     if l.vni and l.a.site ~= l.b.site then extra = extra .. (", xlabel=%s"):format(dot_quote("vxlan " .. l.vni)) end
     out[#out + 1] = ("  %s -- %s [taillabel=%s, headlabel=%s%s];"):format(dot_quote(anode), dot_quote(bnode),

@@ -247,7 +247,7 @@ local function save_state(ns, dev)
   for _, r in ipairs(ns:routes()) do
     if r.dev == dev and r.proto ~= "kernel" and not (r.dst or ""):match("^fe80:") then
       saved.routes[#saved.routes + 1] = { dst = r.dst, via = r.via, dev = dev, metric = r.metric,
-        table = r.table ~= "main" and r.table or nil, family = r.family }
+        table = r.table ~= "main" and r.table or nil, family = r.family, proto = r.proto }
     end
   end
   for _, a in ipairs(ns:addrs(dev)) do
@@ -317,6 +317,78 @@ function Link:up()
   forget_unresolved(self.a_node.ns, self.dev_a)
   forget_unresolved(self.b_node.ns, self.dev_b)
   self.saved, self.is_down, self.partitioned = nil, nil, nil
+  return self
+end
+
+---------------------------------------------------------------------------
+-- a silent failure: every frame dropped on the wire, the carrier up
+
+local BLACKHOLE_OPTS = set("direction")
+
+-- the directions opts asks for ({ a_to_b = true, b_to_a = true } by default)
+local function bh_directions(call, opts, level)
+  opts = check.options(call, opts, BLACKHOLE_OPTS, level + 1)
+  local d = opts.direction
+  if d == nil or d == "both" then return { a_to_b = true, b_to_a = true } end
+  if not DIRECTIONS[d] then
+    fail(("%s: option 'direction' must be \"a_to_b\", \"b_to_a\" or \"both\", not %s"):format(call, shown(d)),
+      level + 1)
+  end
+  return { [d] = true }
+end
+
+-- where the directions dirs are dropped: { ns, dev, hook } at each end in a node of this
+-- site (a bridge's port and the lab's host are left alone), hook "egress" or "ingress" for
+-- one direction (it leaves one end by its egress and enters the other by its ingress), nil
+-- for both (one transaction)
+function Link:_bh_plan(call, dirs, level)
+  local plan, nodes = {}, 0
+  for _, e in ipairs { { self.a_node, self.dev_a, "a_to_b", "b_to_a" }, { self.b_node, self.dev_b, "b_to_a", "a_to_b" } } do
+    local node, dev, out, into = e[1], e[2], e[3], e[4]
+    if node ~= self.lab.host and not node.is_host and not node.is_bridge then
+      nodes = nodes + 1
+      if not node.remote then
+        local hook = not (dirs[out] and dirs[into]) and (dirs[out] and "egress" or "ingress") or nil
+        plan[#plan + 1] = { ns = node.ns, dev = dev, hook = hook }
+      end
+    end
+  end
+  if nodes == 0 then
+    fail(("%s: the link joins %s and %s, and neither end is in a node: a blackhole drops at a node's end")
+      :format(call, self.a.name, self.b.name), level + 1)
+  end
+  return plan
+end
+
+-- link:blackhole([{ direction = "a_to_b" | "b_to_a" }]): every frame of the link (both
+-- directions unless told) is dropped, IPv4, IPv6, ARP and the rest, while the carrier stays
+-- up: a routing daemon notices only when its hellos stop (a dead interval), not at once as
+-- with link:down(). nftables in the nodes (ns:blackhole_add); a second call is no change.
+function Link:blackhole(opts)
+  check.self(self, is_link, "blackhole", "link", 2)
+  if self.lab.closed then fail("blackhole: the lab is torn down", 2) end
+  local dirs = bh_directions("blackhole", opts, 2)
+  for _, p in ipairs(self:_bh_plan("blackhole", dirs, 2)) do p.ns:blackhole_add(p.dev, p.hook) end
+  self.blackholed = self.blackholed or {}
+  for dir in pairs(dirs) do self.blackholed[dir] = true end
+  return self
+end
+
+-- link:restore([{ direction = }]): the frames pass again (both directions unless told);
+-- netlab's table in a node goes with its last blackhole
+function Link:restore(opts)
+  check.self(self, is_link, "restore", "link", 2)
+  if self.lab.closed then fail("restore: the lab is torn down", 2) end
+  local dirs = bh_directions("restore", opts, 2)
+  local plan = self:_bh_plan("restore", dirs, 2)
+  for _, p in ipairs(plan) do p.ns:blackhole_del(p.dev, p.hook) end
+  -- a neighbour asked for while the frames were dropped has failed, and a failed one answers
+  -- the next packet with an error at once: forgotten, the next packet asks anew
+  for _, p in ipairs(plan) do forget_unresolved(p.ns, p.dev) end
+  if self.blackholed then
+    for dir in pairs(dirs) do self.blackholed[dir] = nil end
+    if next(self.blackholed) == nil then self.blackholed = nil end
+  end
   return self
 end
 

@@ -259,8 +259,8 @@ local function route(ns, verb, r)
   if r.dev then w[#w + 1] = "dev " .. quote(r.dev) end
   if r.metric then w[#w + 1] = "metric " .. r.metric end
   if r.table then w[#w + 1] = "table " .. r.table end
-  -- route_add marks its routes as static ones, as a routing daemon would see them
-  if verb == "add" then w[#w + 1] = "proto static" end
+  -- route_add marks its routes as static ones, as a routing daemon would see them, unless told
+  if r.proto then w[#w + 1] = "proto " .. quote(r.proto) elseif verb == "add" then w[#w + 1] = "proto static" end
   return { words(w) }
 end
 
@@ -365,6 +365,51 @@ end
 function formats.nat_flush(ns, o)
   local t = table_of(o)
   return nft(ns, ("add table inet %s; delete table inet %s"):format(t, t))
+end
+
+---------------------------------------------------------------------------
+-- blackholes: a netdev base chain with policy drop per device and direction, in the table
+-- netdev netlab-bh; what is there already is not sent again, and the table goes with its
+-- last chain: the trace says what the call sends, as the state before it decides
+
+local BH_CHAIN = { ingress = "in-", egress = "out-" }
+
+-- the directions of dev dropped now, and how many chains there are
+local function bh_now(ns, dev)
+  local have, total = {}, 0
+  local ok, list = pcall(ns.blackholes, ns)
+  for _, b in ipairs(ok and list or {}) do
+    if b.dev == dev then have.ingress, have.egress = b.ingress, b.egress end
+    total = total + (b.ingress and 1 or 0) + (b.egress and 1 or 0)
+  end
+  return have, total
+end
+
+function formats.blackhole_add(ns, dev, hook)
+  local have = bh_now(ns, dev)
+  local cmds = {}
+  for _, h in ipairs { "ingress", "egress" } do
+    if (hook == nil or hook == h) and not have[h] then
+      cmds[#cmds + 1] = ("add chain netdev netlab-bh %s%s { type filter hook %s device %q priority -1000; policy drop; }")
+        :format(BH_CHAIN[h], dev, h, dev)
+    end
+  end
+  if #cmds == 0 then return {} end
+  table.insert(cmds, 1, "add table netdev netlab-bh")
+  return nft(ns, table.concat(cmds, "; "))
+end
+
+function formats.blackhole_del(ns, dev, hook)
+  local have, total = bh_now(ns, dev)
+  local cmds = {}
+  for _, h in ipairs { "ingress", "egress" } do
+    if (hook == nil or hook == h) and have[h] then
+      cmds[#cmds + 1] = ("delete chain netdev netlab-bh %s%s"):format(BH_CHAIN[h], dev)
+    end
+  end
+  if #cmds == 0 then return {} end
+  if #cmds == total then cmds[#cmds + 1] = "delete table netdev netlab-bh" end
+  return nft(ns, table.concat(cmds, "; "))
 end
 
 ---------------------------------------------------------------------------
