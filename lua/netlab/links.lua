@@ -240,12 +240,17 @@ function Link:clear()
 end
 
 -- what the kernel forgets about a device set down, and gives back by itself
--- only in part: routes through it (but the kernel's own), its IPv6
--- addresses, permanent neighbours. Saved at down, put back at up.
+-- only in part: routes through it that a script made, its IPv6 addresses,
+-- permanent neighbours. Saved at down, put back at up.
+-- A script's routes are "static" (route_add) or "boot" (ip route add); the kernel's own come
+-- back by themselves, and a routing daemon's (bird, zebra, ospf, bgp ...) are the daemon's to
+-- put back: made again by the lab, it would hold one the daemon did not make and does not
+-- withdraw (the daemon's own install then fails: EEXIST).
+local RESTORED = { static = true, boot = true }
 local function save_state(ns, dev)
   local saved = { routes = {}, addrs = {}, neighs = {} }
   for _, r in ipairs(ns:routes()) do
-    if r.dev == dev and r.proto ~= "kernel" and not (r.dst or ""):match("^fe80:") then
+    if r.dev == dev and RESTORED[r.proto] and not (r.dst or ""):match("^fe80:") then
       saved.routes[#saved.routes + 1] = { dst = r.dst, via = r.via, dev = dev, metric = r.metric,
         table = r.table ~= "main" and r.table or nil, family = r.family }
     end
