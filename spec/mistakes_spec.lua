@@ -122,7 +122,7 @@ lab:expect_reach(a, "10.9.0.1", T)
 	end)
 
 	describe("services", function()
-		it("that exit say their status and the last lines of their stderr #root", function()
+		it("that exit say their status and the last lines of their output #root", function()
 			local code, out, err = run("svc.lua", [[
 local a = lab:node "a"
 local function try(f) local ok, e = pcall(f) print(e) end
@@ -137,14 +137,14 @@ try(function() a:service({ "sh", "-c", "echo detached >&2; exit 0" }, { port = 8
 			assert.equal(0, code, err)
 			local path = ws.dir .. "/svc.lua"
 			assert.equal(table.concat({
-				path .. ":3: netlab: service sh on a exited with status 3 before it accepted connections on 127.0.0.1:80; its stderr ended with:",
+				path .. ":3: netlab: service sh on a exited with status 3 before it was ready (waiting for connections on 127.0.0.1:80); its output ended with:",
 				"  starting",
 				"  bind: Address already in use",
-				path .. ":4: netlab: service sh on a did not accept connections on 127.0.0.1:81 within 0.3s; its stderr ended with:",
+				path .. ":4: netlab: service sh on a was not ready within 0.3s (waiting for connections on 127.0.0.1:81); its output ended with:",
 				"  listening soon",
-				path .. ":5: netlab: service sh on a exited with status 2 before it accepted connections on 127.0.0.1:82",
+				path .. ":5: netlab: service sh on a exited with status 2 before it was ready (waiting for connections on 127.0.0.1:82); it wrote nothing",
 				"daemon accepted",
-				path .. ":9: netlab: service sh on a exited with status 0, and nothing accepted connections on 127.0.0.1:84 within 0.3s; its stderr ended with:",
+				path .. ":9: netlab: service sh on a exited with status 0, leaving nothing running, before it was ready (waiting for connections on 127.0.0.1:84); its output ended with:",
 				"  detached",
 			}, "\n") .. "\n", out)
 		end)

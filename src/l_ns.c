@@ -474,6 +474,7 @@ int luaopen_netns(lua_State *L)
 	lua_newtable(L);
 	register_funcs(L, funcs);
 	open_proc_funcs(L);
+	open_probe_funcs(L);
 	open_qdisc_funcs(L);
 	open_wg_funcs(L);
 	/* not through the dispatcher, which calls the hook; named for messages */

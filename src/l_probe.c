@@ -1,6 +1,10 @@
-/* l_probe.c - the binding of the built-in probes: ping and connect, answering true or false and a reason. */
+/* l_probe.c - the binding of the built-in probes: ping and connect (TCP or a unix socket), answering true or false and a reason; and netns.stat. */
 #define _GNU_SOURCE
 #include "lnetns.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "probe.h"
 
 static const char *const ping_opts[] = { "count", "timeout", NULL };
@@ -61,6 +65,16 @@ static int m_connect(lua_State *L)
 	int isint = 0, ret;
 
 	lua_settop(L, 4);
+	/* a path: a unix socket (an abstract one with "@") */
+	if (lua_type(L, 2) == LUA_TSTRING && (lua_tostring(L, 2)[0] == '/' || lua_tostring(L, 2)[0] == '@') &&
+	    (lua_isnil(L, 3) || lua_istable(L, 3))) {
+		const char *path = lua_tostring(L, 2);
+
+		check_opts(L, 3, connect_opts);
+		if ((ret = probe_unix(ns, path, opt_seconds(L, 3, "timeout", 2.0), &r, &e)) < 0)
+			return raise_core(L, "connect", path, ns_label(ns), ret, &e);
+		return push_probe(L, &r);
+	}
 	check_addr(L, 2, &dst);
 	port = lua_tointegerx(L, 3, &isint);
 	if (!isint || port < 1 || port > 65535)
@@ -71,6 +85,33 @@ static int m_connect(lua_State *L)
 	if (ret < 0)
 		return raise_core(L, "connect", lua_tostring(L, 2), ns_label(ns), ret, &e);
 	return push_probe(L, &r);
+}
+
+/* netns.stat(path) -> "file" | "dir" | "socket" | "fifo" | "link" | "device", or nil, reason:
+ * what is at path (a symbolic link is not followed), for a service's readiness */
+static int l_stat(lua_State *L)
+{
+	const char *path = check_str(L, 1, "path");
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(errno));
+		return 2;
+	}
+	lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : S_ISSOCK(st.st_mode) ? "socket"
+			: S_ISFIFO(st.st_mode) ? "fifo" : S_ISLNK(st.st_mode) ? "link" : "device");
+	return 1;
+}
+
+void open_probe_funcs(lua_State *L)
+{
+	static const luaL_Reg funcs[] = {
+		{ "stat", l_stat },
+		{ NULL, NULL }
+	};
+
+	register_funcs(L, funcs);
 }
 
 void open_probe_methods(lua_State *L)

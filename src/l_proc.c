@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lnetns.h"
 #include "proc.h"
+#include "output.h"
 
 /* ---- argv and env ----------------------------------------------------- */
 
@@ -140,7 +142,7 @@ struct lproc {
 	int reaped;
 };
 
-static const char *const spawn_opts[] = { "env", "stdout", "stderr", "append", "stderr_tail", NULL };
+static const char *const spawn_opts[] = { "env", "stdout", "stderr", "append", "stderr_tail", "output", NULL };
 
 static int m_spawn(lua_State *L)
 {
@@ -161,10 +163,13 @@ static int m_spawn(lua_State *L)
 	}
 	req.append = opt_bool(L, 3, "append") == 1;
 	req.tail = opt_bool(L, 3, "stderr_tail") == 1;
+	req.keep_output = opt_bool(L, 3, "output") == 1;
+	if (req.keep_output && (req.out || req.err_to_out || req.err || req.tail))
+		raise_input(L, "output", "option 'output' keeps stdout and stderr itself: not with 'stdout', 'stderr' or 'stderr_tail'");
 	req.env = opt_env(L, 3);
 	/* the handle first: a process is never started without one to reap it */
 	p = lua_newuserdatauv(L, sizeof(*p), 0);
-	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
+	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1, .output = -1 };
 	p->status = p->signal = 0;
 	p->reaped = 1;
 	luaL_setmetatable(L, PROC_MT);
@@ -255,8 +260,13 @@ static int p_kill(lua_State *L)
 
 	int ret;
 
-	if (p->reaped || p->p.pid < 0 || reap(L, p, 0)) {
+	if (p->p.pid < 0) {
 		lua_pushboolean(L, 0);
+		return 1;
+	}
+	/* the command has ended: what it left running (a daemon's child) still gets the signal */
+	if (p->reaped || reap(L, p, 0)) {
+		lua_pushboolean(L, tree_alive(&p->p.tree) && proc_signal(&p->p, sig) > 0);
 		return 1;
 	}
 	/* the whole tree: what the command started goes too, at any depth */
@@ -277,6 +287,52 @@ static int p_stderr_tail(lua_State *L)
 	if (n < 0)
 		return 0;
 	lua_pushlstring(L, buf, (size_t)n);
+	return 1;
+}
+
+/* p:output([max]) -> what the command wrote to stdout and stderr (the last
+ * max bytes of it), or nil when spawned without output = true */
+static int p_output(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	lua_Integer max = luaL_optinteger(L, 2, LUA_MAXINTEGER);
+	char *buf;
+	long n;
+
+	if (p->p.output < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (max < 0)
+		raise_input(L, "max", "the byte count must be >= 0");
+	if ((n = output_read(p->p.output, (size_t)max, &buf)) < 0)
+		return raise_core(L, "output", lua_pushfstring(L, "%d", p->p.pid), NULL, (int)n, NULL);
+	lua_pushlstring(L, buf, (size_t)n);
+	free(buf);
+	return 1;
+}
+
+/* p:alive() -> whether anything of what it started still runs, the command
+ * itself or a child it left (a daemon whose parent exited) */
+static int p_alive(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+
+	lua_pushboolean(L, p->p.pid >= 0 && ((!p->reaped && !reap(L, p, 0)) || tree_alive(&p->p.tree)));
+	return 1;
+}
+
+/* p:pids() -> { pid, ... }: the processes of its tree (empty where there are no cgroups) */
+static int p_pids(lua_State *L)
+{
+	struct lproc *p = check_proc(L);
+	int pids[256], n = p->p.pid >= 0 ? tree_pids(&p->p.tree, pids, 256) : 0, i;
+
+	lua_createtable(L, n > 0 ? n : 0, 0);
+	for (i = 0; i < n; i++) {
+		lua_pushinteger(L, pids[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
 	return 1;
 }
 
@@ -346,7 +402,7 @@ static int l_fork(lua_State *L)
 	luaL_checktype(L, 1, LUA_TFUNCTION);
 	lua_settop(L, 1);
 	p = lua_newuserdatauv(L, sizeof(*p), 0);
-	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
+	p->p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1, .output = -1 };
 	p->status = p->signal = 0;
 	p->reaped = 1;
 	luaL_setmetatable(L, PROC_MT);
@@ -396,6 +452,9 @@ void open_proc_meta(lua_State *L)
 		{ "kill", p_kill },
 		{ "running", p_running },
 		{ "stderr_tail", p_stderr_tail },
+		{ "output", p_output },
+		{ "alive", p_alive },
+		{ "pids", p_pids },
 		{ NULL, NULL }
 	};
 

@@ -84,6 +84,18 @@ static int sys_atomic(lua_State *L)
 	return lua_gettop(L);
 }
 
+/* interrupted(): the signal stopping the script (a number), or false */
+static int sys_interrupted(lua_State *L)
+{
+	int sig = netlab_stop_pending();
+
+	if (sig)
+		lua_pushinteger(L, sig);
+	else
+		lua_pushboolean(L, 0);
+	return 1;
+}
+
 static int sys_isatty(lua_State *L)
 {
 	lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
@@ -464,6 +476,7 @@ int luaopen_netlab_sys(lua_State *L)
 		{ "pidfd_signal", sys_pidfd_signal },
 		{ "pidfd_wait", sys_pidfd_wait },
 		{ "atomic", sys_atomic },
+		{ "interrupted", sys_interrupted },
 		{ "mkdir", sys_mkdir },
 		{ "listdir", sys_listdir },
 		{ NULL, NULL }

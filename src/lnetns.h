@@ -112,6 +112,7 @@ void open_link_methods(lua_State *L);	/* l_link.c */
 void open_addr_methods(lua_State *L);	/* l_addr.c: addresses, routes, neighbours */
 void open_proc_methods(lua_State *L);	/* l_proc.c */
 void open_probe_methods(lua_State *L);	/* l_probe.c */
+void open_probe_funcs(lua_State *L);	/* l_probe.c: netns.stat */
 void open_nat_methods(lua_State *L);	/* l_nat.c */
 void open_qdisc_methods(lua_State *L);	/* l_qdisc.c */
 void open_bridge_vlan_methods(lua_State *L);	/* l_bridge_vlan.c */

@@ -98,6 +98,11 @@ void netlab_resume_stop(lua_State *L)
 		lua_sethook(L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
 }
 
+int netlab_stop_pending(void)
+{
+	return stoppable ? caught_signal : 0;
+}
+
 static void on_signal(int sig)
 {
 	if (!caught_signal)

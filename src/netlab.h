@@ -16,6 +16,9 @@ int netlab_pid_namespace(void);
  * came. What netlab.sys.atomic wraps around a creation and its record. */
 void netlab_defer_stop(void);
 void netlab_resume_stop(lua_State *L);
+/* The SIGINT/SIGTERM that is stopping the script, or 0: a protected call
+ * of the lab that caught the "interrupted!" error raises it again. */
+int netlab_stop_pending(void);
 
 /* netlab --help's text, to f (usage.c) */
 void netlab_usage(FILE *f);

@@ -14,6 +14,9 @@
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 
+#include <stddef.h>
+#include <sys/un.h>
+
 #include "probe.h"
 
 static double now(void)
@@ -255,8 +258,15 @@ int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeou
 			next = t + interval;
 		}
 		wait_ms = (int)(((p.sent < count && next < deadline ? next : deadline) - t) * 1000) + 1;
-		if (poll(&pf, 1, wait_ms) < 0 && errno != EINTR)
+		if (poll(&pf, 1, wait_ms) < 0) {
+			/* a signal with a handler (the interpreter's SIGINT, SIGTERM)
+			 * asks to stop: the caller hears of it now, not at the timeout */
+			if (errno == EINTR) {
+				snprintf(res->reason, sizeof(res->reason), "interrupted");
+				decided = 1;
+			}
 			break;
+		}
 		decided = read_answers(&p, res);
 	}
 	close(p.fd);
@@ -291,9 +301,7 @@ int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double
 				goto done;
 			}
 			r = poll(&pf, 1, (int)(left * 1000) + 1);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
+			if (r < 0) {	/* EINTR too: a signal with a handler asks to stop */
 				err = errno;
 				goto done;
 			}
@@ -304,6 +312,38 @@ int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double
 			err = errno;
 	}
 done:
+	res->rtt_ms = (now() - start) * 1000;
+	if (err)
+		snprintf(res->reason, sizeof(res->reason), "%s", strerror(err));
+	else
+		res->ok = 1;
+	close(fd);
+	return 0;
+}
+
+int probe_unix(struct ns *ns, const char *path, double timeout, struct probe_result *res, struct err *e)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(path);
+	double start = now();
+	int fd, err = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (n == 0 || n >= sizeof(sun.sun_path))
+		return err_set(e, -ENAMETOOLONG, "the socket path must be 1..%zu bytes", sizeof(sun.sun_path) - 1);
+	memcpy(sun.sun_path, path, n);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	if ((fd = socket_in(ns, AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return err_set(e, fd, NULL);
+	/* a listener's full backlog answers EAGAIN: try again until the timeout */
+	while (connect(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0) {
+		err = errno;
+		if (err != EAGAIN || now() - start >= timeout)
+			break;
+		usleep(10000);
+		err = 0;
+	}
 	res->rtt_ms = (now() - start) * 1000;
 	if (err)
 		snprintf(res->reason, sizeof(res->reason), "%s", strerror(err));

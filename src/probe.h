@@ -20,4 +20,8 @@ int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeou
 int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double timeout,
 		  struct probe_result *res, struct err *e);
 
+/* A connection to the unix stream socket at path ("@name": an abstract
+ * one, which lives in ns) within timeout seconds. */
+int probe_unix(struct ns *ns, const char *path, double timeout, struct probe_result *res, struct err *e);
+
 #endif

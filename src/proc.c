@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "proc.h"
+#include "output.h"
 #include "userns.h"
 
 double proc_now(void)
@@ -348,11 +349,24 @@ int proc_spawn(struct ns *ns, const struct spawn_req *req, struct proc *p, struc
 			   .err = -1, .own_group = !req->foreground, .tree = &p->tree };
 	int made[2] = { 0, 0 }, tp[2] = { -1, -1 }, target = -1, truncate, ret = 0, pid;
 
-	p->pid = p->pidfd = p->copier = -1;
+	p->pid = p->pidfd = p->copier = p->output = -1;
 	p->tail = NULL;
 	tree_make(&p->tree);
 	/* files are opened here, so a bad path is the caller's error, not the child's */
-	if (!req->foreground && (ret = open_spawn_files(req, &c, made, e)) < 0)
+	if (req->keep_output && !req->foreground) {
+		int fd = output_new();
+
+		if (fd < 0) {
+			ret = err_set(e, fd, "keeping its output");
+			goto out;
+		}
+		p->output = fd;
+		if ((c.in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 || (c.out = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0 ||
+		    (c.err = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			ret = err_set(e, -errno, "keeping its output");
+			goto out;
+		}
+	} else if (!req->foreground && (ret = open_spawn_files(req, &c, made, e)) < 0)
 		goto out;
 	truncate = c.truncate_err;
 	if (req->tail && !req->foreground) {
@@ -382,6 +396,7 @@ out:
 		tree_free(&p->tree);
 		tail_free(p->tail);
 		p->tail = NULL;
+		close_fd(&p->output);
 		if (made[0])
 			unlink(req->out);
 		if (made[1])
@@ -402,7 +417,7 @@ int proc_fork(struct proc *p, struct err *e)
 	int parent = (int)syscall(SYS_pidfd_open, getpid(), 0), pid, sig;
 	sigset_t all;
 
-	*p = (struct proc){ .pid = -1, .pidfd = -1, .copier = -1, .forked = 1 };
+	*p = (struct proc){ .pid = -1, .pidfd = -1, .copier = -1, .forked = 1, .output = -1 };
 	tree_make(&p->tree);
 	fflush(NULL);
 	if ((pid = fork()) < 0) {
@@ -425,7 +440,7 @@ int proc_fork(struct proc *p, struct err *e)
 		if (parent < 0 || poll(&gone, 1, 0) != 0)
 			_exit(1);
 		close_fd(&parent);
-		*p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1 };
+		*p = (struct proc){ .pid = -1, .pidfd = -1, .tree = TREE_INIT, .copier = -1, .output = -1 };
 		return 0;
 	}
 	close_fd(&parent);
@@ -508,4 +523,5 @@ void proc_release(struct proc *p)
 	p->copier = -1;
 	tail_free(p->tail);
 	p->tail = NULL;
+	close_fd(&p->output);
 }

@@ -52,6 +52,7 @@ struct spawn_req {
 	 * reaches it); out, err and append are ignored */
 	int foreground;
 	int tail;		/* keep the last bytes of stderr (proc_tail) */
+	int keep_output;	/* stdout and stderr both to a memory file (proc.output); out and err ignored */
 };
 
 /* A started command: its process, and the tree of what it starts. */
@@ -62,6 +63,7 @@ struct proc {
 	int copier;		/* with tail: the process copying stderr, -1: none */
 	struct tail *tail;	/* with tail: what it kept, NULL: none */
 	int forked;		/* made by proc_fork: its commands' cgroups go with it */
+	int output;		/* with keep_output: the memory file (output.h), -1: none */
 };
 
 /* Start argv inside ns (NULL: right here, no namespace or mount changes)

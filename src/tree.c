@@ -177,6 +177,11 @@ int tree_signal(struct tree *t, int sig)
 	return hit;
 }
 
+int tree_pids(struct tree *t, int *pids, int max)
+{
+	return t->dir < 0 ? 0 : members(t, pids, max);
+}
+
 int tree_alive(struct tree *t)
 {
 	int pid;

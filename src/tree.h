@@ -30,6 +30,9 @@ pid_t tree_fork(const struct tree *t);
  * returns how many it reached (at least the process group when there is
  * no cgroup: 1 when kill() succeeded), or -errno. */
 int tree_signal(struct tree *t, int sig);
+/* Up to max pids of the tree's processes (as this process sees them): how
+ * many; 0 without a cgroup, or -errno. */
+int tree_pids(struct tree *t, int *pids, int max);
 /* Does the tree still hold a process? */
 int tree_alive(struct tree *t);
 /* Kill what is left of the tree and remove its cgroup; the tree is empty

@@ -9,6 +9,19 @@ function M.fail(msg, level)
   error("netlab: " .. msg, level + 1)
 end
 
+-- pcall for the lab's own protected calls (a condition polled, a user's callback, a
+-- diagnosis): like pcall, but the interpreter's "interrupted!" (SIGINT, SIGTERM) is never
+-- taken for an ordinary failure: it goes on up, and the teardown starts at once
+local sys = package.preload["netlab.sys"] and require "netlab.sys"
+local interrupted = sys and sys.interrupted or function() return false end
+local function rethrow(ok, ...)
+  if not ok and interrupted() then error((...), 0) end
+  return ok, ...
+end
+function M.protect(f, ...)
+  return rethrow(pcall(f, ...))
+end
+
 -- a set of the words given
 function M.set(...)
   local s = {}
@@ -80,13 +93,14 @@ local function fits(v, want)
   if want == "seconds" then return type(v) == "number" and v > 0 and v < math.huge end
   if want == "port" then return math.type(v) == "integer" and v >= 1 and v <= 65535 end
   if want == "text" then return type(v) == "string" and v ~= "" end
+  if want == "count" then return math.type(v) == "integer" and v >= 0 end
   return type(v) == want
 end
 
 local wanted = {
   seconds = "a number of seconds > 0", port = "an integer in 1..65535", text = "a non-empty string",
   string = "a string", number = "a number", ["function"] = "a function", table = "a table",
-  boolean = "true or false",
+  boolean = "true or false", count = "an integer >= 0",
 }
 
 -- v, when it is what call wants for what (nil allowed when optional)

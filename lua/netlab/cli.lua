@@ -241,6 +241,7 @@ function M.up(args)
       sites = site_opts }
     run_script(lab, script, script_args)
     sites.ready(lab)
+    require("netlab.service").check(lab)
     if lab.failed > 0 then
       local what = ("up: %d of %d expectations failed"):format(lab.failed, lab.count)
       if not o.keep then fail(what .. "; the lab is torn down (--keep keeps it up)") end

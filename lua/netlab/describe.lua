@@ -95,6 +95,12 @@ function M.lab(lab, path_of, extra, sites)
       b = { node = t.b.name, dev = t.dev_b, underlay = t.underlay[2], public_key = t.public_keys and t.public_keys[2] },
     }
   end
+  -- the services, as they are now (pid as this machine's process list shows it)
+  for _, s in ipairs(lab.procs) do
+    d.services = d.services or {}
+    d.services[#d.services + 1] = { node = s.node.name, name = s.name, argv = s.argv, pid = s.proc.pid,
+      running = s.proc:alive() }
+  end
   return d
 end
 

@@ -4,6 +4,7 @@
 -- prefix of each node's main table), then the way back, and names the
 -- first thing on it that cannot work. Only for a probe that failed.
 local netns = require "netns"
+local check = require "netlab.check"
 
 local M = {}
 
@@ -115,7 +116,7 @@ end
 -- Why from gets no answer from addr: a sentence, or nil when the lab sees
 -- nothing wrong (a firewall, a process, the timing).
 function M.why(lab, from, addr)
-  local ok, res = pcall(function()
+  local ok, res = check.protect(function()
     local family = netns.prefix(addr).family
     local target = holder(lab, addr, from)
     local problem = walk(lab, from, addr, target, family, "")

@@ -20,7 +20,61 @@ return function(Lab, is_lab, out)
     ms = ms or (clock() - t0) * 1000
     out(self, ("%s %d - %s (%.1f ms)%s"):format(ok and "ok" or "not ok", self.count, label, ms,
       detail and detail ~= "" and (": " .. detail) or ""))
+    if not ok and self._on_failure and not self._failure_told then
+      -- once, at the first failure, while the network is as it failed
+      self._failure_told = true
+      local called, err = check.protect(self._on_failure, self, label)
+      if not called then out(self, "# on_failure: " .. tostring(err):gsub("\n", "\n# ")) end
+    end
     return ok
+  end
+
+  -- fn(lab, label) is called once, at the first expectation that fails, before teardown
+  -- (dump the routing tables, say: lab:run_all{ "ip", "route" })
+  function Lab:on_failure(fn)
+    check.self(self, is_lab, "on_failure", "lab", 2)
+    check.arg("on_failure", "the function", fn, "function", 2)
+    self._on_failure = fn
+    return self
+  end
+
+  -- the lab's nodes of this site, in the order they were made (not the lab's host)
+  local function local_nodes(lab)
+    local list = {}
+    for _, n in ipairs(lab.node_list) do
+      if not n.remote then list[#list + 1] = n end
+    end
+    return list
+  end
+
+  -- fn(node) for every node, in the order they were made
+  function Lab:each(fn)
+    check.self(self, is_lab, "each", "lab", 2)
+    check.arg("each", "the function", fn, "function", 2)
+    for _, n in ipairs(local_nodes(self)) do fn(n) end
+    return self
+  end
+
+  local RUN_ALL_OPTS = set("timeout", "env", "stdin", "show")
+
+  -- argv run on every node: { [name] = { status, stdout, stderr } }; with show = true each
+  -- node's output is also written as comment lines of the lab's report ("# r1$ ip route")
+  function Lab:run_all(argv, opts)
+    check.self(self, is_lab, "run_all", "lab", 2)
+    check.arg("run_all", "argv", argv, "table", 2)
+    opts = check.options("run_all", opts, RUN_ALL_OPTS, 2)
+    local run_opts = { timeout = opts.timeout or 10, env = opts.env, stdin = opts.stdin }
+    local results = {}
+    for _, n in ipairs(local_nodes(self)) do
+      local r = n.ns:run(argv, run_opts)
+      results[n.name] = r
+      if opts.show then
+        out(self, ("# %s$ %s%s"):format(n.name, table.concat(argv, " "),
+          r.status ~= 0 and (" (status %d)"):format(r.status) or ""))
+        for line in (r.stdout .. r.stderr):gmatch("[^\n]+") do out(self, "#   " .. line) end
+      end
+    end
+    return results
   end
 
   -- over several machines, what is checked may be another site's: before the first check, every
@@ -73,7 +127,7 @@ return function(Lab, is_lab, out)
     local detail = want and not ok and why or (not want and ok and "it answered") or nil
     if want and not ok then
       -- what the lab can see on the way: routes, forwarding, addresses, links
-      local diagnosed, seen = pcall(require("netlab.diagnose").why, lab, from, addr)
+      local diagnosed, seen = check.protect(require("netlab.diagnose").why, lab, from, addr)
       if diagnosed and seen then detail = detail .. "; " .. seen end
     end
     return lab:_report(not ok == not want, opts.label or text:format(from.name, label), t0, detail, ms)
@@ -98,7 +152,7 @@ return function(Lab, is_lab, out)
     local t0 = clock()
     local ok, detail, ms = cond, nil, nil
     if type(cond) == "function" then
-      local success, v = pcall(cond)
+      local success, v = check.protect(cond)
       if v == ELSEWHERE then return elsewhere(self, label or "expectation", "of its node") end
       if success then ok = v else ok, detail = false, tostring(v) end
     elseif type(cond) == "boolean" and self._probe and self._probe.ok == cond then
@@ -130,7 +184,7 @@ return function(Lab, is_lab, out)
   function Lab:_poll(fn, timeout)
     local t0 = clock()
     repeat
-      local success, v = pcall(fn)
+      local success, v = check.protect(fn)
       if v == ELSEWHERE then return ELSEWHERE end
       if success and v then return true end
       netns.sleep(0.02)

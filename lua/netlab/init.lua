@@ -63,7 +63,7 @@ local function out(lab, line)
 end
 
 local LAB_OPTS = set("name", "ipv6", "host", "quiet", "out", "journal", "private_host", "seed", "site", "sites",
-  "underlay", "wait_sites")
+  "underlay", "wait_sites", "stop_timeout")
 
 function M.lab(opts)
   opts = check.options("lab", opts, LAB_OPTS, 2)
@@ -94,6 +94,8 @@ function M.lab(opts)
     seed = opts.seed,  -- randomness the lab sets (netem, the timeline's jitter) replays with it
   }, Lab)
   if type(lab.ipv6) ~= "boolean" then fail("lab: option 'ipv6' must be true or false", 2) end
+  -- the grace period of every service at teardown (a service's own stop_timeout wins)
+  lab.stop_timeout = check.arg("lab", "option 'stop_timeout'", opts.stop_timeout, "seconds", 2, true)
   -- the link group of every device the lab makes in its host: teardown
   -- deletes them all, with their veth peers, in one request
   lab.group = 0x6e000000 | (fnv(lab.name .. "/" .. tostring(lab)) & 0xffffff)
@@ -184,7 +186,7 @@ function Lab:_make(kind, name, announced, make)
 end
 
 local function ns_taken(name)
-  local ok, h = pcall(netns.open, name)
+  local ok, h = check.protect(netns.open, name)
   if ok then h:close() return true end
   -- anything but "no such name" (a plain file there, say) is not free either
   return type(h) ~= "table" or h.code ~= "ENOENT"
@@ -275,7 +277,7 @@ function Lab:_make_bridge(br)
   local h = fnv(self.name .. "/" .. name .. (self.sites and "/" .. self.site or ""))
   local announced = self:_intend("bridge", name, function()
     -- a name link_add would refuse is left to link_add to refuse, in its words
-    local ok, l = pcall(host.link, host, name)
+    local ok, l = check.protect(host.link, host, name)
     return ok and l ~= nil
   end)
   atomic(function()

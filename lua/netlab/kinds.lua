@@ -31,7 +31,7 @@ end
 -- f(...), with a refusal of the netns module (bad input: an error value naming an argument) raised
 -- at the user's line as the lab's own; kernel failures pass unchanged
 local function core(call, level, f, ...)
-  local ok, e = pcall(f, ...)
+  local ok, e = check.protect(f, ...)
   if ok then return e end
   if type(e) == "table" and e.code == "EINVAL" and e.object == nil and e.text then
     fail(("%s: %s"):format(call, e.text), level + 1)

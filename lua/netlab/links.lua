@@ -193,7 +193,7 @@ function Link:_apply(call, a_changes, b_changes, level)
       if lab._batch then
         lab:_batched(ns, op)
       else
-        local ok, e = pcall(function()
+        local ok, e = check.protect(function()
           if op[1] == "del" then ns:qdisc_del(dev) else ns:qdisc_replace(dev, p.kind, p.params) end
         end)
         -- a kernel without the qdisc: one line at the user's, naming the module
@@ -270,7 +270,7 @@ end
 
 local function restore_state(ns, dev, saved)
   local function again(f, ...)
-    local ok, e = pcall(f, ns, ...)
+    local ok, e = check.protect(f, ns, ...)
     if not ok and not (type(e) == "table" and e.code == "EEXIST") then error(e, 0) end
   end
   for _, p in ipairs(saved.addrs) do again(ns.addr_add, dev, p) end
@@ -285,7 +285,7 @@ end
 local function forget_unresolved(ns, dev)
   for _, n in ipairs(ns:neighs(dev)) do
     if n.state == "INCOMPLETE" or n.state == "FAILED" then
-      local ok, e = pcall(ns.neigh_del, ns, { dst = n.dst, dev = dev })
+      local ok, e = check.protect(ns.neigh_del, ns, { dst = n.dst, dev = dev })
       if not ok and not (type(e) == "table" and e.code == "ENOENT") then error(e, 0) end
     end
   end
@@ -337,7 +337,7 @@ function M.install(Lab, is_lab)
     if self._batch then return fn() end
     local b = { order = {}, ops = {} }
     self._batch = b
-    local ok, err = pcall(fn)
+    local ok, err = check.protect(fn)
     self._batch = nil
     if not ok then error(err, 0) end
     for _, ns in ipairs(b.order) do ns:qdisc_batch(b.ops[ns]) end

@@ -168,61 +168,11 @@ function Node:gateway(via)
   return self
 end
 
--- the last lines a process wrote to stderr, for a message: "; its stderr
--- ended with:\n  ..." (nothing when it wrote nothing)
-local function stderr_lines(p, max)
-  local text = p:stderr_tail() or ""
-  local lines = {}
-  for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
-  if #lines == 0 then return "" end
-  local first = math.max(1, #lines - (max or 5) + 1)
-  return "; its stderr ended with:\n  " .. table.concat(lines, "\n  ", first)
-end
-
-local SERVICE_OPTS = check.set("port", "addr", "timeout", "env", "stdout", "stderr", "append")
-
--- a background command the lab stops at teardown; with opts.port, wait until
--- it accepts TCP connections on opts.addr (default: the node's address)
-
+-- a background command the lab waits for (opts.ready), watches and stops at teardown
 function Node:service(argv, opts)
   check.self(self, is_node, "service", "node", 2)
-  check.arg("service", "argv", argv, "table", 2)
-  opts = check.options("service", opts, SERVICE_OPTS, 2)
-  check.arg("service", "option 'port'", opts.port, "port", 2, true)
-  check.arg("service", "option 'addr'", opts.addr, "text", 2, true)
-  check.arg("service", "option 'timeout'", opts.timeout, "seconds", 2, true)
-  if rawget(self, "remote") then return self.ns.spawn() end  -- runs on the node's own site
-  -- its stderr's last lines are kept: a service that fails says why
-  local spawn_opts = { stderr_tail = true }
-  for _, k in ipairs { "env", "stdout", "stderr", "append" } do spawn_opts[k] = opts[k] end
-  local lab = self.lab
-  local p = atomic(function()
-    local p = self.ns:spawn(argv, spawn_opts)
-    lab.procs[#lab.procs + 1] = p
-    return p
-  end)
-  if opts.port then
-    local addr = opts.addr or self:address() or "127.0.0.1"
-    local timeout, status = opts.timeout or 5, nil
-    local ok = lab:_poll(function()
-      if not status and not p:running() then
-        status = p:wait(0)
-        -- a failure ends the wait; status 0 may be a daemon's parent,
-        -- whose child is to accept
-        if status ~= 0 then return true end
-      end
-      return self.ns:connect(addr, opts.port, { timeout = 0.2 })
-    end, timeout)
-    local failed = status and status ~= 0
-    if failed or not ok then
-      local where = ("%s:%d"):format(addr, opts.port)
-      local what = failed and ("exited with status %d before it accepted connections on %s"):format(status, where)
-        or status and ("exited with status 0, and nothing accepted connections on %s within %gs"):format(where, timeout)
-        or ("did not accept connections on %s within %gs"):format(where, timeout)
-      fail(("service %s on %s %s%s"):format(argv[1], self.name, what, stderr_lines(p)), 2)
-    end
-  end
-  return p
+  local svc = require("netlab.service").start(self, argv, opts, atomic)  -- not a tail call: the user is 3 levels up
+  return svc
 end
 
 M.new, M.is = new_node, is_node

@@ -125,6 +125,8 @@ end
 function M.finish(lab, script_ok)
   -- the process ends after this: an isolated lab's namespaces go with it
   lab.leaving = true
+  -- a service that died while the lab was up is a failure, told before teardown stops the rest
+  if not lab.closed then pcall(require("netlab.service").check, lab) end
   local ok, err = pcall(lab.close, lab)
   if ok and lab.close_journal then lab.close_journal() end
   if not ok then io.stderr:write(tostring(err), "\n") end

@@ -460,7 +460,7 @@ end
 
 -- netlab ls's line for a lab over several machines: which other sites answer now
 function M.ls_line(d, host_netns, say)
-  local ok, yes, no = pcall(function()
+  local ok, yes, no = check.protect(function()
     local ns = netns.open_path(host_netns)
     local y, n = M.answers(ns, d.sites, d.here, 0.3)
     ns:close()

@@ -79,10 +79,12 @@ function M.install(Lab, is_lab, clock)
       local ok, e = pcall(f, ...)
       if not ok then errors[#errors + 1] = tostring(e) end
     end
+    -- every service at once: its stop signal, a grace period, then SIGKILL
+    try(require("netlab.service").stop_all, self.procs)
     for i = #self.procs, 1, -1 do
-      local p = self.procs[i]
+      local p = self.procs[i].proc
       try(function()
-        if p:running() then p:kill("KILL") end
+        if p:alive() then p:kill("KILL") end
         p:wait(2)
       end)
     end

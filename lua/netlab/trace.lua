@@ -5,6 +5,7 @@
 -- routes and nftables rules (spec/trace_spec.lua checks this). Probes, which
 -- run no command, are printed as comments.
 local netns = require "netns"
+local check = require "netlab.check"
 
 local M = {}
 
@@ -211,7 +212,7 @@ end
 local function bridge_vlan(verb, ns, dev, vids, o)
   local list = type(vids) == "table" and { table.unpack(vids) } or { vids }
   table.sort(list)
-  local ok, l = pcall(ns.link, ns, dev)
+  local ok, l = check.protect(ns.link, ns, dev)
   local tail = ""
   if verb == "add" and o and o.pvid then tail = tail .. " pvid" end
   if verb == "add" and o and o.untagged then tail = tail .. " untagged" end
@@ -488,7 +489,7 @@ function M.install(out)
   netns.hook(function(name, ...)
     local fmt = formats[name]
     if not fmt then return end
-    local ok, lines = pcall(fmt, ...)
+    local ok, lines = check.protect(fmt, ...)
     if not ok or not lines then return end   -- bad arguments: the call itself will say so
     for _, line in ipairs(lines) do
       -- a probe retried in a wait loop is said once

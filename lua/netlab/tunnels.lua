@@ -230,9 +230,9 @@ local function lab_tunnel(lab, a, b, opts)
   local first, second = { a, names[1], oa }, { b, names[2], ob }
   if kind == "wireguard" and u.a_reaches_b and not u.b_reaches_a then first, second = second, first end
   core("tunnel", 3, first[1].ns.link_add, first[1].ns, first[2], kind, first[3])
-  local ok, e = pcall(second[1].ns.link_add, second[1].ns, second[2], kind, second[3])
+  local ok, e = check.protect(second[1].ns.link_add, second[1].ns, second[2], kind, second[3])
   if not ok then
-    pcall(first[1].ns.link_del, first[1].ns, first[2])
+    check.protect(first[1].ns.link_del, first[1].ns, first[2])
     core("tunnel", 3, error, e, 0)
   end
   add_addresses(lab, a, names[1], inner[1])
