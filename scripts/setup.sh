@@ -37,6 +37,12 @@ packages=(cmake pkg-config liblua5.4-dev lua5.4 libmnl-dev libnftnl-dev libsodiu
 # Installed without the recommended packages: wireguard-tools recommends the kernel module,
 # which apt satisfies with a whole kernel image (and initramfs tooling, and a newer systemd).
 bare=(wireguard-tools)
+# Routing daemons the routing-lab examples run inside nodes (scripts/examples/ospf-ring*.lua,
+# spec/ospf_spec.lua): BIRD 2 and FRR. Debian's packages enable and start bird.service and
+# frr.service on install: a routing daemon on the real host, speaking on its interfaces, that
+# nobody asked for (and holding /run/bird, /run/frr). They are installed with service starts
+# denied (see below) and, where systemd runs, with the units they enabled disabled again.
+daemons=(bird2 frr)
 # The sanitized build: gcc and its ASan and UBSan runtimes (Debian 12's gcc-12 pulls them in
 # through libgcc-12-dev), and patchelf, which makes the tree's lua5.4 load them (CMakeLists.txt).
 if ((sanitize)); then
@@ -55,6 +61,7 @@ if ((vm)); then
   packages=(qemu-system-x86 busybox-static kmod xz-utils cpio coreutils grep sed)
   install_opts=(--no-install-recommends)
   bare=()
+  daemons=()
 fi
 
 # dpkg-query fails for unknown packages and prints e.g. "deinstall ok config-files"
@@ -68,17 +75,21 @@ missing_bare=()
 for p in "${bare[@]}"; do
   installed "$p" || missing_bare+=("$p")
 done
+missing_daemons=()
+for p in "${daemons[@]}"; do
+  installed "$p" || missing_daemons+=("$p")
+done
 
 sudo=()
 if ((EUID != 0)) && command -v sudo >/dev/null; then
   sudo=(sudo)
 fi
-if ((${#missing[@]} + ${#missing_bare[@]})); then
+if ((${#missing[@]} + ${#missing_bare[@]} + ${#missing_daemons[@]})); then
   if ((EUID != 0 && ${#sudo[@]} == 0)); then
-    echo "setup.sh: missing packages (${missing[*]} ${missing_bare[*]}) and not root, and sudo is not available" >&2
+    echo "setup.sh: missing packages (${missing[*]} ${missing_bare[*]} ${missing_daemons[*]}) and not root, and sudo is not available" >&2
     exit 1
   fi
-  echo "setup.sh: installing ${missing[*]} ${missing_bare[*]}"
+  echo "setup.sh: installing ${missing[*]} ${missing_bare[*]} ${missing_daemons[*]}"
   # another apt-get (a second clone's setup, unattended upgrades) holds dpkg's lock: wait for it
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
   if ((${#missing[@]})); then
@@ -88,6 +99,46 @@ if ((${#missing[@]} + ${#missing_bare[@]})); then
   if ((${#missing_bare[@]})); then
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
       --no-install-recommends "${missing_bare[@]}" >/dev/null
+  fi
+  if ((${#missing_daemons[@]})); then
+    # The daemons only ever run inside a lab's nodes, never as the host's services. Debian's way
+    # to keep a package's maintainer scripts from starting its service: /usr/sbin/policy-rc.d
+    # exiting 101 ("action forbidden"), which invoke-rc.d and deb-systemd-invoke obey. Ours lives
+    # only for this apt-get (removed on any exit by the trap); one already there (a container's,
+    # an admin's) is theirs and stays untouched. Without recommends: frr-pythontools (frr-reload)
+    # is not needed.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=0
+    if [[ ! -e "$policy" ]]; then
+      trap '"${sudo[@]}" rm -f "$policy"' EXIT
+      printf '#!/bin/sh\n# scripts/setup.sh of netlab: no service starts while it installs routing daemons\nexit 101\n' |
+        "${sudo[@]}" tee "$policy" >/dev/null
+      "${sudo[@]}" chmod 0755 "$policy"
+      own_policy=1
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends "${missing_daemons[@]}" >/dev/null
+    if ((own_policy)); then
+      "${sudo[@]}" rm -f "$policy"
+      trap - EXIT
+    fi
+    # policy-rc.d stops the start, not the enabling: under systemd the units would start at the
+    # next boot. Disable (and stop, in case a policy-rc.d of someone else's let them start) only
+    # the units of the packages installed just now; a host that already ran them keeps them.
+    if [[ -d /run/systemd/system ]]; then
+      units=()
+      for p in "${missing_daemons[@]}"; do
+        case "$p" in
+          bird2) units+=(bird.service) ;;
+          frr) units+=(frr.service) ;;
+        esac
+      done
+      for u in "${units[@]}"; do
+        if systemctl is-enabled --quiet "$u" 2>/dev/null || systemctl is-active --quiet "$u" 2>/dev/null; then
+          "${sudo[@]}" systemctl disable --now --quiet "$u"
+        fi
+      done
+    fi
   fi
 fi
 

@@ -67,6 +67,36 @@ print("neigh", n and n.lladdr, n and n.state[1])
 		assert.matches("4 passed, 0 failed", out, 1, true)
 	end)
 
+	it("link:up puts back the routes a script made, not a routing daemon's: those are the daemon's to make again #root", function()
+		local code, out, err = run("daemonroutes.lua", PRELUDE .. [[
+local a, b = lab:node "a", lab:node "b"
+local l = lab:link(a, b, { addr = { "10.0.1.1/24", "10.0.1.2/24" } })
+a:route_add { dst = "10.8.0.0/24", via = "10.0.1.2" }              -- static
+a:route_add { dst = "10.8.4.0/24", via = "10.0.1.2", table = 100 }  -- static, in a table of its own
+a:route_add { dst = "10.8.5.0/24", via = "10.0.1.2" }
+a:route_del { dst = "10.8.5.0/24" }                                 -- made and deleted: not the script's now
+local function ip(...)
+  assert(a:run({ "ip", ... }).status == 0)
+end
+ip("route", "add", "10.8.1.0/24", "via", "10.0.1.2")                                 -- boot: ip's own
+ip("route", "add", "10.8.2.0/24", "via", "10.0.1.2", "proto", "12", "metric", "32")  -- as BIRD makes them
+ip("route", "add", "10.8.3.0/24", "via", "10.0.1.2", "proto", "188", "metric", "20") -- as FRR's zebra does OSPF's
+ip("route", "add", "10.8.5.0/24", "via", "10.0.1.2", "proto", "12")                  -- BIRD's, once the script's
+l:down()
+l:up()
+local got = {}
+for _, t in ipairs { "main", "100" } do
+  for _, r in ipairs(ipj("a", "route show table " .. t)) do
+    if r.dst:match("^10%.8%.") then got[#got + 1] = r.dst end
+  end
+end
+table.sort(got)
+print("routes: " .. table.concat(got, ", "))
+]])
+		assert.equal(0, code, err)
+		assert.matches("routes: 10.8.0.0/24, 10.8.1.0/24, 10.8.4.0/24\n", out, 1, true)
+	end)
+
 	it("link:up leaves no neighbour waiting on a probe lost while the wire came back: the first packet after it (and after the build) is answered at once #root", function()
 		local code, out, err = run("lostarp.lua", PRELUDE .. [[
 local a, b = lab:node "a", lab:node "b"

@@ -1,6 +1,7 @@
 -- netlab.links: a lab's links as objects: emulation (delay, loss, rate ... as qdiscs), cut and restore, partitions, batches.
 local netns = require "netns"
 local check = require "netlab.check"
+local route_key = require("netlab.node").route_key
 
 local set, fail, shown = check.set, check.fail, check.shown
 
@@ -240,12 +241,20 @@ function Link:clear()
 end
 
 -- what the kernel forgets about a device set down, and gives back by itself
--- only in part: routes through it (but the kernel's own), its IPv6
--- addresses, permanent neighbours. Saved at down, put back at up.
-local function save_state(ns, dev)
+-- only in part: routes through it that a script made, its IPv6 addresses,
+-- permanent neighbours. Saved at down, put back at up.
+-- A script's routes are those it made with route_add (whatever their protocol) and those of
+-- protocol "static" or "boot" (ip route add); the kernel's own come back by themselves, and a
+-- routing daemon's (bird, zebra, ospf, bgp ...) are the daemon's to put back: made again by
+-- the lab, it would hold one the daemon did not make and does not withdraw (the daemon's own
+-- install then fails: EEXIST).
+local RESTORED = { static = true, boot = true }
+local function save_state(node, dev)
+  local ns, made = node.ns, rawget(node, "routes_made") or {}
   local saved = { routes = {}, addrs = {}, neighs = {} }
   for _, r in ipairs(ns:routes()) do
-    if r.dev == dev and r.proto ~= "kernel" and not (r.dst or ""):match("^fe80:") then
+    if r.dev == dev and (RESTORED[r.proto] or made[route_key(r.table, r.dst)])
+        and not (r.dst or ""):match("^fe80:") then
       saved.routes[#saved.routes + 1] = { dst = r.dst, via = r.via, dev = dev, metric = r.metric,
         table = r.table ~= "main" and r.table or nil, family = r.family, proto = r.proto }
     end
@@ -293,7 +302,7 @@ function Link:down()
   check.self(self, is_link, "down", "link", 2)
   if self.lab.closed then fail("down: the lab is torn down", 2) end
   if self.is_down then return self end
-  self.saved = { a = save_state(self.a_node.ns, self.dev_a), b = save_state(self.b_node.ns, self.dev_b) }
+  self.saved = { a = save_state(self.a_node, self.dev_a), b = save_state(self.b_node, self.dev_b) }
   self.a_node.ns:link_set(self.dev_a, { up = false })
   self.b_node.ns:link_set(self.dev_b, { up = false })
   self.is_down = true

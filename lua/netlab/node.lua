@@ -27,6 +27,33 @@ local function addr_change(lab, node, k, f, dev, p, ...)
   return table.unpack(res, 1, res.n)
 end
 
+-- the key of a route in the book of the routes a script made: its table and destination as
+-- routes() says them (main is 254; "default", or the network and its length)
+local function route_key(tbl, dst)
+  if tbl == nil or tbl == "main" then tbl = 254 end
+  if dst ~= "default" then
+    local ok, p = pcall(netns.prefix, dst)
+    if ok then dst = ("%s/%d"):format(p.address, p.prefix) end
+  end
+  return ("%s %s"):format(tostring(tbl), tostring(dst))
+end
+M.route_key = route_key
+
+-- node:route_add / route_del keep the node's book of the routes the script made, whatever
+-- their protocol: link:up puts those back, and leaves a routing daemon's to the daemon
+local function route_change(node, k, f, opts, ...)
+  local res = table.pack(f(node.ns, opts, ...))
+  if type(opts) == "table" and opts.dst ~= nil then
+    local made = rawget(node, "routes_made")
+    if not made then
+      made = {}
+      rawset(node, "routes_made", made)
+    end
+    made[route_key(opts.table, opts.dst)] = k == "route_add" or nil
+  end
+  return table.unpack(res, 1, res.n)
+end
+
 -- node:ping / node:connect: the lab keeps the last result, so that
 -- lab:expect(a:connect(...), label) can tell the probe's reason and time
 -- (the call gets only the first of the probe's results)
@@ -54,6 +81,10 @@ local function node_index(node, k)
       end
       if k == "addr_add" or k == "addr_del" then
         local res = table.pack(addr_change(lab, node, k, v, ...))  -- not a tail call: level 3 is the user
+        return table.unpack(res, 1, res.n)
+      end
+      if k == "route_add" or k == "route_del" then
+        local res = table.pack(route_change(node, k, v, ...))  -- not a tail call: level 3 is the user
         return table.unpack(res, 1, res.n)
       end
       if not nat then return v(ns, ...) end
