@@ -173,6 +173,31 @@ print(e)
 			assert.falsy(out:find("not ok", 1, true), out)
 		end)
 
+		it("BIRD with a wrong config fails within a second, in BIRD's own words #root #bird", function()
+			local why = proc.missing("bird", "bird2")
+			if why then pending(why) return end
+			local _, readable = proc.exec({ "test", "-r", "/etc/bird", "-a", "-x", "/etc/bird" })
+			why = readable ~= 0 and require("support.rootless").needs_root("node:file copies /etc/bird, which Debian keeps to root and bird (0750)")
+			if why then pending(why) return end
+			local code, out, err = run("badbird.lua", [[
+local r = lab:node("r1")
+r:file("/etc/bird/bird.conf", "router id 10.0.0.1;\nprotocol device {\n  scan tim 10;\n}\n")
+r:run({ "mkdir", "-p", "/run/bird" })
+local t0 = netns.clock()
+local ok, e = pcall(r.service, r, { "bird", "-f", "-c", "/etc/bird/bird.conf" },
+  { ready = { unix = "/run/bird/bird.ctl" }, timeout = 30, name = "bird" })
+print(("took %.2f"):format(netns.clock() - t0))
+print(e)
+]])
+			assert.equal(0, code, out .. err)
+			local took = tonumber(out:match("took ([%d.]+)"))
+			assert.truthy(took and took < 1, out)
+			-- BIRD's own message: the file, the line, what it did not understand
+			assert.truthy(out:find("service bird on r1 exited with status 1 before it was ready (waiting for connections on "
+				.. "the unix socket /run/bird/bird.ctl); its output ended with:", 1, true), out)
+			assert.truthy(out:find("/etc/bird/bird.conf:3:", 1, true), out)
+		end)
+
 		it("mistakes are named at the script's line #root", function()
 			local code, out, err = run("readybad.lua", [[
 local a = lab:node("a")
