@@ -11,8 +11,11 @@
 #include "link.h"
 #include "neigh.h"
 
-static int neigh_change(struct ns *ns, int type, int flags, const char *dev,
-			const struct prefix *dst, const unsigned char *lladdr, struct err *e)
+/* One change to a neighbour table entry of dev: the family and state given, an
+ * address (NDA_DST) of dst's family, a link-layer address when given; an fdb
+ * entry (AF_BRIDGE) is the device's own (NTF_SELF). */
+static int entry_change(struct ns *ns, int type, int flags, const char *dev, unsigned char family,
+			int state, const struct prefix *dst, const unsigned char *lladdr, struct err *e)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
@@ -26,24 +29,27 @@ static int neigh_change(struct ns *ns, int type, int flags, const char *dev,
 		return index;
 	nlh = nl_put(buf, type, flags, sizeof(*ndm));
 	ndm = mnl_nlmsg_get_payload(nlh);
-	ndm->ndm_family = (unsigned char)dst->family;
+	ndm->ndm_family = family;
 	ndm->ndm_ifindex = index;
-	ndm->ndm_state = type == RTM_NEWNEIGH ? NUD_PERMANENT : 0;
-	mnl_attr_put(nlh, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr);
+	ndm->ndm_state = (unsigned short)state;
+	if (family == AF_BRIDGE)
+		ndm->ndm_flags = NTF_SELF;
 	if (lladdr)
 		mnl_attr_put(nlh, NDA_LLADDR, 6, lladdr);
+	mnl_attr_put(nlh, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr);
 	return nl_talk(nl, nlh, NULL, NULL, e);
 }
 
 int neigh_add(struct ns *ns, const char *dev, const struct prefix *dst,
 	      const unsigned char lladdr[6], struct err *e)
 {
-	return neigh_change(ns, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, dev, dst, lladdr, e);
+	return entry_change(ns, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, dev, (unsigned char)dst->family,
+			    NUD_PERMANENT, dst, lladdr, e);
 }
 
 int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct err *e)
 {
-	return neigh_change(ns, RTM_DELNEIGH, 0, dev, dst, NULL, e);
+	return entry_change(ns, RTM_DELNEIGH, 0, dev, (unsigned char)dst->family, 0, dst, NULL, e);
 }
 
 /* an entry of a vxlan's own forwarding table (AF_BRIDGE, NTF_SELF): frames to lladdr go to the
@@ -52,25 +58,7 @@ int neigh_del(struct ns *ns, const char *dev, const struct prefix *dst, struct e
 static int fdb_change(struct ns *ns, int type, int flags, const char *dev, const unsigned char lladdr[6],
 		      const struct prefix *dst, struct err *e)
 {
-	char buf[256];
-	struct nlmsghdr *nlh;
-	struct ndmsg *ndm;
-	struct nl *nl;
-	int index, ret;
-
-	if ((ret = ns_rt(ns, &nl, e)) < 0)
-		return ret;
-	if ((index = link_index(ns, dev, e)) < 0)
-		return index;
-	nlh = nl_put(buf, type, flags, sizeof(*ndm));
-	ndm = mnl_nlmsg_get_payload(nlh);
-	ndm->ndm_family = AF_BRIDGE;
-	ndm->ndm_ifindex = index;
-	ndm->ndm_flags = NTF_SELF;
-	ndm->ndm_state = NUD_PERMANENT | NUD_NOARP;
-	mnl_attr_put(nlh, NDA_LLADDR, 6, lladdr);
-	mnl_attr_put(nlh, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr);
-	return nl_talk(nl, nlh, NULL, NULL, e);
+	return entry_change(ns, type, flags, dev, AF_BRIDGE, NUD_PERMANENT | NUD_NOARP, dst, lladdr, e);
 }
 
 int fdb_append(struct ns *ns, const char *dev, const unsigned char lladdr[6], const struct prefix *dst,
