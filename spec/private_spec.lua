@@ -38,6 +38,14 @@ local function confined(name, text, prepare, after, args)
 		"sh", "-c", cmd }, true)
 end
 
+-- this process's working directory (netlab's, as ws:run starts it)
+local function cwd()
+	local f = io.popen("pwd")
+	local d = f:read("l")
+	f:close()
+	return d
+end
+
 -- a script's own run through the interpreter: code, stdout, stderr
 local function run(name, text, args)
 	local argv = {}
@@ -248,7 +256,10 @@ a:file("/etc/pv-nowhere/frr.conf", "x")
 
 	describe("/run, /tmp, /var/tmp", function()
 		it("are the node's own and kept from one command to the next: a daemon's socket and pid file in /run are there for the node's later commands, not for another node's nor the machine #root", function()
-			local code, out, err = run("daemon.lua", SHOW .. [[
+			-- a working directory under /tmp (a clone there) is put back at its path in the node's own
+			local top = cwd():match("^/tmp/([^/]+)") or cwd():match("^/var/tmp/([^/]+)") or cwd():match("^/run/([^/]+)")
+			local hide = top and (" | grep -vx " .. q(top)) or ""
+			local code, out, err = run("daemon.lua", SHOW .. ("local HIDE = %q\n"):format(hide) .. [[
 local a, b = lab:node "a", lab:node "b"
 a:service { "python3", "-c", "import os, socket, time\n"
   .. "s = socket.socket(socket.AF_UNIX); s.bind('/run/pv-d.sock'); s.listen(1)\n"
@@ -258,7 +269,7 @@ a:service { "python3", "-c", "import os, socket, time\n"
 await(a, "test -e /run/pv-d.pid")
 local connect = "python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.connect('/run/pv-d.sock'); print(s.recv(64).decode().strip())\""
 show(a, connect .. "; cat /tmp/pv-t /var/tmp/pv-vt; test -s /run/pv-d.pid && echo pid")
-show(b, "(" .. connect .. ") 2>&1 | tail -n 1; ls -A /run /tmp /var/tmp")
+show(b, "(" .. connect .. ") 2>&1 | tail -n 1; ls -A /run /tmp /var/tmp" .. HIDE)
 show(lab.host, "ls /run/pv-d.sock /tmp/pv-t /var/tmp/pv-vt")
 -- the lab's namespaces stay in reach inside: ip netns, ip -n
 show(a, "ip netns list | sort; ls -ld /run/lock | cut -c1-10")
@@ -276,6 +287,26 @@ show(a, "ip netns list | sort; ls -ld /run/lock | cut -c1-10")
 			for _, p in ipairs { "/run/pv-d.sock", "/run/pv-d.pid", "/tmp/pv-t", "/var/tmp/pv-vt" } do
 				assert.is_nil(proc.read(p), p)
 			end
+		end)
+
+		it("keep the caller's working directory in reach at its path when it lies under them (a clone in /tmp) #root", function()
+			local dir = "/tmp/netlab-pv-cwd-" .. proc.pid()
+			local secret = "/tmp/netlab-pv-secret-" .. proc.pid()
+			finally(function() proc.rmtree(dir) os.remove(secret) end)
+			assert(os.execute("mkdir -p " .. q(dir .. "/sub") .. " && echo machine > " .. q(secret)))
+			local script = ws:write("cwd.lua", [[
+local a = lab:node "a"
+for _, cmd in ipairs { 'cd "$PWD" && pwd && ls', "cat ]] .. secret .. [[ 2>&1; ls -A /tmp" } do
+  local r = a:run { "sh", "-c", cmd }
+  io.write(r.stdout, r.stderr)
+end
+]])
+			local out, code = proc.exec({ "sh", "-c", ("cd %s/sub && %s %s"):format(q(dir), q(nl.bin), q(script)) }, true)
+			assert.equal(0, code, out)
+			-- the working directory by its name; the machine's /tmp otherwise hidden, only the
+			-- way to the working directory in the node's own
+			assert.same({ dir .. "/sub", "cat: " .. secret .. ": No such file or directory", "netlab-pv-cwd-" .. proc.pid() },
+				lines(out))
 		end)
 	end)
 

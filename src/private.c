@@ -291,6 +291,8 @@ static void bind_etc(const char *name)
  * directory is reachable, moved in once the command has its own namespace */
 struct mounts {
 	int run, tmp, vtmp;
+	int cwd;		/* the caller's working directory when the node's own would hide it */
+	char cwd_path[PATH_MAX];
 	int n;			/* node_file's copies */
 	int *fd;
 	const char **target;
@@ -304,11 +306,58 @@ static void mounts_free(struct mounts *m)
 	close_fd(&m->run);
 	close_fd(&m->tmp);
 	close_fd(&m->vtmp);
+	close_fd(&m->cwd);
 	for (i = 0; i < m->n; i++)
 		close_fd(&m->fd[i]);
 	free(m->fd);
 	free(m->target);
 	free(m->list);
+}
+
+/* Is path strictly below one of the directories a node has its own of? */
+static int hidden_below(const char *path)
+{
+	static const char *const own[] = { "/tmp/", "/var/tmp/", "/run/", NULL };
+	int i;
+
+	for (i = 0; own[i]; i++)
+		if (!strncmp(path, own[i], strlen(own[i])) && path[strlen(own[i])])
+			return 1;
+	return 0;
+}
+
+/* the caller's working directory, when the node's own /tmp, /var/tmp or /run
+ * would hide its path (a project checked out under /tmp): a clone of it, to
+ * be put back at its path inside them, so a command that goes there by name
+ * (a shell's cd "$PWD", a version manager's shim) still finds it */
+static void cwd_take(struct mounts *m)
+{
+	if (!getcwd(m->cwd_path, sizeof(m->cwd_path)) || !hidden_below(m->cwd_path) ||
+	    !strncmp(m->cwd_path, "/run/netns/", 11))
+		return;
+	m->cwd = clone_at(AT_FDCWD, ".", 0);
+}
+
+/* mkdir -p path's directories (in the node's own ones), then the clone there */
+static int cwd_put(struct mounts *m)
+{
+	char *p;
+	int ret;
+
+	if (m->cwd < 0)
+		return 0;
+	for (p = strchr(m->cwd_path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		ret = mkdir(m->cwd_path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+		*p = '/';
+		if (ret < 0)
+			return ret;
+	}
+	if (mkdir(m->cwd_path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if ((ret = move_to(&m->cwd, m->cwd_path)) < 0)
+		return ret;
+	return chdir(m->cwd_path) < 0 ? -errno : 0;
 }
 
 /* the clones of the node's directories, in the caller's mount namespace */
@@ -318,6 +367,7 @@ static int mounts_take(struct ns *ns, struct mounts *m)
 	size_t len;
 	int dir, ret = 0, lines, i;
 
+	cwd_take(m);
 	if ((dir = private_node_dir(ns)) < 0)
 		return dir;
 	if ((m->run = clone_at(dir, "run", 0)) < 0 || (m->tmp = clone_at(dir, "tmp", 0)) < 0 ||
@@ -375,6 +425,8 @@ static int mounts_put(struct mounts *m)
 	for (i = 0; i < m->n; i++)
 		if ((ret = move_to(&m->fd[i], m->target[i])) < 0)
 			goto out;
+	if ((ret = cwd_put(m)) < 0)
+		goto out;
 	/* a clone of a shared mount (a --host lab's directory under /run) is its
 	 * peer: a mount the command makes there must not reach the machine */
 	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
@@ -428,7 +480,7 @@ int private_exec_hostname(struct ns *ns, int uts, const char *file, char *const 
 
 int private_enter(struct ns *ns, int with_hostname)
 {
-	struct mounts m = { .run = -1, .tmp = -1, .vtmp = -1 };
+	struct mounts m = { .run = -1, .tmp = -1, .vtmp = -1, .cwd = -1 };
 	const char *name = ns->node ? ns->node : ns->kind == NS_NAMED ? ns->name : NULL;
 	int ret = 0;
 
