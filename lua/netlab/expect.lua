@@ -30,7 +30,7 @@ return function(Lab, is_lab, out)
   end
 
   -- fn(lab, label) is called once, at the first expectation that fails, before teardown
-  -- (dump the routing tables, say: lab:run_all{ "ip", "route" })
+  -- (each router's routing table, say: lab:run_all with show = true)
   function Lab:on_failure(fn)
     check.self(self, is_lab, "on_failure", "lab", 2)
     check.arg("on_failure", "the function", fn, "function", 2)
