@@ -15,9 +15,9 @@
 #include <libnftnl/table.h>
 
 #include "filter.h"
+#include "nft_txn.h"
 #include "link.h"
 
-#define BATCH_LIMIT 4096		/* libmnl wants a buffer twice the limit */
 
 /* a direction's chain: its name's prefix, its hook, how a failure names it */
 static const struct {
@@ -161,63 +161,10 @@ static int state(struct ns *ns, const char *dev, int *hooks, size_t *total, stru
 	return 0;
 }
 
-/* ---- the transaction ------------------------------------------------- */
-
-struct txn {
-	struct nl *nl;
-	struct mnl_nlmsg_batch *b;
-	char what[NL_BATCH_MAX][48];	/* message position -> the part it is about */
-	int n, err;
-};
-
-static struct nlmsghdr *txn_put(struct txn *t, int type, int flags, const char *what)
-{
-	if (t->n >= NL_BATCH_MAX - 1) {
-		t->err = -E2BIG;
-		return NULL;
-	}
-	snprintf(t->what[t->n], sizeof(t->what[0]), "%s", what);
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(t->b), (uint16_t)type, NFPROTO_NETDEV,
-				     (uint16_t)(flags | NLM_F_ACK), ++t->nl->seq);
-}
-
-static void txn_next(struct txn *t)
-{
-	t->n++;
-	if (!mnl_nlmsg_batch_next(t->b) && !t->err)
-		t->err = -EMSGSIZE;
-}
-
-static int txn_begin(struct txn *t, struct nl *nl, char *buf)
-{
-	memset(t, 0, sizeof(*t));
-	t->nl = nl;
-	if (!(t->b = mnl_nlmsg_batch_start(buf, BATCH_LIMIT)))
-		return -ENOMEM;
-	nftnl_batch_begin(mnl_nlmsg_batch_current(t->b), ++nl->seq);
-	txn_next(t);
-	return 0;
-}
-
-static void txn_table(struct txn *t, int type, int flags)
-{
-	struct nftnl_table *tb = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!tb) {
-		t->err = -ENOMEM;
-		return;
-	}
-	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, BH_TABLE);
-	if ((nlh = txn_put(t, type, flags, "table netdev " BH_TABLE))) {
-		nftnl_table_nlmsg_build_payload(nlh, tb);
-		txn_next(t);
-	}
-	nftnl_table_free(tb);
-}
+/* ---- the transaction (nft_txn.c) -------------------------------------- */
 
 /* a direction's chain of dev: made (with its hook) or deleted (by name) */
-static void txn_chain(struct txn *t, int type, const char *dev, size_t d)
+static void txn_chain(struct nft_txn *t, int type, const char *dev, size_t d)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -238,31 +185,13 @@ static void txn_chain(struct txn *t, int type, const char *dev, size_t d)
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_DROP);
 	}
 	snprintf(what, sizeof(what), "chain %s", name);
-	if ((nlh = txn_put(t, type, type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, what))) {
+	if ((nlh = nft_txn_put(t, type, type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, what))) {
 		nftnl_chain_nlmsg_build_payload(nlh, c);
-		txn_next(t);
+		nft_txn_next(t);
 	}
 	nftnl_chain_free(c);
 }
 
-static int txn_commit(struct txn *t, struct err *e)
-{
-	int at, ret;
-
-	nftnl_batch_end(mnl_nlmsg_batch_current(t->b), ++t->nl->seq);
-	t->what[t->n][0] = '\0';
-	txn_next(t);
-	if (t->err) {
-		ret = err_set(e, t->err, NULL);
-	} else {
-		ret = nl_talk_batch(t->nl, mnl_nlmsg_batch_head(t->b), mnl_nlmsg_batch_size(t->b),
-				    &at, e);
-		if (ret < 0 && at > 0 && at < t->n && t->what[at][0])
-			err_part(e, "%s", t->what[at]);
-	}
-	mnl_nlmsg_batch_stop(t->b);
-	return ret;
-}
 
 /* ---- operations ------------------------------------------------------- */
 
@@ -277,8 +206,7 @@ static int check_args(const char *dev, int hooks, struct err *e)
 
 int bh_add(struct ns *ns, const char *dev, int hooks, struct err *e)
 {
-	char buf[2 * BATCH_LIMIT];
-	struct txn t;
+	struct nft_txn t;
 	struct nl *nl;
 	size_t total, d;
 	int ret, have;
@@ -294,13 +222,13 @@ int bh_add(struct ns *ns, const char *dev, int hooks, struct err *e)
 		return ret;
 	if (!(hooks & ~have))
 		return 0;
-	if ((ret = txn_begin(&t, nl, buf)) < 0)
+	if ((ret = nft_txn_begin(&t, nl, NFPROTO_NETDEV)) < 0)
 		return err_set(e, ret, NULL);
-	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nft_txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE, BH_TABLE);
 	for (d = 0; d < NDIRS; d++)
 		if (hooks & ~have & dirs[d].hook)
 			txn_chain(&t, NFT_MSG_NEWCHAIN, dev, d);
-	ret = txn_commit(&t, e);
+	ret = nft_txn_commit(&t, e);
 	/* a kernel without the egress hook (before 5.16, or built without it) */
 	if (ret == -EOPNOTSUPP && strstr(e->part, "chain out-"))
 		err_set(e, ret, "the kernel has no nftables egress hook (Linux 5.16+, CONFIG_NETFILTER_EGRESS)");
@@ -309,8 +237,7 @@ int bh_add(struct ns *ns, const char *dev, int hooks, struct err *e)
 
 int bh_del(struct ns *ns, const char *dev, int hooks, struct err *e)
 {
-	char buf[2 * BATCH_LIMIT];
-	struct txn t;
+	struct nft_txn t;
 	struct nl *nl;
 	size_t total, gone = 0, d;
 	int ret, have;
@@ -321,7 +248,7 @@ int bh_del(struct ns *ns, const char *dev, int hooks, struct err *e)
 		return ret;
 	if (!(hooks & have))
 		return 0;
-	if ((ret = txn_begin(&t, nl, buf)) < 0)
+	if ((ret = nft_txn_begin(&t, nl, NFPROTO_NETDEV)) < 0)
 		return err_set(e, ret, NULL);
 	for (d = 0; d < NDIRS; d++) {
 		if (hooks & have & dirs[d].hook) {
@@ -330,6 +257,6 @@ int bh_del(struct ns *ns, const char *dev, int hooks, struct err *e)
 		}
 	}
 	if (gone == total)
-		txn_table(&t, NFT_MSG_DELTABLE, 0);
-	return txn_commit(&t, e);
+		nft_txn_table(&t, NFT_MSG_DELTABLE, 0, BH_TABLE);
+	return nft_txn_commit(&t, e);
 }

@@ -21,8 +21,8 @@
 #include <libnftnl/table.h>
 
 #include "nat.h"
+#include "nft_txn.h"
 
-#define BATCH_LIMIT 8192		/* libmnl wants a buffer twice the limit */
 
 /* NF_IP_PRI_NAT_SRC / NF_IP_PRI_NAT_DST: what nft calls srcnat and dstnat */
 static const struct {
@@ -307,71 +307,10 @@ static struct nftnl_rule *rule_new(const char *table, const struct nat_rule *nr,
 	return r;
 }
 
-/* ---- the transaction ------------------------------------------------- */
-
-/* what a message of the transaction makes, for a failure: the table's is
- * named with the table */
-static const char table_part[] = "table";
-
-struct txn {
-	struct nl *nl;
-	const char *table;
-	struct mnl_nlmsg_batch *b;
-	const char *what[NL_BATCH_MAX];	/* message position -> the part it makes */
-	int n;
-	int err;			/* the first failure while building */
-};
-
-static struct nlmsghdr *txn_put(struct txn *t, int type, int flags, const char *what)
-{
-	if (t->n >= NL_BATCH_MAX - 1) {
-		t->err = -E2BIG;
-		return NULL;
-	}
-	t->what[t->n] = what;
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(t->b), (uint16_t)type,
-				     NFPROTO_INET, (uint16_t)(flags | NLM_F_ACK), ++t->nl->seq);
-}
-
-static void txn_next(struct txn *t)
-{
-	t->n++;
-	if (!mnl_nlmsg_batch_next(t->b) && !t->err)
-		t->err = -EMSGSIZE;
-}
-
-static int txn_begin(struct txn *t, struct nl *nl, const char *table, char *buf)
-{
-	memset(t, 0, sizeof(*t));
-	t->nl = nl;
-	t->table = table;
-	if (!(t->b = mnl_nlmsg_batch_start(buf, BATCH_LIMIT)))
-		return -ENOMEM;
-	t->what[0] = NULL;	/* the batch itself */
-	nftnl_batch_begin(mnl_nlmsg_batch_current(t->b), ++nl->seq);
-	txn_next(t);
-	return 0;
-}
-
-static void txn_table(struct txn *t, int type, int flags)
-{
-	struct nftnl_table *tb = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!tb) {
-		t->err = -ENOMEM;
-		return;
-	}
-	nftnl_table_set_str(tb, NFTNL_TABLE_NAME, t->table);
-	if ((nlh = txn_put(t, type, flags, table_part))) {
-		nftnl_table_nlmsg_build_payload(nlh, tb);
-		txn_next(t);
-	}
-	nftnl_table_free(tb);
-}
+/* ---- the transaction (nft_txn.c) -------------------------------------- */
 
 /* "add chain": a chain that exists with the same hook is left as it is */
-static void txn_chain(struct txn *t, int hook)
+static void txn_chain(struct nft_txn *t, const char *table, int hook)
 {
 	static const char *const what[NAT_HOOKS] = {
 		"chain postrouting", "chain prerouting", "chain output",
@@ -383,60 +322,38 @@ static void txn_chain(struct txn *t, int hook)
 		t->err = -ENOMEM;
 		return;
 	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, t->table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, hooks[hook].name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[hook].hooknum);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, hooks[hook].prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	if ((nlh = txn_put(t, NFT_MSG_NEWCHAIN, NLM_F_CREATE, what[hook]))) {
+	if ((nlh = nft_txn_put(t, NFT_MSG_NEWCHAIN, NLM_F_CREATE, what[hook]))) {
 		nftnl_chain_nlmsg_build_payload(nlh, c);
-		txn_next(t);
+		nft_txn_next(t);
 	}
 	nftnl_chain_free(c);
 }
 
-static void txn_rule(struct txn *t, const struct nat_rule *nr, int hook)
+static void txn_rule(struct nft_txn *t, const char *table, const struct nat_rule *nr, int hook)
 {
 	static const char *const what[NAT_HOOKS] = {
 		"rule in chain postrouting", "rule in chain prerouting", "rule in chain output",
 	};
-	struct nftnl_rule *r = rule_new(t->table, nr, hook);
+	struct nftnl_rule *r = rule_new(table, nr, hook);
 	struct nlmsghdr *nlh;
 
 	if (!r) {
 		t->err = -ENOMEM;
 		return;
 	}
-	if ((nlh = txn_put(t, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, what[hook]))) {
+	if ((nlh = nft_txn_put(t, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, what[hook]))) {
 		nftnl_rule_nlmsg_build_payload(nlh, r);
-		txn_next(t);
+		nft_txn_next(t);
 	}
 	nftnl_rule_free(r);
 }
 
-/* close the batch and send it; a failure names the part it was about */
-static int txn_commit(struct txn *t, struct err *e)
-{
-	int at, ret;
-
-	nftnl_batch_end(mnl_nlmsg_batch_current(t->b), ++t->nl->seq);
-	t->what[t->n] = NULL;
-	txn_next(t);
-	if (t->err) {
-		ret = err_set(e, t->err, NULL);
-		goto out;
-	}
-	ret = nl_talk_batch(t->nl, mnl_nlmsg_batch_head(t->b),
-			    mnl_nlmsg_batch_size(t->b), &at, e);
-	if (ret < 0 && at >= 0 && at < t->n && t->what[at] == table_part)
-		err_part(e, "table inet %s", t->table);
-	else if (ret < 0 && at >= 0 && at < t->n && t->what[at])
-		err_part(e, "%s", t->what[at]);
-out:
-	mnl_nlmsg_batch_stop(t->b);
-	return ret;
-}
 
 /* ---- operations ------------------------------------------------------- */
 
@@ -473,8 +390,7 @@ static int check_rule(const struct nat_rule *r)
 
 int nat_add(struct ns *ns, const char *table, const struct nat_rule *r, struct err *e)
 {
-	char buf[2 * BATCH_LIMIT];
-	struct txn t;
+	struct nft_txn t;
 	struct nl *nl;
 	int ret;
 
@@ -484,29 +400,28 @@ int nat_add(struct ns *ns, const char *table, const struct nat_rule *r, struct e
 		return err_set(e, -EINVAL, "not a table name netlab writes");
 	if ((ret = ns_nf(ns, &nl, e)) < 0)
 		return ret;
-	if ((ret = txn_begin(&t, nl, table, buf)) < 0)
+	if ((ret = nft_txn_begin(&t, nl, NFPROTO_INET)) < 0)
 		return err_set(e, ret, NULL);
-	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nft_txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE, table);
 	if (r->kind == NAT_DNAT) {
-		txn_chain(&t, NAT_PREROUTING);
-		txn_rule(&t, r, NAT_PREROUTING);
+		txn_chain(&t, table, NAT_PREROUTING);
+		txn_rule(&t, table, r, NAT_PREROUTING);
 		/* traffic the namespace makes itself never passes prerouting;
 		 * an input interface never matches there */
 		if (!r->iif[0]) {
-			txn_chain(&t, NAT_OUTPUT);
-			txn_rule(&t, r, NAT_OUTPUT);
+			txn_chain(&t, table, NAT_OUTPUT);
+			txn_rule(&t, table, r, NAT_OUTPUT);
 		}
 	} else {
-		txn_chain(&t, NAT_POSTROUTING);
-		txn_rule(&t, r, NAT_POSTROUTING);
+		txn_chain(&t, table, NAT_POSTROUTING);
+		txn_rule(&t, table, r, NAT_POSTROUTING);
 	}
-	return txn_commit(&t, e);
+	return nft_txn_commit(&t, e);
 }
 
 int nat_flush(struct ns *ns, const char *table, struct err *e)
 {
-	char buf[2 * BATCH_LIMIT];
-	struct txn t;
+	struct nft_txn t;
 	struct nl *nl;
 	int ret;
 
@@ -516,9 +431,9 @@ int nat_flush(struct ns *ns, const char *table, struct err *e)
 		return ret;
 	/* "add" then "delete" in one transaction: gone either way, and an
 	 * absent table is no error */
-	if ((ret = txn_begin(&t, nl, table, buf)) < 0)
+	if ((ret = nft_txn_begin(&t, nl, NFPROTO_INET)) < 0)
 		return err_set(e, ret, NULL);
-	txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	txn_table(&t, NFT_MSG_DELTABLE, 0);
-	return txn_commit(&t, e);
+	nft_txn_table(&t, NFT_MSG_NEWTABLE, NLM_F_CREATE, table);
+	nft_txn_table(&t, NFT_MSG_DELTABLE, 0, table);
+	return nft_txn_commit(&t, e);
 }
