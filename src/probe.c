@@ -275,6 +275,18 @@ int probe_ping(struct ns *ns, const struct prefix *dst, int count, double timeou
 	return 0;
 }
 
+/* a connect probe's answer: reached (err 0) or why not, and its time; the socket closed */
+static int connected(struct probe_result *res, double start, int err, int fd)
+{
+	res->rtt_ms = (now() - start) * 1000;
+	if (err)
+		snprintf(res->reason, sizeof(res->reason), "%s", strerror(err));
+	else
+		res->ok = 1;
+	close(fd);
+	return 0;
+}
+
 int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double timeout,
 		  struct probe_result *res, struct err *e)
 {
@@ -312,13 +324,7 @@ int probe_connect(struct ns *ns, const struct prefix *dst, unsigned port, double
 			err = errno;
 	}
 done:
-	res->rtt_ms = (now() - start) * 1000;
-	if (err)
-		snprintf(res->reason, sizeof(res->reason), "%s", strerror(err));
-	else
-		res->ok = 1;
-	close(fd);
-	return 0;
+	return connected(res, start, err, fd);
 }
 
 int probe_unix(struct ns *ns, const char *path, double timeout, struct probe_result *res, struct err *e)
@@ -344,11 +350,5 @@ int probe_unix(struct ns *ns, const char *path, double timeout, struct probe_res
 		usleep(10000);
 		err = 0;
 	}
-	res->rtt_ms = (now() - start) * 1000;
-	if (err)
-		snprintf(res->reason, sizeof(res->reason), "%s", strerror(err));
-	else
-		res->ok = 1;
-	close(fd);
-	return 0;
+	return connected(res, start, err, fd);
 }
